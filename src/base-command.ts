@@ -1,0 +1,34 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {SbxError} from './core/errors.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
+
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    workdir: Flags.directory({
+      exists: true,
+      helpGroup: 'GLOBAL',
+      summary:
+        'Folder holding supabase/ (default: $SUPABASE_WORKDIR, else the nearest ancestor with supabase/config.toml).',
+    }),
+  }
+
+  // Under --json oclif exits with err.exitCode, otherwise with err.oclif.exit: set both (STYLE.md §c.8).
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (!(error instanceof SbxError)) return super.catch(error)
+    process.exitCode = error.exitCode
+    const {code, exitCode: exit, message, suggestions} = error
+    const cliError = new Errors.CLIError(message, {code, exit, suggestions})
+    Object.assign(cliError, {exitCode: exit})
+    return super.catch(cliError)
+  }
+}
+
+export const lockTimeoutFlag = Flags.integer({
+  default: 30,
+  min: 0,
+  summary: 'Seconds to wait for the migrations lock before giving up with exit code 4.',
+  helpValue: 'SECONDS',
+})

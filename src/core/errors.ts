@@ -1,0 +1,60 @@
+/** Exit codes shared by every command; documented in the README and in each command's --help. */
+export const ExitCode = {
+  Ok: 0,
+  Unexpected: 1,
+  Usage: 2,
+  Findings: 3,
+  LockTimeout: 4,
+  External: 5,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+export const EXIT_CODES_HELP = `EXIT CODES
+  0  success
+  1  unexpected failure (a bug: please report it)
+  2  usage error or bad input
+  3  findings that block (check, push, verify)
+  4  timed out waiting for a lock
+  5  an outside tool or database failed`
+
+/**
+ * A failure the user can act on. `code` is stable (for scripts reading --json); the exit code is derived
+ * from the class so that one table decides every exit status.
+ */
+export class SbxError extends Error {
+  readonly exitCode: ExitCode
+  readonly code: string
+  readonly suggestions: string[]
+
+  constructor(message: string, options: {code: string; exitCode: ExitCode; suggestions?: string[]; cause?: unknown}) {
+    super(message, {cause: options.cause})
+    this.name = 'SbxError'
+    this.code = options.code
+    this.exitCode = options.exitCode
+    this.suggestions = options.suggestions ?? []
+  }
+}
+
+export class UsageError extends SbxError {
+  constructor(message: string, code = 'EUSAGE', suggestions?: string[]) {
+    super(message, {code, exitCode: ExitCode.Usage, suggestions})
+  }
+}
+
+export class LockTimeoutError extends SbxError {
+  constructor(message: string, suggestions?: string[]) {
+    super(message, {code: 'ELOCKTIMEOUT', exitCode: ExitCode.LockTimeout, suggestions})
+  }
+}
+
+export class ExternalError extends SbxError {
+  constructor(message: string, code = 'EEXTERNAL', suggestions?: string[], cause?: unknown) {
+    super(message, {code, exitCode: ExitCode.External, suggestions, cause})
+  }
+}
+
+export class FindingsError extends SbxError {
+  constructor(message: string, code = 'EFINDINGS', suggestions?: string[]) {
+    super(message, {code, exitCode: ExitCode.Findings, suggestions})
+  }
+}

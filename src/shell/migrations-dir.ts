@@ -1,0 +1,117 @@
+/** Reading and writing the migrations folder. Nothing here ever overwrites a file. */
+import {createHash} from 'node:crypto'
+import {createReadStream, createWriteStream} from 'node:fs'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {pipeline} from 'node:stream/promises'
+import {classifyEntries, type MigrationFolder} from '../core/migration-file.js'
+import {isAlive} from './processes.js'
+
+export async function readMigrationFolder(dir: string): Promise<MigrationFolder> {
+  const entries = await fs.readdir(dir, {withFileTypes: true}).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return []
+    throw error
+  })
+  return classifyEntries(entries.map((entry) => ({name: entry.name, isDirectory: entry.isDirectory()})))
+}
+
+/** Versions of the migration files in a folder (a missing folder has none). */
+export async function versionsIn(dir: string): Promise<string[]> {
+  const folder = await readMigrationFolder(dir)
+  return folder.migrations.map((migration) => migration.version)
+}
+
+/**
+ * Writes the new file's content to a private temp file first (`supabase/.temp/sbx/tmp`, same file system),
+ * so the migrations folder only ever sees a complete file, linked in under its final name in one step.
+ */
+export async function stageContent(tempDir: string, source: NodeJS.ReadableStream | undefined): Promise<string> {
+  const dir = path.join(tempDir, 'tmp')
+  await fs.mkdir(dir, {recursive: true})
+  await removeAbandonedTempFiles(dir)
+  const tmp = path.join(dir, `new-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sql`)
+  const out = createWriteStream(tmp, {flags: 'wx', mode: 0o644})
+  if (source) await pipeline(source, out)
+  else
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
+  const handle = await fs.open(tmp, 'r+')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  return tmp
+}
+
+/**
+ * Publishes `tmp` as `dir/file`. link(2) fails with EEXIST instead of replacing, which is what makes the
+ * create no-clobber even against writers that do not take sbx's lock. Returns false if the name is taken.
+ */
+export async function publishNoClobber(tmp: string, dir: string, file: string): Promise<boolean> {
+  try {
+    await fs.link(tmp, path.join(dir, file))
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
+/**
+ * Renames inside one folder without ever replacing a file: link the new name (fails if it exists), then
+ * unlink the old one. A crash in between leaves two names for one inode, which `repairTornRenames` finishes.
+ */
+export async function renameNoClobber(dir: string, from: string, to: string): Promise<boolean> {
+  if (!(await publishNoClobber(path.join(dir, from), dir, to))) return false
+  await fs.unlink(path.join(dir, from))
+  return true
+}
+
+/**
+ * Finishes renames that a crash interrupted between link and unlink: two migration names for one inode.
+ * sbx only ever renames a file forward, so the lower version is the old name.
+ */
+export async function repairTornRenames(
+  dir: string,
+  files: readonly string[],
+): Promise<Array<{from: string; to: string}>> {
+  const byInode = new Map<string, string[]>()
+  await Promise.all(
+    files.map(async (file) => {
+      const stat = await fs.stat(path.join(dir, file)).catch(() => undefined)
+      if (!stat || stat.nlink < 2) return
+      const key = `${stat.dev}:${stat.ino}`
+      byInode.set(key, [...(byInode.get(key) ?? []), file])
+    }),
+  )
+  const repaired: Array<{from: string; to: string}> = []
+  for (const names of byInode.values()) {
+    if (names.length < 2) continue
+    const [from, ...rest] = [...names].sort()
+    const to = rest.at(-1) as string
+    await fs.unlink(path.join(dir, from as string))
+    repaired.push({from: from as string, to})
+  }
+  return repaired
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(file), hash)
+  return hash.digest('hex')
+}
+
+export async function readText(file: string): Promise<string> {
+  return fs.readFile(file, 'utf8')
+}
+
+async function removeAbandonedTempFiles(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[])
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(/^new-(\d+)-/.exec(name)?.[1])
+      if (!pid || pid === process.pid || isAlive(pid)) return
+      await fs.unlink(path.join(dir, name)).catch(() => undefined)
+    }),
+  )
+}

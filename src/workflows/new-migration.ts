@@ -1,0 +1,91 @@
+/**
+ * `sbx migration new`: allocate a version no other process, worktree or earlier call has, and publish
+ * the file under it in one step. Read (every known version) → decide (pure) → write, all under the lock.
+ */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {UsageError} from '../core/errors.js'
+import {migrationFileName} from '../core/migration-file.js'
+import {normalizeMigrationName} from '../core/migration-name.js'
+import {formatVersion, maxVersion, nextVersionAfter} from '../core/version.js'
+import {listWorktrees} from '../shell/git.js'
+import {lastHandedOut, recordHandedOut} from '../shell/ledger.js'
+import {withLock} from '../shell/lock.js'
+import {publishNoClobber, stageContent, versionsIn} from '../shell/migrations-dir.js'
+import {openWorkspace, type Workspace} from '../shell/workspace.js'
+
+export interface NewMigrationOptions {
+  name: string
+  workdir?: string
+  /** Content to copy byte-exact; undefined gives an empty file. */
+  content?: NodeJS.ReadableStream
+  lockTimeoutSeconds: number
+  now?: () => Date
+}
+
+export interface NewMigrationResult {
+  version: string
+  name: string
+  /** Absolute path of the created file. */
+  path: string
+}
+
+export async function newMigration(options: NewMigrationOptions): Promise<NewMigrationResult> {
+  const name = normalizeMigrationName(options.name)
+  const workspace = await openWorkspace({workdir: options.workdir})
+  // Stage the content before taking the lock: a slow stdin must not hold up every other process.
+  const [tmp, otherFolders] = await Promise.all([
+    stageContent(workspace.tempDir, options.content),
+    otherWorktreeFolders(workspace),
+  ])
+  try {
+    return await withLock(
+      {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: `sbx migration new ${name}`},
+      async () => {
+        const known = await knownVersions(workspace, otherFolders)
+        let version = allocateVersion(known, (options.now ?? (() => new Date()))())
+        // Under the lock no sbx process competes; a writer that ignores the lock (a bare
+        // `supabase migration new`) may still take the name, so step past it rather than overwrite.
+        while (!(await publishNoClobber(tmp, workspace.migrationsDir, migrationFileName(version, name)))) {
+          version = nextVersionAfter(version)
+        }
+        recordHandedOut(workspace.lockHome, workspace.projectKey, version)
+        return {version, name, path: path.join(workspace.migrationsDir, migrationFileName(version, name))}
+      },
+    )
+  } finally {
+    await fs.unlink(tmp).catch(() => undefined)
+  }
+}
+
+/** The later of the current UTC second and one second past the highest version known. */
+export function allocateVersion(known: Iterable<string>, now: Date): string {
+  const current = formatVersion(now)
+  const highest = maxVersion(known)
+  if (highest === undefined) return current
+  let next: string
+  try {
+    next = nextVersionAfter(highest)
+  } catch {
+    throw new UsageError(
+      `Version ${highest} is the highest possible timestamp; no version can follow it. Rename that migration.`,
+      'ENOROOM',
+    )
+  }
+  return next > current ? next : current
+}
+
+async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {
+  if (!workspace.git) return []
+  const worktrees = await listWorktrees(workspace.workdir)
+  const rel = workspace.git.relWorkdir
+  return worktrees
+    .map((worktree) => path.join(worktree, rel, 'supabase', 'migrations'))
+    .filter((dir) => path.resolve(dir) !== path.resolve(workspace.migrationsDir))
+}
+
+async function knownVersions(workspace: Workspace, otherFolders: string[]): Promise<string[]> {
+  const folders = await Promise.all([workspace.migrationsDir, ...otherFolders].map((dir) => versionsIn(dir)))
+  const ledger = lastHandedOut(workspace.lockHome, workspace.projectKey)
+  return [...folders.flat(), ...(ledger ? [ledger] : [])]
+}
