@@ -25,10 +25,3 @@ export abstract class BaseCommand extends Command {
     return super.catch(cliError)
   }
 }
-
-export const lockTimeoutFlag = Flags.integer({
-  default: 30,
-  min: 0,
-  summary: 'Seconds to wait for the migrations lock before giving up with exit code 4.',
-  helpValue: 'SECONDS',
-})

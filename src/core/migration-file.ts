@@ -5,7 +5,7 @@
  */
 import {isTimestampVersion} from './version.js'
 
-export const MIGRATION_PATTERN = /^([0-9]+)_(.*)\.sql$/s
+export const MIGRATION_PATTERN = /^([0-9]+)_(.*)\.sql$/
 const LEGACY_INIT = /([0-9]{14})_init\.sql/
 const LEGACY_INIT_BEFORE = '20211209000000'
 
@@ -95,4 +95,14 @@ export function classifyEntries(entries: readonly DirEntry[]): MigrationFolder {
 
 export function hasTimestampVersion(migration: Migration): boolean {
   return isTimestampVersion(migration.version)
+}
+
+export function groupByVersion<T extends Migration>(migrations: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const migration of migrations) {
+    const group = groups.get(migration.version)
+    if (group) group.push(migration)
+    else groups.set(migration.version, [migration])
+  }
+  return groups
 }

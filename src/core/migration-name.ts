@@ -8,7 +8,7 @@ export const MAX_NAME_BYTES = 200
 
 export function normalizeMigrationName(input: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(input)) {
+  if (/[\u0000-\u001f\u007f-\u009f]|\p{Cs}/u.test(input)) {
     throw new UsageError(
       'Migration name contains a control character (NUL, tab, newline...): use letters, digits, spaces, - or _.',
       'EBADNAME',

@@ -4,7 +4,7 @@
  */
 import {execFile} from 'node:child_process'
 import path from 'node:path'
-import {ExternalError} from '../core/errors.js'
+import {ExternalError, UsageError} from '../core/errors.js'
 
 interface GitResult {
   ok: boolean
@@ -98,7 +98,7 @@ export async function gitMove(toplevel: string, from: string, to: string): Promi
 export async function resolveRef(toplevel: string, ref: string): Promise<string> {
   const result = await git(toplevel, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])
   if (!result.ok) {
-    throw new ExternalError(`git cannot find "${ref}": fetch it first (git fetch) or name another branch.`, 'EGITREF')
+    throw new UsageError(`git cannot find "${ref}": fetch it first (git fetch) or name another branch.`, 'EGITREF')
   }
   return result.stdout.trim()
 }
@@ -121,4 +121,10 @@ export async function stagedFiles(toplevel: string, relDir: string): Promise<str
     .split('\0')
     .filter(Boolean)
     .map((file) => path.posix.relative(relDir, file))
+}
+
+/** The folder git runs hooks from (honours core.hooksPath). */
+export async function hooksDir(toplevel: string): Promise<string> {
+  const out = await gitOrThrow(toplevel, ['rev-parse', '--path-format=absolute', '--git-path', 'hooks'])
+  return out.trim()
 }

@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
-import {BaseCommand, lockTimeoutFlag} from '../../base-command.js'
+import {BaseCommand} from '../../base-command.js'
 import {EXIT_CODES_HELP} from '../../core/errors.js'
+import {lockTimeoutFlag} from '../../flags.js'
 import {type NewMigrationResult, newMigration} from '../../workflows/new-migration.js'
 
 export default class MigrationNew extends BaseCommand {

@@ -1,0 +1,32 @@
+import {BaseCommand} from '../base-command.js'
+import {AUDIT_FILE, type AuditLog} from '../core/audit.js'
+import {EXIT_CODES_HELP} from '../core/errors.js'
+import {renderAuditLog} from '../render/audit.js'
+import {readAudit} from '../shell/audit-log.js'
+import {openProject} from '../shell/project.js'
+
+export default class Log extends BaseCommand {
+  static override description =
+    `Shows every rename sbx made, oldest first, from supabase/${AUDIT_FILE}: when, from, to, why, which file kept the version, and who (user, host, pid, command). A torn last line (a crash mid-write) or any unreadable line is reported, not fatal.
+
+${EXIT_CODES_HELP}`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %>', description: 'Show the rename history.'},
+    {
+      command: '<%= config.bin %> <%= command.id %> --json | jq ".entries[-1]"',
+      description: 'The last rename as JSON.',
+    },
+  ]
+
+  static override summary = 'Show the rename audit log.'
+
+  async run(): Promise<AuditLog> {
+    const {flags} = await this.parse(Log)
+    const log = await readAudit(openProject({workdir: flags.workdir}).workdir)
+    this.log(renderAuditLog(log))
+    return log
+  }
+}

@@ -1,0 +1,114 @@
+/** Everything wrong with a migrations folder, judged against what is applied. Pure. */
+import {type AppliedMigration, type History, newestApplied} from './history.js'
+import {groupByVersion, type Migration, type MigrationFolder} from './migration-file.js'
+import {isTimestampVersion} from './version.js'
+
+export type Finding =
+  | {kind: 'duplicate-version'; blocking: true; version: string; files: string[]}
+  | {kind: 'base-version-taken'; blocking: true; version: string; file: string; baseFile: string; base: string}
+  | {kind: 'out-of-order'; blocking: true; file: string; version: string; newest: string; against: string}
+  | {kind: 'missing-locally'; blocking: true; version: string; name?: string}
+  | {kind: 'edited-after-apply'; blocking: true; file: string; version: string}
+  | {kind: 'skipped-file'; blocking: boolean; file: string; reason: string}
+  | {kind: 'non-timestamp-version'; blocking: false; file: string; version: string}
+
+export interface FindingsInput {
+  folder: MigrationFolder
+  history?: History
+  /** Statements of local files whose version has recorded statements (for edited-after-apply). */
+  localStatements?: ReadonlyMap<string, string[]>
+}
+
+export function findIssues({folder, history, localStatements}: FindingsInput): Finding[] {
+  const findings: Finding[] = []
+  const byVersion = groupByVersion(folder.migrations)
+  for (const [version, files] of byVersion) {
+    if (files.length > 1)
+      findings.push({kind: 'duplicate-version', blocking: true, version, files: files.map((m) => m.file)})
+  }
+  if (history) findings.push(...historyFindings(folder.migrations, byVersion, history, localStatements))
+  for (const skipped of folder.skipped) {
+    findings.push({kind: 'skipped-file', blocking: skipped.blocking, file: skipped.file, reason: skipped.reason})
+  }
+  for (const migration of folder.migrations) {
+    if (!isTimestampVersion(migration.version)) {
+      findings.push({kind: 'non-timestamp-version', blocking: false, file: migration.file, version: migration.version})
+    }
+  }
+  return findings
+}
+
+export function hasBlocking(findings: readonly Finding[]): boolean {
+  return findings.some((finding) => finding.blocking)
+}
+
+function historyFindings(
+  migrations: readonly Migration[],
+  byVersion: ReadonlyMap<string, Migration[]>,
+  history: History,
+  localStatements: ReadonlyMap<string, string[]> | undefined,
+): Finding[] {
+  const findings: Finding[] = []
+  const newest = newestApplied(history)
+  for (const migration of migrations) {
+    const isCandidate = history.added ? history.added.has(migration.file) : !history.applied.has(migration.version)
+    if (!isCandidate) continue
+    const applied = history.applied.get(migration.version)
+    const sharesLocally = (byVersion.get(migration.version)?.length ?? 0) > 1
+    if (applied && history.added) {
+      // When the base's file is here too, the duplicate-version finding already says it.
+      if (sharesLocally) continue
+      findings.push({
+        kind: 'base-version-taken',
+        blocking: true,
+        version: migration.version,
+        file: migration.file,
+        baseFile: `${applied.version}_${applied.name ?? '…'}.sql`,
+        base: history.label,
+      })
+    } else if (newest !== undefined && migration.version <= newest) {
+      findings.push({
+        kind: 'out-of-order',
+        blocking: true,
+        file: migration.file,
+        version: migration.version,
+        newest,
+        against: history.label,
+      })
+    }
+  }
+  if (history.source === 'database') {
+    for (const applied of history.applied.values()) {
+      const locals = byVersion.get(applied.version)
+      if (!locals) {
+        findings.push({kind: 'missing-locally', blocking: true, version: applied.version, name: applied.name})
+        continue
+      }
+      const file = appliedFile(locals, applied, localStatements)
+      const statements = localStatements?.get(file.file)
+      if (applied.statements && statements && !sameStatements(applied.statements, statements)) {
+        findings.push({kind: 'edited-after-apply', blocking: true, file: file.file, version: applied.version})
+      }
+    }
+  }
+  return findings
+}
+
+/** Of the local files sharing an applied version, the one the database applied (by recorded name or content). */
+export function appliedFile<T extends Migration>(
+  locals: readonly T[],
+  applied: AppliedMigration,
+  localStatements?: ReadonlyMap<string, string[]>,
+): T {
+  const byName = locals.find((m) => applied.name !== undefined && m.name === applied.name)
+  if (byName) return byName
+  const byContent = locals.find((m) => {
+    const statements = localStatements?.get(m.file)
+    return applied.statements && statements && sameStatements(applied.statements, statements)
+  })
+  return byContent ?? (locals[0] as T)
+}
+
+function sameStatements(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((statement, i) => statement === b[i])
+}

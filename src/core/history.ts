@@ -1,0 +1,38 @@
+/**
+ * What is known to be applied already, from one of two sources: a database's
+ * `supabase_migrations.schema_migrations`, or the migrations present on a base branch (`--against REF`).
+ */
+import type {Migration} from './migration-file.js'
+import {maxVersion} from './version.js'
+
+export interface AppliedMigration {
+  version: string
+  /** The file name part recorded by supabase (absent in histories written by old CLIs or a base branch). */
+  name?: string
+  /** The statements supabase recorded when it applied the file; undefined when not recorded. */
+  statements?: string[]
+}
+
+export interface History {
+  source: 'database' | 'branch'
+  /** How findings name the source: "the database", "main". */
+  label: string
+  applied: ReadonlyMap<string, AppliedMigration>
+  /**
+   * Branch histories only: the local files this branch added since the merge base. Only these can be
+   * out of order or lose a version; files that came from the base are the base's business.
+   */
+  added?: ReadonlySet<string>
+}
+
+export function newestApplied(history: History | undefined): string | undefined {
+  return history ? maxVersion(history.applied.keys()) : undefined
+}
+
+/** A local migration plus what decides who keeps a contested version. */
+export interface LocalMigration extends Migration {
+  /** Unix seconds of the commit that first added this file name; undefined if never committed. */
+  committedAt?: number
+  /** When the file appeared (birth time, or when a watcher first saw it), in ms. */
+  firstSeen?: number
+}

@@ -1,0 +1,21 @@
+import {Flags} from '@oclif/core'
+
+/** Flags that several commands share, defined once so their help reads the same everywhere. */
+export const dbUrlFlag = Flags.string({
+  env: 'SUPABASE_DB_URL',
+  helpValue: 'URL',
+  summary: 'Postgres URL whose supabase_migrations.schema_migrations says what is applied (default: $SUPABASE_DB_URL).',
+})
+
+export const againstFlag = Flags.string({
+  exclusive: ['db-url'],
+  helpValue: 'REF',
+  summary: "Compare with a git ref's migrations (e.g. main): what this branch adds must sort after them.",
+})
+
+export const lockTimeoutFlag = Flags.integer({
+  default: 30,
+  min: 0,
+  summary: 'Seconds to wait for the migrations lock before giving up with exit code 4.',
+  helpValue: 'SECONDS',
+})

@@ -1,0 +1,58 @@
+/** Findings and rename plans as human text: what was found, and what to do about it. Pure. */
+import type {Finding} from '../core/findings.js'
+import type {Rename} from '../core/rename-plan.js'
+
+export function renderFinding(finding: Finding): string {
+  switch (finding.kind) {
+    case 'duplicate-version':
+      return `error  version ${finding.version} is used by ${finding.files.length} files: ${finding.files.join(', ')}\n       supabase db push would fail on schema_migrations_pkey. Run: sbx fix`
+    case 'base-version-taken':
+      return `error  ${finding.file} uses version ${finding.version}, which ${finding.base} already has (${finding.baseFile}).\n       Run: sbx rebase --onto ${finding.base}`
+    case 'out-of-order':
+      return `error  ${finding.file} is not applied but sorts before ${finding.newest}, the newest in ${finding.against}.\n       supabase db push refuses it without --include-all. Run: sbx fix${finding.against.startsWith('the database') ? ' --db-url …' : ` --against ${finding.against} (or sbx rebase --onto ${finding.against})`}`
+    case 'missing-locally':
+      return `error  version ${finding.version}${finding.name ? ` (${finding.name})` : ''} is applied but has no local file.\n       Pull the branch that added it (git pull), or if it was removed on purpose: supabase migration repair --status reverted ${finding.version}`
+    case 'edited-after-apply':
+      return `error  ${finding.file} was edited after it was applied: its statements differ from what the database recorded.\n       Restore the applied content and put the change in a new migration (sbx migration new).`
+    case 'skipped-file':
+      return `${finding.blocking ? 'error  ' : 'note   '}${finding.file}: ${finding.reason}${finding.blocking ? '\n       Rename it to <14-digit version>_name.sql, e.g. with sbx migration new.' : ''}`
+    case 'non-timestamp-version':
+      return `note   ${finding.file}: version ${finding.version} is not a 14-digit timestamp; supabase orders versions as strings, so it may sort unexpectedly.`
+  }
+}
+
+export function renderCheck(report: {migrations: number; findings: readonly Finding[]; blocking: boolean}): string {
+  if (report.findings.length === 0) return `ok     ${report.migrations} migrations, no findings.`
+  const lines = report.findings.map(renderFinding)
+  const errors = report.findings.filter((f) => f.blocking).length
+  lines.push(
+    errors > 0
+      ? `\n${errors} blocking finding${errors === 1 ? '' : 's'} in ${report.migrations} migrations.`
+      : `\nno blocking findings in ${report.migrations} migrations.`,
+  )
+  return lines.join('\n')
+}
+
+export function renderRename(rename: Rename, dryRun = false): string {
+  const why =
+    rename.reason === 'duplicate-version'
+      ? `duplicate of ${rename.kept ?? 'another file'}`
+      : rename.reason === 'out-of-order'
+        ? 'sorted before applied migrations'
+        : 'rebased'
+  return `${dryRun ? 'would rename' : 'renamed'} ${rename.from} → ${rename.to} (${why})`
+}
+
+export function renderPlan(report: {
+  dryRun: boolean
+  renames: readonly Rename[]
+  remaining: readonly Finding[]
+}): string {
+  const lines = report.renames.map((rename) => renderRename(rename, report.dryRun))
+  if (report.renames.length === 0) lines.push('Nothing to rename.')
+  if (report.dryRun && report.renames.length > 0) lines.push('Dry run: nothing was changed.')
+  if (report.remaining.length > 0) {
+    lines.push('', 'Still blocking (a rename cannot fix these):', ...report.remaining.map(renderFinding))
+  }
+  return lines.join('\n')
+}

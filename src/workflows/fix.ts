@@ -1,0 +1,67 @@
+/** `sbx fix` and `sbx rebase`: plan renames purely, then carry them out under the repository lock. */
+import type {Finding} from '../core/findings.js'
+import {findIssues} from '../core/findings.js'
+import {planRebase, planRenames, type Rename} from '../core/rename-plan.js'
+import {withLock} from '../shell/lock.js'
+import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
+import {branchHistory, type HistorySource, readProjectState, withProvenance} from './project-state.js'
+
+export interface FixOptions extends HistorySource {
+  workdir?: string
+  dryRun: boolean
+  lockTimeoutSeconds: number
+}
+
+export interface FixReport {
+  dryRun: boolean
+  renames: Array<Rename | AppliedRename>
+  /** Blocking findings a rename cannot solve (missing files, edits after apply, skipped names). */
+  remaining: Finding[]
+}
+
+export async function fix(options: FixOptions): Promise<FixReport> {
+  const workspace = await openWorkspace({workdir: options.workdir})
+  const plan = async () => {
+    const state = await readProjectState(workspace, options)
+    const migrations = await withProvenance(workspace, state.folder)
+    return planRenames({migrations, history: state.history, localStatements: state.localStatements})
+  }
+  if (options.dryRun) return {dryRun: true, renames: await plan(), remaining: []}
+  const renames = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
+    await completeInterruptedRenames(
+      workspace,
+      (await readProjectState(workspace, {})).folder.migrations.map((m) => m.file),
+      'sbx fix',
+    )
+    return applyRenames(workspace, await plan(), 'sbx fix')
+  })
+  const after = await readProjectState(workspace, options)
+  const remaining = findIssues(after).filter((finding) => finding.blocking)
+  return {dryRun: false, renames, remaining}
+}
+
+export interface RebaseOptions {
+  workdir?: string
+  onto: string
+  dryRun: boolean
+  lockTimeoutSeconds: number
+}
+
+export async function rebase(options: RebaseOptions): Promise<FixReport> {
+  const workspace = await openWorkspace({workdir: options.workdir})
+  const plan = async () => {
+    const history = await branchHistory(workspace, options.onto)
+    const state = await readProjectState(workspace, {})
+    return planRebase({migrations: state.folder.migrations, history})
+  }
+  if (options.dryRun) return {dryRun: true, renames: await plan(), remaining: []}
+  const renames = await locked(workspace, options.lockTimeoutSeconds, `sbx rebase --onto ${options.onto}`, async () =>
+    applyRenames(workspace, await plan(), `sbx rebase --onto ${options.onto}`),
+  )
+  return {dryRun: false, renames, remaining: []}
+}
+
+function locked<T>(workspace: Workspace, timeoutSeconds: number, command: string, fn: () => Promise<T>): Promise<T> {
+  return withLock({lockHome: workspace.lockHome, timeoutSeconds, command}, fn)
+}

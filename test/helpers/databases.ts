@@ -1,0 +1,63 @@
+/**
+ * Throwaway databases for tests: always PGlite served over the Postgres wire protocol, and a real
+ * PostgreSQL database (created and dropped per test) when SBX_TEST_DATABASE_URL is set.
+ */
+import {randomBytes} from 'node:crypto'
+import pg from 'pg'
+import {onTestFinished} from 'vitest'
+
+export type DatabaseKind = 'pglite' | 'postgres'
+
+export const DATABASE_KINDS: DatabaseKind[] = process.env.SBX_TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
+
+export interface TestDatabase {
+  url: string
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>
+}
+
+export async function throwawayDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  const url = kind === 'postgres' ? await createPostgresDatabase() : await servePglite()
+  return {
+    url,
+    async query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]) {
+      const client = new pg.Client({connectionString: url})
+      await client.connect()
+      try {
+        return (await client.query<T>(sql, params)).rows
+      } finally {
+        await client.end()
+      }
+    },
+  }
+}
+
+async function createPostgresDatabase(): Promise<string> {
+  const adminUrl = process.env.SBX_TEST_DATABASE_URL as string
+  const name = `sbx_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({connectionString: adminUrl})
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  onTestFinished(async () => {
+    const cleanup = new pg.Client({connectionString: adminUrl})
+    await cleanup.connect()
+    await cleanup.query(`drop database if exists ${name} with (force)`)
+    await cleanup.end()
+  })
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function servePglite(): Promise<string> {
+  const {PGlite} = await import('@electric-sql/pglite')
+  const {PGLiteSocketServer} = await import('@electric-sql/pglite-socket')
+  const db = await PGlite.create()
+  const server = new PGLiteSocketServer({db, port: 0, host: '127.0.0.1', maxConnections: 8})
+  await server.start()
+  onTestFinished(async () => {
+    await server.stop()
+    await db.close()
+  })
+  return `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`
+}
