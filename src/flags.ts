@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 /** Flags that several commands share, defined once so their help reads the same everywhere. */
+// No $SUPABASE_DB_URL default here (only push has one): a pre-commit check must not quietly reach production.
 export const dbUrlFlag = Flags.string({
-  env: 'SUPABASE_DB_URL',
   helpValue: 'URL',
-  summary: 'Postgres URL whose supabase_migrations.schema_migrations says what is applied (default: $SUPABASE_DB_URL).',
+  summary: 'Postgres URL whose supabase_migrations.schema_migrations says what is applied.',
 })
 
 export const againstFlag = Flags.string({
