@@ -4,6 +4,7 @@ import {createReadStream, createWriteStream} from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
+import {ExitCode, SbxError} from '../core/errors.js'
 import {classifyEntries, type MigrationFolder} from '../core/migration-file.js'
 import {isAlive} from './processes.js'
 
@@ -52,7 +53,14 @@ export async function publishNoClobber(tmp: string, dir: string, file: string): 
     await fs.link(tmp, path.join(dir, file))
     return true
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code === 'EXDEV') {
+      throw new SbxError(
+        `${path.dirname(tmp)} and ${dir} are on different file systems, so a file cannot be linked in atomically: keep supabase/.temp beside supabase/migrations.`,
+        {code: 'EXDEV', exitCode: ExitCode.Usage},
+      )
+    }
     throw error
   }
 }

@@ -5,6 +5,8 @@
 import {randomBytes} from 'node:crypto'
 import pg from 'pg'
 import {onTestFinished} from 'vitest'
+import {freshDatabaseFromBaseline, serveDatabase} from '../../src/shell/embedded-db.js'
+import {idempotentBaseline} from './baseline.js'
 
 export type DatabaseKind = 'pglite' | 'postgres'
 
@@ -15,9 +17,13 @@ export interface TestDatabase {
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>
 }
 
-export async function throwawayDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+/**
+ * PGlite copies the cached Supabase baseline (roles, auth, storage, extensions); a PostgreSQL database
+ * starts empty and gets the same baseline only when `baseline` is asked for.
+ */
+export async function throwawayDatabase(kind: DatabaseKind, options: {baseline?: boolean} = {}): Promise<TestDatabase> {
   const url = kind === 'postgres' ? await createPostgresDatabase() : await servePglite()
-  return {
+  const db: TestDatabase = {
     url,
     async query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]) {
       const client = new pg.Client({connectionString: url})
@@ -29,6 +35,8 @@ export async function throwawayDatabase(kind: DatabaseKind): Promise<TestDatabas
       }
     },
   }
+  if (kind === 'postgres' && options.baseline) await db.query(idempotentBaseline())
+  return db
 }
 
 async function createPostgresDatabase(): Promise<string> {
@@ -50,14 +58,11 @@ async function createPostgresDatabase(): Promise<string> {
 }
 
 async function servePglite(): Promise<string> {
-  const {PGlite} = await import('@electric-sql/pglite')
-  const {PGLiteSocketServer} = await import('@electric-sql/pglite-socket')
-  const db = await PGlite.create()
-  const server = new PGLiteSocketServer({db, port: 0, host: '127.0.0.1', maxConnections: 8})
-  await server.start()
+  const embedded = await freshDatabaseFromBaseline()
+  const server = await serveDatabase(embedded.db)
   onTestFinished(async () => {
-    await server.stop()
-    await db.close()
+    await server.close()
+    await embedded.close()
   })
-  return `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`
+  return server.url
 }

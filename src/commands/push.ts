@@ -1,0 +1,79 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../base-command.js'
+import {EXIT_CODES_HELP, ExitCode, UsageError} from '../core/errors.js'
+import {lockTimeoutFlag} from '../flags.js'
+import {renderPush} from '../render/push.js'
+import {type PushReport, push} from '../workflows/push.js'
+import type {TargetChoice} from '../workflows/push-target.js'
+
+export default class Push extends BaseCommand {
+  static override description = `Deploys local migrations through the real supabase CLI, safely:
+  1. takes the repository lock (no renames while deploying) and a Postgres advisory lock on the target, so a second sbx push from any machine waits, saying who holds it, instead of racing;
+  2. preflight against the target's history: duplicate versions, names supabase would skip, out-of-order files (refused unless --include-all), applied versions with no local file, applied files edited since — any of these exits ${ExitCode.Findings} with nothing sent;
+  3. replays every migration on a fresh embedded database (sbx verify) unless --no-verify;
+  4. runs supabase db push (non-interactive: --yes, --agent=no, text output), streaming its progress;
+  5. confirms every local version is now in the target's history.
+
+Target: --db-url URL (or $SUPABASE_DB_URL), --linked for supabase's linked project, else the embedded database: PGlite persisted in supabase/.temp/sbx/db with the Supabase baseline (roles, auth, storage, extensions), served on a loopback port while the command runs. A password in a URL never appears in sbx's output.
+
+${EXIT_CODES_HELP}`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    {
+      command: '<%= config.bin %> <%= command.id %>',
+      description: 'Deploy to the embedded local database (no Docker needed).',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --db-url "$DATABASE_URL"',
+      description: 'Deploy to a Postgres database.',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --linked --dry-run',
+      description: "Show what would be pushed to supabase's linked project.",
+    },
+  ]
+
+  static override flags = {
+    'db-url': Flags.string({
+      env: 'SUPABASE_DB_URL',
+      exclusive: ['linked'],
+      helpValue: 'URL',
+      summary: 'Postgres URL to deploy to (default: $SUPABASE_DB_URL; without it and --linked: the embedded database).',
+    }),
+    'dry-run': Flags.boolean({summary: 'Run every check and show what supabase would push, changing nothing.'}),
+    'include-all': Flags.boolean({summary: 'Also apply unapplied files that sort before the newest applied one.'}),
+    linked: Flags.boolean({summary: "Deploy to supabase's linked project (supabase link)."}),
+    'lock-timeout': lockTimeoutFlag,
+    verify: Flags.boolean({
+      allowNo: true,
+      default: true,
+      summary: 'Replay every migration on a fresh embedded database first.',
+    }),
+  }
+
+  static override summary = 'Deploy migrations with locks, preflight checks and verification.'
+
+  async run(): Promise<PushReport> {
+    const {flags} = await this.parse(Push)
+    const target: TargetChoice = flags['db-url']
+      ? {kind: 'url', url: flags['db-url']}
+      : flags.linked
+        ? {kind: 'linked'}
+        : {kind: 'embedded'}
+    if (flags['db-url'] === '') throw new UsageError('--db-url is empty: pass a postgresql:// URL.')
+    const report = await push({
+      workdir: flags.workdir,
+      target,
+      dryRun: flags['dry-run'],
+      includeAll: flags['include-all'],
+      verify: flags.verify,
+      lockTimeoutSeconds: flags['lock-timeout'],
+      onProgress: this.jsonEnabled() ? undefined : (line) => process.stderr.write(`${line}\n`),
+    })
+    this.log(renderPush(report))
+    if (report.status === 'refused') process.exitCode = ExitCode.Findings
+    return report
+  }
+}

@@ -1,0 +1,27 @@
+import type {PushReport} from '../workflows/push.js'
+
+const migrations = (n: number) => `${n} migration${n === 1 ? '' : 's'}`
+import {renderFinding} from './findings.js'
+import {renderVerify} from './verify.js'
+
+export function renderPush(report: PushReport): string {
+  const seconds = (report.durationMs / 1000).toFixed(1)
+  switch (report.status) {
+    case 'up-to-date':
+      return `Up to date: ${report.target} has all ${migrations(report.alreadyApplied)}.`
+    case 'dry-run':
+      return [
+        `Dry run: would push ${migrations(report.applied.length)} to ${report.target}:`,
+        ...report.applied.map((f) => `  • ${f}`),
+      ].join('\n')
+    case 'pushed':
+      return [
+        `Pushed ${migrations(report.applied.length)} to ${report.target} in ${seconds}s (${report.alreadyApplied} already applied):`,
+        ...report.applied.map((f) => `  • ${f}`),
+      ].join('\n')
+    case 'refused': {
+      const why = report.verify ? renderVerify(report.verify) : (report.findings ?? []).map(renderFinding).join('\n')
+      return `Refused: nothing was sent to ${report.target}.\n${why}`
+    }
+  }
+}

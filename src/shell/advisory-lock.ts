@@ -1,0 +1,58 @@
+/**
+ * A Postgres advisory lock on the deploy target, held on one dedicated connection for the whole push
+ * (through a pool, lock and unlock can land on different connections). It dies with the connection, so
+ * a push killed with SIGKILL blocks nobody. Our application_name tells a waiter who holds it.
+ */
+import {setTimeout as sleep} from 'node:timers/promises'
+import type {Client} from 'pg'
+import {LockTimeoutError} from '../core/errors.js'
+
+/** One fixed key for "someone is deploying migrations to this database" (ASCII 'sbxpush'). */
+export const PUSH_LOCK_KEY = '32477891744068456'
+
+export async function describeSelf(client: Client, description: string): Promise<void> {
+  await client.query('select set_config($1, $2, false)', ['application_name', description.slice(0, 63)])
+}
+
+export async function acquirePushLock(
+  client: Client,
+  options: {timeoutSeconds: number; onWait?: (holder: string) => void},
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutSeconds * 1000
+  let reported = false
+  for (;;) {
+    const {rows} = await client.query<{ok: boolean}>('select pg_try_advisory_lock($1::bigint) as ok', [PUSH_LOCK_KEY])
+    if (rows[0]?.ok) return
+    const holder = await lockHolder(client)
+    if (!reported) {
+      reported = true
+      options.onWait?.(holder)
+    }
+    if (Date.now() >= deadline) {
+      throw new LockTimeoutError(
+        `Timed out after ${options.timeoutSeconds}s waiting for the deploy lock on the database, held by ${holder}.`,
+        ['Wait for the other push to finish, or raise --lock-timeout.'],
+      )
+    }
+    await sleep(250)
+  }
+}
+
+export async function releasePushLock(client: Client): Promise<void> {
+  await client.query('select pg_advisory_unlock($1::bigint)', [PUSH_LOCK_KEY]).catch(() => undefined)
+}
+
+async function lockHolder(client: Client): Promise<string> {
+  const key = BigInt(PUSH_LOCK_KEY)
+  const {rows} = await client
+    .query<{application_name: string | null; client_addr: string | null; pid: number}>(
+      `select a.application_name, a.client_addr::text as client_addr, a.pid
+         from pg_locks l join pg_stat_activity a on a.pid = l.pid
+        where l.locktype = 'advisory' and l.granted and l.classid = $1 and l.objid = $2`,
+      [Number(key >> 32n), Number(key & 0xffffffffn)],
+    )
+    .catch(() => ({rows: []}))
+  const row = rows[0]
+  if (!row) return 'another sbx push'
+  return `${row.application_name || 'another client'} (backend pid ${row.pid}${row.client_addr ? ` from ${row.client_addr}` : ''})`
+}
