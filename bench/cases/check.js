@@ -20,7 +20,11 @@ export async function run(ctx) {
   const times = []
   for (let i = 0; i < RUNS; i++) {
     const t0 = process.hrtime.bigint()
-    const result = spawnSync('node', [ctx.sbxBin, 'check'], {cwd: project, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8'})
+    const result = spawnSync('node', [ctx.sbxBin, 'check'], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    })
     times.push(Number(process.hrtime.bigint() - t0) / 1e6)
     if (result.status !== 0) throw new Error(`sbx check exited ${result.status}: ${result.stdout}${result.stderr}`)
   }

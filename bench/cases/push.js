@@ -10,12 +10,18 @@ const TRIALS = 5
 const TARGET_RATIO = 1.15
 
 export async function run(ctx) {
-  const adminUrl = process.env.SBX_BENCH_DATABASE_URL ?? process.env.SBX_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
+  const adminUrl =
+    process.env.SBX_BENCH_DATABASE_URL ??
+    process.env.SBX_TEST_DATABASE_URL ??
+    'postgresql://postgres@127.0.0.1:5432/postgres'
   const admin = new pg.Client({connectionString: adminUrl})
   try {
     await admin.connect()
   } catch (error) {
-    return {title: 'sbx push vs supabase db push', markdown: `Not measured: no PostgreSQL at ${adminUrl} (${error.message}).`}
+    return {
+      title: 'sbx push vs supabase db push',
+      markdown: `Not measured: no PostgreSQL at ${adminUrl} (${error.message}).`,
+    }
   }
   const project = ctx.tmpDir()
   fs.mkdirSync(path.join(project, 'supabase', 'migrations'), {recursive: true})
@@ -43,7 +49,8 @@ export async function run(ctx) {
     const start = process.hrtime.bigint()
     const result = spawnSync(cmd, args, {cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8'})
     const ms = Number(process.hrtime.bigint() - start) / 1e6
-    if (result.status !== 0) throw new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed: ${result.stderr || result.stdout}`)
+    if (result.status !== 0)
+      throw new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed: ${result.stderr || result.stdout}`)
     return ms
   }
   try {

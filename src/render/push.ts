@@ -1,6 +1,7 @@
 import type {PushReport} from '../workflows/push.js'
 
 const migrations = (n: number) => `${n} migration${n === 1 ? '' : 's'}`
+
 import {renderFinding} from './findings.js'
 import {renderVerify} from './verify.js'
 

@@ -21,10 +21,13 @@ describe('commands sbx does not have go to the real supabase CLI', () => {
 
   it('a failing supabase command exits with supabase’s code', async () => {
     const dir = tmpProject({})
-    const result = await runSbx(['migration', 'repair', 'abc', '--status', 'applied', '--remote=postgresql://x@127.0.0.1:9/x'], {
-      cwd: dir,
-      env: {SBX_SUPABASE_BIN: SUPABASE_BIN},
-    })
+    const result = await runSbx(
+      ['migration', 'repair', 'abc', '--status', 'applied', '--remote=postgresql://x@127.0.0.1:9/x'],
+      {
+        cwd: dir,
+        env: {SBX_SUPABASE_BIN: SUPABASE_BIN},
+      },
+    )
     expect(result.exitCode).toBe(1)
     expect(result.stderr).toContain('invalid version number')
   })
