@@ -29,6 +29,8 @@ export interface LockOptions {
   command: string
   /** Called once a waiter has waited REPORT_WAIT_AFTER_MS; defaults to a line on stderr. */
   onWait?: (holder: LockHolder | undefined) => void
+  /** Once aborted, stops waiting for the lock and rejects; a lock already held is kept until fn ends. */
+  signal?: AbortSignal
 }
 
 export function describeHolder(holder: LockHolder | undefined): string {
@@ -55,6 +57,7 @@ async function acquire(options: LockOptions): Promise<() => Promise<void>> {
   let reported = false
   let delay = 25
   for (;;) {
+    options.signal?.throwIfAborted()
     try {
       const release = await lockfile.lock(options.lockHome, {
         lockfilePath: lockPath,
@@ -84,7 +87,7 @@ async function acquire(options: LockOptions): Promise<() => Promise<void>> {
       )
     }
     // Randomised back-off: tight polling starves the holder on a 2-core machine (dependency notes).
-    await sleep(Math.min(delay * (0.5 + Math.random()), deadline - now + 1))
+    await sleep(Math.min(delay * (0.5 + Math.random()), deadline - now + 1), undefined, {signal: options.signal})
     delay = Math.min(delay * 1.3, 250)
   }
 }

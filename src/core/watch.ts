@@ -1,0 +1,84 @@
+/**
+ * What `sbx watch` knows about the files in the migrations folder, and the events it reports. Pure: the
+ * watcher feeds it names and times, and it answers two questions for each pass: who was there first
+ * (first sightings, for the planner's keeper rank) and which files may move now (only complete ones).
+ */
+import type {Rename, RenameReason} from './rename-plan.js'
+
+export type WatchEvent =
+  | {event: 'ready'; path: string; migrations: number}
+  | {event: 'renamed'; from: string; to: string; reason: RenameReason; kept?: string; sha256: string}
+  | {event: 'error'; message: string; code?: string}
+  | {event: 'stopped'; passes: number; renames: number}
+
+/** The first-sighting time of files that were in the folder when watching began: before everything else. */
+export const PRESENT_AT_START = 0
+
+export class Arrivals {
+  /** First sighting (ms) of every name known to be, or to have been, in the folder. */
+  private readonly sightings = new Map<string, number>()
+  /** Names the watcher reported completely written, or present at start, or renamed by sbx. */
+  private readonly complete = new Set<string>()
+  /** Names sbx itself renamed to: their `add` from the watcher is an echo, not a newcomer. */
+  private readonly own = new Set<string>()
+
+  /** Files already in the folder when watching began count as complete and as seen first. */
+  presentAtStart(names: Iterable<string>): void {
+    for (const name of names) {
+      if (this.sightings.has(name)) continue
+      this.sightings.set(name, PRESENT_AT_START)
+      this.complete.add(name)
+    }
+  }
+
+  /** The watcher noticed a name (created, renamed in, written to); only the first notice counts. */
+  noticed(name: string, at: number): void {
+    if (!this.sightings.has(name)) this.sightings.set(name, at)
+  }
+
+  /** The watcher reports a completely written file. True when it is a newcomer, not an echo of sbx's own rename. */
+  completed(name: string, at: number): boolean {
+    this.noticed(name, at)
+    this.complete.add(name)
+    return !this.own.delete(name)
+  }
+
+  removed(name: string): void {
+    this.sightings.delete(name)
+    this.complete.delete(name)
+    this.own.delete(name)
+  }
+
+  /** sbx moved a file: the new name keeps the old one's first sighting, and its `add` will be an echo. */
+  renamed(from: string, to: string): void {
+    this.sightings.set(to, this.sightings.get(from) ?? PRESENT_AT_START)
+    this.complete.add(to)
+    this.own.add(to)
+    this.sightings.delete(from)
+    this.complete.delete(from)
+  }
+
+  /** Renames of files still being written wait: their own completion starts another pass. */
+  movableNow(plan: readonly Rename[]): Rename[] {
+    return plan.filter((rename) => this.complete.has(rename.from))
+  }
+
+  /**
+   * First sightings for the planner. `startFilesFirst: false` leaves out the files present at start, so
+   * that among themselves their birth times decide, as in `sbx fix`.
+   */
+  firstSeen({startFilesFirst}: {startFilesFirst: boolean}): Map<string, number> {
+    if (startFilesFirst) return new Map(this.sightings)
+    return new Map([...this.sightings].filter(([, at]) => at !== PRESENT_AT_START))
+  }
+
+  /**
+   * Forgets sightings of files that were never completed and are gone from a listing taken at `listedAt`
+   * (a file deleted while still being written gets no `unlink` from the watcher).
+   */
+  forgetVanished(listed: ReadonlySet<string>, listedAt: number): void {
+    for (const [name, at] of this.sightings) {
+      if (!listed.has(name) && !this.complete.has(name) && at < listedAt) this.sightings.delete(name)
+    }
+  }
+}
