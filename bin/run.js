@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
-
-await execute({dir: import.meta.url})
+// Plain `migration new` calls skip oclif's start-up (src/fast-path.ts); everything else goes through oclif.
+const {runFastPath} = await import('../dist/fast-path.js')
+if (!(await runFastPath(process.argv.slice(2)))) {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

@@ -1,0 +1,85 @@
+/**
+ * `sbx migration new` without oclif. Agent fleets spawn it by the hundred at once, and loading oclif is half
+ * of its CPU time (bench/RESULTS.md). Only the plain shapes are handled here — a name, --workdir,
+ * --lock-timeout, --json — with output identical to the oclif command's (test/e2e/fast-path.test.ts). Anything
+ * else, including every usage error and --help, returns false and goes through oclif.
+ */
+import {statSync} from 'node:fs'
+import {parseArgs} from 'node:util'
+import {SbxError} from './core/errors.js'
+
+interface Plain {
+  name: string
+  workdir?: string
+  lockTimeoutSeconds: number
+  json: boolean
+}
+
+export function parsePlainMigrationNew(argv: readonly string[]): Plain | undefined {
+  if (argv[0] !== 'migration' || argv[1] !== 'new' || process.env.SBX_FAST_PATH === '0') return undefined
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv.slice(2))
+  } catch {
+    return undefined
+  }
+  const {positionals, values} = parsed
+  const lockTimeout = values['lock-timeout'] ?? '30'
+  if (positionals.length !== 1 || !/^\d+$/.test(lockTimeout)) return undefined
+  if (values.workdir !== undefined && !isDirectory(values.workdir)) return undefined
+  return {
+    name: positionals[0] as string,
+    workdir: values.workdir,
+    lockTimeoutSeconds: Number(lockTimeout),
+    json: values.json ?? false,
+  }
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {json: {type: 'boolean'}, 'lock-timeout': {type: 'string'}, workdir: {type: 'string'}},
+  })
+}
+
+/** Runs `migration new` if the arguments are plain; returns false to hand them to oclif. */
+export async function runFastPath(argv: readonly string[]): Promise<boolean> {
+  const plain = parsePlainMigrationNew(argv)
+  if (!plain) return false
+  const {newMigration} = await import('./workflows/new-migration.js')
+  try {
+    const result = await newMigration({
+      name: plain.name,
+      workdir: plain.workdir,
+      lockTimeoutSeconds: plain.lockTimeoutSeconds,
+      content: process.stdin.isTTY ? undefined : process.stdin,
+    })
+    process.stdout.write(
+      plain.json
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : `Created new migration at supabase/migrations/${result.version}_${result.name}.sql\n`,
+    )
+  } catch (error) {
+    if (!(error instanceof SbxError)) throw error
+    // The same shapes oclif prints for these errors, so scripts cannot tell the two paths apart.
+    if (plain.json) {
+      const {code, exitCode, message, suggestions} = error
+      const body = {error: {code, oclif: {exit: exitCode}, suggestions, exitCode, message, name: 'Error'}}
+      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+    } else {
+      process.stderr.write(` ›   Error: ${error.message}\n ›   Code: ${error.code}\n`)
+    }
+    process.exitCode = error.exitCode
+  }
+  return true
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory()
+  } catch {
+    return false
+  }
+}
