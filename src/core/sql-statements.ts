@@ -1,7 +1,7 @@
 /**
  * Splitting a migration file into statements exactly as supabase 3.1 does before it runs them and records
  * them in `supabase_migrations.schema_migrations.statements` (spec §3). The rules, read from the CLI's bundle
- * and checked against the real binary (test/shell/sql-statements-supabase.test.ts):
+ * and checked against the real binary (test/shell/sql-statements.supabase.test.ts):
  *
  * - A `;` ends a statement unless it sits in '…', "…", E'…' (backslash escapes, and a string continued on
  *   a later line), $tag$…$tag$, a -- comment, a nested /* *\/ comment, parentheses, or BEGIN ATOMIC … END.
@@ -47,11 +47,6 @@ export function migrationStatements(text: string): MigrationStatements {
 /** The statement without the whitespace, comments and BOM before its first keyword (how supabase classifies it). */
 export function stripLeadingComments(statement: string): string {
   return statement.slice(skipSpaceAndComments(statement, (ch) => isSpace(ch) || ch === BOM)).trim()
-}
-
-/** The statement's first keyword, upper-cased ('' for a statement that is only a comment). */
-export function leadingKeyword(statement: string): string {
-  return /^[A-Za-z_]+/u.exec(stripLeadingComments(statement))?.[0].toUpperCase() ?? ''
 }
 
 // ---------------------------------------------------------------------------------------------------------

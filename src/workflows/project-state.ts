@@ -8,7 +8,7 @@ import {UsageError} from '../core/errors.js'
 import type {AppliedMigration, History, LocalMigration} from '../core/history.js'
 import {groupByVersion, type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
 import {redactUrl} from '../core/redact.js'
-import {splitStatements} from '../core/sql-statements.js'
+import {migrationStatements} from '../core/sql-statements.js'
 import {filesAtCommit, firstCommitTimes, mergeBase, resolveRef} from '../shell/git.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {gitMigrationsDir, type Workspace} from '../shell/workspace.js'
@@ -87,7 +87,7 @@ export async function readAppliedStatements(
   const entries = await Promise.all(
     files.map(async (m) => {
       const text = await fs.readFile(path.join(workspace.migrationsDir, m.file), 'utf8')
-      return [m.file, splitStatements(text)] as const
+      return [m.file, migrationStatements(text).statements] as const
     }),
   )
   return new Map(entries)

@@ -13,7 +13,7 @@ import type {AppliedMigration, History, LocalMigration} from '../core/history.js
 import {groupByVersion} from '../core/migration-file.js'
 import {redactUrl} from '../core/redact.js'
 import {planRenames} from '../core/rename-plan.js'
-import {splitStatements} from '../core/sql-statements.js'
+import {migrationStatements} from '../core/sql-statements.js'
 import {Arrivals, type WatchEvent} from '../core/watch.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
@@ -225,7 +225,7 @@ async function contestedStatements(
   const entries = await Promise.all(
     files.map(async (m) => {
       const text = await readText(path.join(workspace.migrationsDir, m.file)).catch(() => undefined)
-      return text === undefined ? [] : [[m.file, splitStatements(text)] as const]
+      return text === undefined ? [] : [[m.file, migrationStatements(text).statements] as const]
     }),
   )
   return new Map(entries.flat())

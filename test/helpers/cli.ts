@@ -26,7 +26,8 @@ export function startSbx(args: string[], options: RunOptions): ResultPromise<{re
   return execa('node', [SBX_BIN, ...args], {
     cwd: options.cwd,
     reject: false,
-    env: {SUPABASE_NO_UPDATE_NOTIFIER: '1', ...options.env},
+    // vitest sets NODE_ENV=test; a user's sbx runs without it.
+    env: {SUPABASE_NO_UPDATE_NOTIFIER: '1', NODE_ENV: undefined, ...options.env},
     timeout: options.timeoutMs ?? 60_000,
     ...(options.input === undefined ? {stdin: 'ignore' as const} : {input: options.input}),
   }) as ResultPromise<{reject: false}>

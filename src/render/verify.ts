@@ -1,0 +1,110 @@
+/** `sbx verify`'s report as human text: where the replay failed, why, and what to do. Pure. */
+import type {MissingObject} from '../core/missing-object.js'
+import type {VerifyFailure, VerifyReport} from '../workflows/verify.js'
+
+const INDENT = '       '
+const MAX_LINE = 160
+
+export function renderVerify(report: VerifyReport): string {
+  const lines: string[] = []
+  for (const entry of report.skipped) {
+    lines.push(`${entry.blocking ? 'warn   ' : 'note   '}${entry.file}: ${entry.reason} (not replayed)`)
+  }
+  const seconds = `${(report.elapsedMs / 1000).toFixed(1)} s`
+  const on = report.database ? `a fresh ${report.database} with the Supabase baseline` : 'nothing'
+  if (report.migrations === 0) {
+    lines.push('ok     No migrations to replay in supabase/migrations.')
+  } else if (!report.failure) {
+    lines.push(
+      `ok     Replayed ${plural(report.migrations, 'migration')} (${plural(report.statements, 'statement')}) on ${on} in ${seconds}.`,
+    )
+  } else {
+    lines.push(...renderFailure(report.failure))
+    lines.push(
+      '',
+      `${plural(report.applied, 'migration')} of ${report.migrations} applied before it, on ${on} (${seconds}). Nothing else was touched.`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function renderFailure(failure: VerifyFailure): string[] {
+  const {error} = failure
+  const lines = [
+    `error  ${failure.file} fails at statement ${failure.statementIndex} (0-based, as supabase prints "At statement: ${failure.statementIndex}"):`,
+    `${INDENT}ERROR: ${error.message}${error.code ? ` (SQLSTATE ${error.code})` : ''}`,
+  ]
+  if (error.detail) lines.push(`${INDENT}${error.detail}`)
+  if (error.hint) lines.push(`${INDENT}Hint: ${error.hint}`)
+  lines.push('', ...excerpt(failure.statement, error.position).map((line) => `${INDENT}  ${line}`), '')
+  lines.push(...explanation(failure).map((line) => `${INDENT}${line}`))
+  if (failure.partial) {
+    lines.push(
+      `${INDENT}This file does not run in one transaction: on a real push, the statements before ${failure.statementIndex} that committed stay applied, with no history row.`,
+    )
+  }
+  return lines
+}
+
+function explanation(failure: VerifyFailure): string[] {
+  if (failure.duplicateOf) {
+    return [
+      `Version ${failure.version} is already recorded by ${failure.duplicateOf}: two files share one version.`,
+      'Run: sbx fix',
+    ]
+  }
+  const {missing, createdBy} = failure
+  if (!missing) return []
+  const what = describe(missing)
+  if (!createdBy) return [`No later statement creates ${what}: check its name and schema, or create it first.`]
+  if (createdBy.skippedBecause) {
+    return [
+      `${capitalize(what)} is created by ${createdBy.file} (statement ${createdBy.statementIndex}), but ${createdBy.skippedBecause}.`,
+      'Rename that file to <14-digit version>_name.sql with a version before this one.',
+    ]
+  }
+  if (createdBy.file === failure.file) {
+    return [
+      `${capitalize(what)} is created later in this file, by statement ${createdBy.statementIndex}: move that statement before statement ${failure.statementIndex}.`,
+    ]
+  }
+  return [
+    `${capitalize(what)} is created by a later migration: ${createdBy.file} (statement ${createdBy.statementIndex}).`,
+    `Give ${failure.file} a version that sorts after ${versionOf(createdBy.file)}, or move that statement into an earlier migration.`,
+  ]
+}
+
+function describe(missing: MissingObject): string {
+  if (missing.viaExtension && missing.kind === 'extension') return `extension ${missing.name}`
+  const via = missing.viaExtension ? ` (from extension ${missing.viaExtension})` : ''
+  const kind = missing.kind === 'relation' ? 'table or view' : missing.kind
+  return `${kind} ${missing.name}${via}`
+}
+
+/** The statement's lines around the error position, with a caret under it (like supabase's output). */
+function excerpt(statement: string, position: number | undefined): string[] {
+  const raw = statement.split('\n')
+  const all = raw.map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line))
+  if (position === undefined) return all.length > 8 ? [...all.slice(0, 8), '…'] : all
+  let offset = position - 1
+  let row = 0
+  while (row < raw.length - 1 && offset > (raw[row] as string).length) {
+    offset -= (raw[row] as string).length + 1
+    row += 1
+  }
+  const first = Math.max(0, row - 3)
+  const caret = `${' '.repeat(Math.min(offset, MAX_LINE))}^`
+  return [...(first > 0 ? ['…'] : []), ...all.slice(first, row + 1), caret, ...(row + 1 < all.length ? ['…'] : [])]
+}
+
+function versionOf(file: string): string {
+  return /^([0-9]+)_/u.exec(file)?.[1] ?? file
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

@@ -1,0 +1,116 @@
+/**
+ * Running migration files on an in-process PGlite the way `supabase db push` runs them on a server (spec §3):
+ * `RESET ALL` before each file, each step of the replay plan in its own transaction, statements sent one by
+ * one through the extended protocol (so a piece holding two commands fails as it would under supabase), and
+ * the file's row inserted into supabase_migrations.schema_migrations with the same SQL and parameters.
+ */
+import type {PGlite} from '@electric-sql/pglite'
+import type {ReplayPlan} from '../core/replay-plan.js'
+
+export const HISTORY_INSERT =
+  'INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES($1, $2, $3)'
+
+/** supabase's own DDL, run once before the first file. */
+const HISTORY_TABLE = [
+  'CREATE SCHEMA IF NOT EXISTS supabase_migrations',
+  'CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY)',
+  'ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS statements text[]',
+  'ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS name text',
+]
+
+export interface DatabaseErrorInfo {
+  message: string
+  /** SQLSTATE, e.g. 42P01. */
+  code?: string
+  detail?: string
+  hint?: string
+  /** 1-based character offset of the error in the statement, when Postgres gives one. */
+  position?: number
+}
+
+export interface ReplayFailure {
+  /** 0-based, as supabase's "At statement: N"; the file's statement count when the history insert failed. */
+  statementIndex: number
+  statement: string
+  error: DatabaseErrorInfo
+  /** Whether statements of the file had already committed (autocommit, or a step split off by CONCURRENTLY…). */
+  partial: boolean
+}
+
+export interface ReplayedFile {
+  version: string
+  name: string
+  statements: readonly string[]
+}
+
+export async function createHistoryTable(db: PGlite): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const sql of HISTORY_TABLE) await tx.query(sql)
+  })
+}
+
+/** Applies one file; returns where it failed, after rolling back what the failing step did. */
+export async function replayMigration(
+  db: PGlite,
+  file: ReplayedFile,
+  plan: ReplayPlan,
+): Promise<ReplayFailure | undefined> {
+  await db.exec('RESET ALL')
+  let statementIndex = 0
+  let statement = ''
+  let committed = 0
+  try {
+    for (const step of plan.steps) {
+      if (step.transaction) await db.exec('BEGIN')
+      for (const index of step.statements) {
+        statementIndex = index
+        statement = file.statements[index] as string
+        await db.query(statement)
+      }
+      if (step.recordsHistory) {
+        statementIndex = file.statements.length
+        statement = HISTORY_INSERT
+        await db.query(HISTORY_INSERT, [file.version, file.name, file.statements])
+      }
+      if (step.transaction) {
+        statement = 'COMMIT'
+        await db.exec('COMMIT')
+      }
+      committed += step.statements.length
+    }
+    return undefined
+  } catch (error) {
+    // Anything but an error reported by Postgres (a crashed WebAssembly instance…) is not the file's fault.
+    if (!isDatabaseError(error)) throw error
+    // A file that opened its own transaction (autocommit mode) is rolled back too, as supabase does.
+    if (db.isInTransaction()) await db.exec('ROLLBACK')
+    return {statementIndex, statement, error: databaseErrorInfo(error), partial: committed > 0}
+  }
+}
+
+export async function serverVersion(db: PGlite): Promise<string> {
+  const result = await db.query<{version: string}>('select version()')
+  // "PostgreSQL 18.6 (PGlite 0.5.14) on wasm32-unknown-emscripten, compiled by …"
+  return (result.rows[0]?.version ?? '').split(' on ')[0] as string
+}
+
+interface PostgresError extends Error {
+  severity: string
+  code?: string
+  detail?: string
+  hint?: string
+  position?: string
+}
+
+function isDatabaseError(error: unknown): error is PostgresError {
+  return error instanceof Error && typeof (error as Partial<PostgresError>).severity === 'string'
+}
+
+function databaseErrorInfo(e: PostgresError): DatabaseErrorInfo {
+  const info: DatabaseErrorInfo = {message: e.message}
+  if (e.code) info.code = e.code
+  if (e.detail) info.detail = e.detail
+  if (e.hint) info.hint = e.hint
+  if (e.position && Number(e.position) > 0) info.position = Number(e.position)
+  return info
+}

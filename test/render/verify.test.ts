@@ -1,0 +1,133 @@
+import {describe, expect, it} from 'vitest'
+import {renderVerify} from '../../src/render/verify.js'
+import type {VerifyFailure, VerifyReport} from '../../src/workflows/verify.js'
+
+const base: VerifyReport = {
+  ok: true,
+  migrations: 3,
+  applied: 3,
+  statements: 12,
+  skipped: [],
+  database: 'PostgreSQL 18.6 (PGlite 0.5.14)',
+  elapsedMs: 1234,
+}
+
+function failing(failure: Partial<VerifyFailure>): VerifyReport {
+  return {
+    ...base,
+    ok: false,
+    applied: 1,
+    statements: 4,
+    failure: {
+      file: '20250101000000_functions.sql',
+      version: '20250101000000',
+      statementIndex: 0,
+      statements: 1,
+      statement: 'create function f() returns bigint language sql as $$\n  select count(*) from todos\n$$',
+      transactionMode: 'transactional',
+      partial: false,
+      error: {message: 'relation "todos" does not exist', code: '42P01'},
+      ...failure,
+    },
+  }
+}
+
+describe('renderVerify', () => {
+  it('reports success with counts, database and time', () => {
+    expect(renderVerify(base)).toBe(
+      'ok     Replayed 3 migrations (12 statements) on a fresh PostgreSQL 18.6 (PGlite 0.5.14) with the Supabase baseline in 1.2 s.',
+    )
+  })
+
+  it('says so when there is nothing to replay, after notes on skipped files', () => {
+    const report: VerifyReport = {
+      ok: true,
+      migrations: 0,
+      applied: 0,
+      statements: 0,
+      skipped: [{file: 'README.md', reason: 'not a migration (supabase skips it)', blocking: false}],
+      elapsedMs: 3,
+    }
+    expect(renderVerify(report)).toBe(
+      'note   README.md: not a migration (supabase skips it) (not replayed)\nok     No migrations to replay in supabase/migrations.',
+    )
+  })
+
+  it('names the later migration that creates the missing object, with a caret under the error', () => {
+    const report = failing({
+      error: {message: 'relation "todos" does not exist', code: '42P01', position: 78},
+      missing: {kind: 'relation', name: 'todos'},
+      createdBy: {file: '20250102000000_tables.sql', statementIndex: 2},
+    })
+    expect(renderVerify(report)).toBe(
+      [
+        'error  20250101000000_functions.sql fails at statement 0 (0-based, as supabase prints "At statement: 0"):',
+        '       ERROR: relation "todos" does not exist (SQLSTATE 42P01)',
+        '',
+        '         create function f() returns bigint language sql as $$',
+        '           select count(*) from todos',
+        '                                ^',
+        '         …',
+        '',
+        '       Table or view todos is created by a later migration: 20250102000000_tables.sql (statement 2).',
+        '       Give 20250101000000_functions.sql a version that sorts after 20250102000000, or move that statement into an earlier migration.',
+        '',
+        '1 migration of 3 applied before it, on a fresh PostgreSQL 18.6 (PGlite 0.5.14) with the Supabase baseline (1.2 s). Nothing else was touched.',
+      ].join('\n'),
+    )
+  })
+
+  it('points inside the same file when the object comes later in it', () => {
+    const text = renderVerify(
+      failing({
+        missing: {kind: 'relation', name: 'todos'},
+        createdBy: {file: '20250101000000_functions.sql', statementIndex: 3},
+      }),
+    )
+    expect(text).toContain(
+      'Table or view todos is created later in this file, by statement 3: move that statement before statement 0.',
+    )
+  })
+
+  it('explains a creator in a file supabase skips', () => {
+    const text = renderVerify(
+      failing({
+        missing: {kind: 'relation', name: 'todos'},
+        createdBy: {
+          file: 'tables.sql',
+          statementIndex: 0,
+          skippedBecause: 'supabase skips it: the name must match <timestamp>_name.sql',
+        },
+      }),
+    )
+    expect(text).toContain(
+      'Table or view todos is created by tables.sql (statement 0), but supabase skips it: the name must match <timestamp>_name.sql.',
+    )
+  })
+
+  it('says when no statement creates the missing object', () => {
+    expect(renderVerify(failing({missing: {kind: 'schema', name: 'app'}}))).toContain(
+      'No later statement creates schema app: check its name and schema, or create it first.',
+    )
+  })
+
+  it('suggests sbx fix for a duplicate version', () => {
+    const text = renderVerify(
+      failing({
+        statementIndex: 1,
+        error: {message: 'duplicate key value violates unique constraint "schema_migrations_pkey"', code: '23505'},
+        duplicateOf: '20250101000000_a.sql',
+      }),
+    )
+    expect(text).toContain(
+      'Version 20250101000000 is already recorded by 20250101000000_a.sql: two files share one version.',
+    )
+    expect(text).toContain('Run: sbx fix')
+  })
+
+  it('warns that earlier statements stay applied when the file did not run in one transaction', () => {
+    const text = renderVerify(failing({statementIndex: 2, statements: 4, transactionMode: 'autocommit', partial: true}))
+    expect(text).toContain('on a real push, the statements before 2 that committed stay applied, with no history row')
+    expect(renderVerify(failing({statementIndex: 2, statements: 4}))).not.toContain('stay applied')
+  })
+})
