@@ -7,7 +7,7 @@ import {schemaFingerprint} from '../helpers/baseline.js'
 import {runSbx, SBX_BIN, SUPABASE_BIN} from '../helpers/cli.js'
 import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
-import {REALISTIC_MIGRATIONS} from '../helpers/realistic.js'
+import {REALISTIC_MIGRATIONS} from '../helpers/realistic-migrations.js'
 import {supabase} from '../helpers/supabase.js'
 
 const env = {SBX_SUPABASE_BIN: SUPABASE_BIN}
@@ -50,12 +50,12 @@ describe.each(DATABASE_KINDS)('sbx push --db-url (%s)', (kind) => {
     const dir = tmpProject(REALISTIC_MIGRATIONS)
     const first = await push(dir, '--db-url', db.url, '--no-verify')
     expect(first.exitCode, first.stderr).toBe(0)
-    expect(first.stdout).toContain('Pushed 5 migrations')
+    expect(first.stdout).toContain(`Pushed ${Object.keys(REALISTIC_MIGRATIONS).length} migrations`)
     await supabaseFindsNothingPending(dir, db.url)
     const second = await push(dir, '--db-url', db.url, '--no-verify')
     expect(second.stdout, second.stderr).toContain('Up to date')
-    const policies = await db.query('select policyname from pg_policies where tablename = $1', ['posts'])
-    expect(policies).toHaveLength(2)
+    const policies = await db.query('select policyname from pg_policies where tablename = $1', ['profiles'])
+    expect(policies).toHaveLength(3)
   })
 
   it('duplicate versions: exit 3 and the database is unchanged', async () => {

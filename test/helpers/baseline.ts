@@ -2,13 +2,18 @@
 import {SUPABASE_BASELINE_SQL} from '../../src/shell/supabase-baseline.js'
 import type {TestDatabase} from './databases.js'
 
-/** Roles are cluster-wide, so another test's database may have created them already. */
+/**
+ * Roles are cluster-wide, so another test's database may have created them already. Supabase's databases
+ * also put `extensions` on the search path (pg_trgm's operators live there); PGlite gets that as a start
+ * parameter, a PostgreSQL database as its default.
+ */
 export function idempotentBaseline(): string {
-  return SUPABASE_BASELINE_SQL.replace(
+  const searchPath = `do $$ begin execute format('alter database %I set search_path = "$user", public, extensions', current_database()); end $$;`
+  return `${SUPABASE_BASELINE_SQL.replace(
     /^create role (\w+)([^;]*);/gim,
     (_, name: string, rest: string) =>
       `do $$ begin if not exists (select from pg_roles where rolname = '${name}') then create role ${name}${rest}; end if; end $$;`,
-  )
+  )}\n${searchPath}\n`
 }
 
 /** A schema dump good enough to tell "unchanged": relations, functions, policies, history rows. */
