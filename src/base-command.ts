@@ -7,8 +7,8 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
-    workdir: Flags.directory({
-      exists: true,
+    // A plain string: openProject says "not a folder" with exit 2 (oclif's own check exits 1).
+    workdir: Flags.string({
       helpGroup: 'GLOBAL',
       summary:
         'Folder holding supabase/ (default: $SUPABASE_WORKDIR, else the nearest ancestor with supabase/config.toml).',

@@ -4,7 +4,6 @@
  * --lock-timeout, --json — with output identical to the oclif command's (test/e2e/fast-path.test.ts). Anything
  * else, including every usage error and --help, returns false and goes through oclif.
  */
-import {statSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 import {SbxError} from './core/errors.js'
 
@@ -26,7 +25,6 @@ export function parsePlainMigrationNew(argv: readonly string[]): Plain | undefin
   const {positionals, values} = parsed
   const lockTimeout = values['lock-timeout'] ?? '30'
   if (positionals.length !== 1 || !/^\d+$/.test(lockTimeout)) return undefined
-  if (values.workdir !== undefined && !isDirectory(values.workdir)) return undefined
   return {
     name: positionals[0] as string,
     workdir: values.workdir,
@@ -74,12 +72,4 @@ export async function runFastPath(argv: readonly string[]): Promise<boolean> {
     process.exitCode = error.exitCode
   }
   return true
-}
-
-function isDirectory(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory()
-  } catch {
-    return false
-  }
 }

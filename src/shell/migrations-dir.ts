@@ -31,17 +31,25 @@ export async function stageContent(tempDir: string, source: NodeJS.ReadableStrea
   await fs.mkdir(dir, {recursive: true})
   await removeAbandonedTempFiles(dir)
   const tmp = path.join(dir, `new-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sql`)
-  const out = createWriteStream(tmp, {flags: 'wx', mode: 0o644})
-  if (source) await pipeline(source, out)
-  else
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
-  const handle = await fs.open(tmp, 'r+')
   try {
-    await handle.sync()
-  } finally {
-    await handle.close()
+    const out = createWriteStream(tmp, {flags: 'wx', mode: 0o644})
+    if (source) await pipeline(source, out)
+    else
+      await new Promise<void>((resolve, reject) =>
+        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      )
+    const handle = await fs.open(tmp, 'r+')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    return tmp
+  } catch (error) {
+    // A failed read of stdin must not leave a partial file behind, even in sbx's own temp folder.
+    await fs.unlink(tmp).catch(() => undefined)
+    throw error
   }
-  return tmp
 }
 
 /**

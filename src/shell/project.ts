@@ -1,6 +1,7 @@
 /** Finding the project, the way supabase does (spec §0), so sbx and supabase always agree on the folder. */
-import {existsSync, mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, statSync} from 'node:fs'
 import path from 'node:path'
+import {UsageError} from '../core/errors.js'
 
 export interface Project {
   /** The folder that holds `supabase/`. */
@@ -26,12 +27,35 @@ export function resolveWorkdir(options: {workdir?: string; cwd?: string; env?: N
 /** Resolves the project and creates `supabase/migrations` if it is missing, as supabase does. */
 export function openProject(options: {workdir?: string; cwd?: string; env?: NodeJS.ProcessEnv} = {}): Project {
   const workdir = resolveWorkdir(options)
+  if (options.workdir && !isDirectory(workdir)) {
+    throw new UsageError(
+      `--workdir ${options.workdir} is not a folder: pass the folder that holds supabase/.`,
+      'ENOWORKDIR',
+    )
+  }
   const migrationsDir = path.join(workdir, 'supabase', 'migrations')
-  mkdirSync(migrationsDir, {recursive: true})
+  try {
+    mkdirSync(migrationsDir, {recursive: true})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw error
+    throw new UsageError(
+      `${migrationsDir} is not a folder: move that file away so supabase/migrations can hold migrations.`,
+      'ENOTDIR',
+    )
+  }
   return {workdir, migrationsDir, tempDir: path.join(workdir, 'supabase', '.temp', 'sbx')}
 }
 
 /** A path relative to the workdir, with forward slashes, as supabase prints it. */
 export function displayPath(project: Project, absolute: string): string {
   return path.relative(project.workdir, absolute).split(path.sep).join('/')
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory()
+  } catch {
+    return false
+  }
 }

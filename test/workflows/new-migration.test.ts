@@ -372,3 +372,27 @@ describe('newMigration over arbitrary names (property)', () => {
     expect(versions[0]).toBe(formatVersion(NOW))
   })
 })
+
+describe('newMigration leaves nothing of its own behind', () => {
+  it('forgets the lock holder on release, so no waiter names a finished process', async () => {
+    const dir = tmpProject()
+    await newMigration({name: 'a', workdir: dir, lockTimeoutSeconds: 5})
+    const lockHome = path.join(dir, 'supabase', '.temp', 'sbx')
+    expect(fs.existsSync(path.join(lockHome, 'ledger.json'))).toBe(true)
+    expect(fs.existsSync(path.join(lockHome, 'holder.json'))).toBe(false)
+  })
+
+  it('removes its staged content when reading the content fails', async () => {
+    const dir = tmpProject()
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('stdin broke'))
+      },
+    })
+    await expect(newMigration({name: 'a', workdir: dir, content: failing, lockTimeoutSeconds: 5})).rejects.toThrow(
+      'stdin broke',
+    )
+    expect(fs.readdirSync(path.join(dir, 'supabase', '.temp', 'sbx', 'tmp'))).toEqual([])
+    expect(listMigrations(dir)).toEqual([])
+  })
+})
