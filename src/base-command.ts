@@ -1,9 +1,5 @@
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags} from '@oclif/core'
 import {SbxError} from './core/errors.js'
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof BaseCommand)['baseFlags'] & T['flags']
->
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {

@@ -52,9 +52,3 @@ export class ExternalError extends SbxError {
     super(message, {code, exitCode: ExitCode.External, suggestions, cause})
   }
 }
-
-export class FindingsError extends SbxError {
-  constructor(message: string, code = 'EFINDINGS', suggestions?: string[]) {
-    super(message, {code, exitCode: ExitCode.Findings, suggestions})
-  }
-}

@@ -3,7 +3,6 @@
  * non-recursively, sorted by UTF-8 bytes, and a name counts only if it matches `^([0-9]+)_(.*)\.sql$`.
  * Everything else is kept as a skipped entry with the reason, never dropped silently.
  */
-import {isTimestampVersion} from './version.js'
 
 export const MIGRATION_PATTERN = /^([0-9]+)_(.*)\.sql$/
 const LEGACY_INIT = /([0-9]{14})_init\.sql/
@@ -91,10 +90,6 @@ export function classifyEntries(entries: readonly DirEntry[]): MigrationFolder {
     })
   })
   return {migrations, skipped}
-}
-
-export function hasTimestampVersion(migration: Migration): boolean {
-  return isTimestampVersion(migration.version)
 }
 
 export function groupByVersion<T extends Migration>(migrations: readonly T[]): Map<string, T[]> {

@@ -3,6 +3,7 @@ import type {Finding} from '../core/findings.js'
 import {findIssues} from '../core/findings.js'
 import {planRebase, planRenames, type Rename} from '../core/rename-plan.js'
 import {withLock} from '../shell/lock.js'
+import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {branchHistory, type HistorySource, readProjectState, withProvenance} from './project-state.js'
@@ -29,9 +30,10 @@ export async function fix(options: FixOptions): Promise<FixReport> {
   }
   if (options.dryRun) return {dryRun: true, renames: await plan(), remaining: []}
   const renames = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
+    const {migrations} = await readMigrationFolder(workspace.migrationsDir)
     await completeInterruptedRenames(
       workspace,
-      (await readProjectState(workspace, {})).folder.migrations.map((m) => m.file),
+      migrations.map((m) => m.file),
       'sbx fix',
     )
     return applyRenames(workspace, await plan(), 'sbx fix')

@@ -3,7 +3,6 @@ import {
   classifyEntries,
   compareFileNames,
   type DirEntry,
-  hasTimestampVersion,
   migrationFileName,
   parseMigrationFile,
   sortMigrations,
@@ -188,18 +187,5 @@ describe('byte-order sorting', () => {
       (f) => parseMigrationFile(f) as NonNullable<ReturnType<typeof parseMigrationFile>>,
     )
     expect(sortMigrations(migrations).map((m) => m.version)).toEqual(['020260207080006', '0', '123', '2020'])
-  })
-})
-
-describe('hasTimestampVersion', () => {
-  it.each([
-    ['20250101000000_a.sql', true],
-    ['123_a.sql', false],
-    ['020260207080006_lead.sql', false],
-    ['20250230000000_a.sql', false],
-  ])('%s → %s', (name, expected) => {
-    const migration = parseMigrationFile(name)
-    expect(migration).toBeDefined()
-    expect(hasTimestampVersion(migration as NonNullable<typeof migration>)).toBe(expected)
   })
 })

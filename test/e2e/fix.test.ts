@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runSbx} from '../helpers/cli.js'
-import {git, gitProject, listMigrations, migrationsDir, writeTree} from '../helpers/project.js'
+import {git, gitProject, listMigrations, migrationsDir, tmpProject, writeTree} from '../helpers/project.js'
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 
@@ -151,5 +151,29 @@ describe('sbx log', () => {
     const json = JSON.parse((await runSbx(['log', '--json'], {cwd: dir})).stdout)
     expect(json.entries).toHaveLength(3)
     expect(json.problems).toEqual([{line: 4, text: '{"at":"2026-', torn: true}])
+  })
+})
+
+describe('a rename interrupted between link and unlink', () => {
+  it('is finished by the next fix and recorded, with nothing lost', async () => {
+    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'select 1;'})
+    const dirPath = migrationsDir(dir)
+    // What a crash after link(2) and before unlink(2) leaves: two names for one file.
+    fs.linkSync(path.join(dirPath, '20260101000000_a.sql'), path.join(dirPath, '20260101000001_a.sql'))
+
+    const result = await runSbx(['fix'], {cwd: dir})
+    expect(result.exitCode).toBe(0)
+    expect(listMigrations(dir)).toEqual(['20260101000001_a.sql'])
+    expect(fs.readFileSync(path.join(dirPath, '20260101000001_a.sql'), 'utf8')).toBe('select 1;')
+    const [entry] = fs
+      .readFileSync(path.join(dir, 'supabase', 'sbx-renames.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(entry).toMatchObject({
+      from: '20260101000000_a.sql',
+      to: '20260101000001_a.sql',
+      reason: 'interrupted-rename-completed',
+    })
   })
 })
