@@ -4,10 +4,11 @@
  * 2. 100 calls at once in one project: wall time (target ≤ 8 s for sbx) and duplicate versions.
  * Every command runs as a user runs it: a real process, stdin from /dev/null, no NODE_ENV.
  */
-import {execFileSync, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
+import {benchProject} from '../project.js'
 
 const ROUNDS = 21
 const WARM_UP = 2
@@ -35,25 +36,6 @@ function timed(command, args, cwd) {
     child.on('error', reject)
     child.on('close', (code, signal) => resolve({ms: performance.now() - started, code: code ?? signal, stderr}))
   })
-}
-
-function makeProject(ctx, {git}) {
-  const dir = ctx.tmpDir()
-  fs.mkdirSync(path.join(dir, 'supabase'), {recursive: true})
-  fs.writeFileSync(path.join(dir, 'supabase', 'config.toml'), 'project_id = "bench"\n')
-  if (git) {
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'bench',
-      GIT_AUTHOR_EMAIL: 'bench@sbx.invalid',
-      GIT_COMMITTER_NAME: 'bench',
-      GIT_COMMITTER_EMAIL: 'bench@sbx.invalid',
-    }
-    execFileSync('git', ['init', '-q', '-b', 'main'], {cwd: dir, env})
-    execFileSync('git', ['add', '-A'], {cwd: dir, env})
-    execFileSync('git', ['commit', '-q', '-m', 'initial'], {cwd: dir, env})
-  }
-  return dir
 }
 
 function migrationFiles(dir) {
@@ -90,21 +72,21 @@ export async function run(ctx) {
       label: '`node bin/run.js migration new` (git repository)',
       command: process.execPath,
       args: (name) => [ctx.sbxBin, 'migration', 'new', name],
-      cwd: makeProject(ctx, {git: true}),
+      cwd: benchProject(ctx, {git: true}),
     },
     {
       key: 'sbx-nogit',
       label: '`node bin/run.js migration new` (no git)',
       command: process.execPath,
       args: (name) => [ctx.sbxBin, 'migration', 'new', name],
-      cwd: makeProject(ctx, {git: false}),
+      cwd: benchProject(ctx, {git: false}),
     },
     {
       key: 'supabase',
       label: '`node_modules/.bin/supabase migration new` (npm shim, then the binary)',
       command: ctx.supabaseBin,
       args: (name) => ['migration', 'new', name],
-      cwd: makeProject(ctx, {git: true}),
+      cwd: benchProject(ctx, {git: true}),
     },
     ...(bare
       ? [
@@ -113,7 +95,7 @@ export async function run(ctx) {
             label: `\`${path.relative(ctx.repoRoot, bare)} migration new\` (the binary alone)`,
             command: bare,
             args: (name) => ['migration', 'new', name],
-            cwd: makeProject(ctx, {git: true}),
+            cwd: benchProject(ctx, {git: true}),
           },
         ]
       : []),
@@ -153,7 +135,7 @@ export async function run(ctx) {
   const parallel = []
   for (let trial = 1; trial <= PARALLEL_TRIALS; trial++) {
     for (const tool of tools.filter((t) => t.key === 'sbx' || t.key === 'supabase')) {
-      const cwd = makeProject(ctx, {git: true})
+      const cwd = benchProject(ctx, {git: true})
       ctx.log(`parallel trial ${trial}/${PARALLEL_TRIALS}: ${PARALLEL} × ${tool.key}`)
       const started = performance.now()
       const results = await Promise.all(

@@ -1,9 +1,8 @@
 // sbx push --no-verify of 200 migrations against bare `supabase db push` of the same files, each to a fresh
 // PostgreSQL database, interleaved in one run. Target: ratio ≤ 1.15.
 import {execFileSync, spawnSync} from 'node:child_process'
-import fs from 'node:fs'
-import path from 'node:path'
 import pg from 'pg'
+import {benchProject} from '../project.js'
 
 const MIGRATIONS = 200
 const TRIALS = 5
@@ -23,16 +22,11 @@ export async function run(ctx) {
       markdown: `Not measured: no PostgreSQL at ${adminUrl} (${error.message}).`,
     }
   }
-  const project = ctx.tmpDir()
-  fs.mkdirSync(path.join(project, 'supabase', 'migrations'), {recursive: true})
-  fs.writeFileSync(path.join(project, 'supabase', 'config.toml'), 'project_id = "bench"\n')
-  for (let i = 0; i < MIGRATIONS; i++) {
-    const version = `2026030100${String(Math.floor(i / 60)).padStart(2, '0')}${String(i % 60).padStart(2, '0')}`
-    fs.writeFileSync(
-      path.join(project, 'supabase', 'migrations', `${version}_t${i}.sql`),
+  const project = benchProject(ctx, {
+    count: MIGRATIONS,
+    sql: (i) =>
       `create table t${i} (id bigint primary key, name text not null);\ncreate index t${i}_name on t${i} (name);\n`,
-    )
-  }
+  })
   const env = {...process.env, SUPABASE_NO_UPDATE_NOTIFIER: '1', SBX_SUPABASE_BIN: ctx.supabaseBin}
   for (const name of ['AI_AGENT', 'CLAUDECODE', 'CURSOR_AGENT', 'GEMINI_CLI']) delete env[name]
   const times = {sbx: [], supabase: []}

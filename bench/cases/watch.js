@@ -10,6 +10,7 @@ import {execFileSync, spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {benchProject} from '../project.js'
 
 const TRIALS = 100
 const WARM_UP = 3
@@ -24,32 +25,6 @@ function childEnv() {
   const env = {...process.env, SUPABASE_NO_UPDATE_NOTIFIER: '1'}
   delete env.NODE_ENV
   return env
-}
-
-/** A project with `count` migrations, one second apart from BASE; committed to git when `git`. */
-function makeProject(ctx, count, {git}) {
-  const dir = ctx.tmpDir()
-  const folder = path.join(dir, 'supabase', 'migrations')
-  fs.mkdirSync(folder, {recursive: true})
-  fs.writeFileSync(path.join(dir, 'supabase', 'config.toml'), 'project_id = "bench"\n')
-  const start = Date.UTC(2026, 0, 1)
-  for (let i = 0; i < count; i++) {
-    const version = new Date(start + i * 1000).toISOString().replace(/\D/g, '').slice(0, 14)
-    fs.writeFileSync(path.join(folder, `${version}_existing_${i}.sql`), `create table existing_${i} (id int);\n`)
-  }
-  if (git) {
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'bench',
-      GIT_AUTHOR_EMAIL: 'bench@sbx.invalid',
-      GIT_COMMITTER_NAME: 'bench',
-      GIT_COMMITTER_EMAIL: 'bench@sbx.invalid',
-    }
-    execFileSync('git', ['init', '-q', '-b', 'main'], {cwd: dir, env})
-    execFileSync('git', ['add', '-A'], {cwd: dir, env})
-    execFileSync('git', ['commit', '-q', '-m', 'initial'], {cwd: dir, env})
-  }
-  return dir
 }
 
 /** Starts `sbx watch --json`; resolves once it reports ready, with the child and the ms it took. */
@@ -185,8 +160,8 @@ const verdict = (ok) => (ok ? '**PASS**' : '**MISS**')
 export async function run(ctx) {
   // 1. Latency in a folder of 100 committed migrations.
   ctx.log(`latency: ${TRIALS} trials in a folder of ${SMALL_FOLDER} committed migrations`)
-  // Every trial's file takes the version of existing_0 (BASE), which is committed: the trial file moves.
-  const small = makeProject(ctx, SMALL_FOLDER, {git: true})
+  // Every trial's file takes the version of t0 (BASE), which is committed: the trial file moves.
+  const small = benchProject(ctx, {count: SMALL_FOLDER, git: true})
   const smallWatch = await startWatch(ctx, small)
   await measureLatency(ctx, small, WARM_UP, 'warm_up')
   const latencies = await measureLatency(ctx, small, TRIALS, 'trial')
@@ -196,7 +171,7 @@ export async function run(ctx) {
 
   // 2. Idle over 10,000 migrations, then a few trials there for scale.
   ctx.log(`idle: a folder of ${LARGE_FOLDER} migrations`)
-  const large = makeProject(ctx, LARGE_FOLDER, {git: false})
+  const large = benchProject(ctx, {count: LARGE_FOLDER, git: false})
   const largeWatch = await startWatch(ctx, large)
   const pid = largeWatch.child.pid
   const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100
