@@ -16,10 +16,10 @@ step "10 × sbx migration new, in parallel"
 for i in $(seq 1 10); do echo "create table t$i (id bigint primary key);" | sbx migration new "table $i" >/dev/null & done; wait
 ls supabase/migrations
 
-step "supabase migration new, twice in the same second (no lock: they collide)"
-v=$(ls supabase/migrations | tail -1 | cut -c1-14)
-printf 'alter table t1 add column note text;\n' > "supabase/migrations/${v}_from_supabase.sql"
-ls supabase/migrations | tail -2
+step "2 × supabase migration new, in parallel (the real CLI: current second, no lock, no check)"
+supabase="$repo/node_modules/.bin/supabase"
+"$supabase" migration new from_supabase_a </dev/null >/dev/null & "$supabase" migration new from_supabase_b </dev/null >/dev/null & wait
+ls supabase/migrations | tail -4
 
 step "sbx check"; sbx check || echo "(exit $?)"
 step "sbx fix"; sbx fix

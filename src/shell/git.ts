@@ -66,7 +66,7 @@ export async function trackedFiles(toplevel: string, relDir: string): Promise<Se
  * migration is a new version). One `git log` for the whole folder, not one per file.
  */
 export async function firstCommitTimes(toplevel: string, relDir: string): Promise<Map<string, number>> {
-  const out = await gitOrThrow(toplevel, [
+  const result = await git(toplevel, [
     'log',
     '--diff-filter=A',
     '--no-renames',
@@ -76,6 +76,10 @@ export async function firstCommitTimes(toplevel: string, relDir: string): Promis
     '--',
     relDir,
   ])
+  // A repository without a commit yet has no commit times: every file is uncommitted.
+  if (!result.ok && /does not have any commits|bad default revision/.test(result.stderr)) return new Map()
+  if (!result.ok) throw new ExternalError(`git log failed: ${result.stderr.trim().split('\n')[0] ?? ''}`, 'EGIT')
+  const out = result.stdout
   const times = new Map<string, number>()
   let current = 0
   for (const token of out.split('\0')) {

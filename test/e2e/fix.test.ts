@@ -177,3 +177,14 @@ describe('a rename interrupted between link and unlink', () => {
     })
   })
 })
+
+describe('a git repository without a commit yet', () => {
+  it('fix works: every file is uncommitted, so the first to exist keeps the version', async () => {
+    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'select 1;'})
+    git(dir, 'init', '-q', '-b', 'main')
+    fs.writeFileSync(path.join(migrationsDir(dir), '20260101000000_b.sql'), 'select 2;')
+    const result = await runSbx(['fix'], {cwd: dir})
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(listMigrations(dir)).toEqual(['20260101000000_a.sql', '20260101000001_b.sql'])
+  })
+})
