@@ -5,6 +5,14 @@ import {describe, expect, it} from 'vitest'
 import {runSbx} from '../helpers/cli.js'
 import {git, gitProject, listMigrations, migrationsDir, tmpProject, writeTree} from '../helpers/project.js'
 
+/** The audit file's entries, one parsed object per line. */
+const auditEntries = (dir: string) =>
+  fs
+    .readFileSync(path.join(dir, 'supabase', 'sbx-renames.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 
 function incidentProject(): {dir: string; newcomers: Record<string, string>} {
@@ -56,13 +64,9 @@ describe('the incident INF-015: one committed file and three newcomers with its 
       expect(sha(path.join(migrationsDir(dir), file))).toBe(hashes[file.slice(15)])
     }
 
-    const lines = fs
-      .readFileSync(path.join(dir, 'supabase', 'sbx-renames.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-    expect(lines).toHaveLength(3)
-    for (const line of lines) {
-      const entry = JSON.parse(line)
+    const entries = auditEntries(dir)
+    expect(entries).toHaveLength(3)
+    for (const entry of entries) {
       expect(entry).toMatchObject({
         reason: 'duplicate-version',
         kept: '20260207080000_fix_numeric_search.sql',
@@ -118,11 +122,7 @@ describe('branches: check --against and rebase --onto', () => {
     const result = await runSbx(['rebase', '--onto', 'main'], {cwd: dir})
     expect(result.exitCode).toBe(0)
     expect(listMigrations(dir)).toEqual(['20260201000000_init.sql', '20260302000001_feature.sql'])
-    const [entry] = fs
-      .readFileSync(path.join(dir, 'supabase', 'sbx-renames.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
+    const [entry] = auditEntries(dir)
     expect(entry).toMatchObject({
       from: '20260301000000_feature.sql',
       to: '20260302000001_feature.sql',
@@ -165,11 +165,7 @@ describe('a rename interrupted between link and unlink', () => {
     expect(result.exitCode).toBe(0)
     expect(listMigrations(dir)).toEqual(['20260101000001_a.sql'])
     expect(fs.readFileSync(path.join(dirPath, '20260101000001_a.sql'), 'utf8')).toBe('select 1;')
-    const [entry] = fs
-      .readFileSync(path.join(dir, 'supabase', 'sbx-renames.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
+    const [entry] = auditEntries(dir)
     expect(entry).toMatchObject({
       from: '20260101000000_a.sql',
       to: '20260101000001_a.sql',
