@@ -58,6 +58,36 @@ describe.each(DATABASE_KINDS)('sbx push --db-url (%s)', (kind) => {
     expect(policies).toHaveLength(3)
   })
 
+  it('--dry-run runs every check, lists what would be pushed and changes nothing', async () => {
+    const db = await throwawayDatabase(kind, {baseline: true})
+    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'create table a (id int);'})
+    const before = await schemaFingerprint(db)
+    const result = await push(dir, '--db-url', db.url, '--dry-run')
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toContain('Dry run: would push 1 migration')
+    expect(result.stdout).toContain('20260101000000_a.sql')
+    expect(await schemaFingerprint(db)).toBe(before)
+  })
+
+  it('an out-of-order file is refused, and applied with --include-all', async () => {
+    const db = await throwawayDatabase(kind, {baseline: true})
+    const dir = tmpProject({'supabase/migrations/20260102000000_b.sql': 'create table b (id int);'})
+    expect((await push(dir, '--db-url', db.url, '--no-verify')).exitCode).toBe(0)
+    fs.writeFileSync(path.join(dir, 'supabase', 'migrations', '20260101000000_late.sql'), 'create table late (id int);')
+
+    const refused = await push(dir, '--db-url', db.url, '--no-verify')
+    expect(refused.exitCode).toBe(3)
+    expect(refused.stdout).toContain('20260101000000_late.sql')
+    expect(refused.stdout).toContain('sbx fix')
+
+    const included = await push(dir, '--db-url', db.url, '--no-verify', '--include-all')
+    expect(included.exitCode, included.stderr).toBe(0)
+    const rows = await db.query<{version: string}>(
+      'select version from supabase_migrations.schema_migrations order by 1',
+    )
+    expect(rows.map((r) => r.version)).toEqual(['20260101000000', '20260102000000'])
+  })
+
   it('duplicate versions: exit 3 and the database is unchanged', async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
     const dir = tmpProject({
