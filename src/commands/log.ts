@@ -2,8 +2,7 @@ import {BaseCommand} from '../base-command.js'
 import {AUDIT_FILE, type AuditLog} from '../core/audit.js'
 import {EXIT_CODES_HELP} from '../core/errors.js'
 import {renderAuditLog} from '../render/audit.js'
-import {readAudit} from '../shell/audit-log.js'
-import {openProject} from '../shell/project.js'
+import {auditLog} from '../workflows/log.js'
 
 export default class Log extends BaseCommand {
   static override description =
@@ -25,7 +24,7 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<AuditLog> {
     const {flags} = await this.parse(Log)
-    const log = await readAudit(openProject({workdir: flags.workdir}).workdir)
+    const log = await auditLog({workdir: flags.workdir})
     this.log(renderAuditLog(log))
     return log
   }

@@ -11,6 +11,8 @@ export type Finding =
   | {kind: 'edited-after-apply'; blocking: true; file: string; version: string}
   | {kind: 'skipped-file'; blocking: boolean; file: string; reason: string}
   | {kind: 'non-timestamp-version'; blocking: false; file: string; version: string}
+  /** A file that must move, but every version after `after` is taken (the end of the timestamp range). */
+  | {kind: 'no-free-version'; blocking: true; file: string; after: string}
 
 export interface FindingsInput {
   folder: MigrationFolder
@@ -36,10 +38,6 @@ export function findIssues({folder, history, localStatements}: FindingsInput): F
     }
   }
   return findings
-}
-
-export function hasBlocking(findings: readonly Finding[]): boolean {
-  return findings.some((finding) => finding.blocking)
 }
 
 function historyFindings(

@@ -1,7 +1,10 @@
 /**
- * The filename model, exactly as supabase reads `supabase/migrations` (spec §2): the folder is read
- * non-recursively, sorted by UTF-8 bytes, and a name counts only if it matches `^([0-9]+)_(.*)\.sql$`.
- * Everything else is kept as a skipped entry with the reason, never dropped silently.
+ * The filename model, exactly as supabase reads `supabase/migrations`: the folder is read non-recursively and
+ * sorted by UTF-8 bytes, a name counts only if it matches `^([0-9]+)_(.*)\.sql$`, and the files are then applied
+ * in a stable sort by version *string* (so `20250117_a.sql` runs before `20250117000000_b.sql`, although '0' < '_'
+ * in bytes). Measured with supabase 2.117 and 3.1 (`db push --dry-run` and real pushes on mixed-width folders) and
+ * pinned by test/shell/apply-order.supabase.test.ts. Everything else is kept as a skipped entry with the reason,
+ * never dropped silently.
  */
 
 export const MIGRATION_PATTERN = /^([0-9]+)_(.*)\.sql$/
@@ -22,11 +25,16 @@ export interface SkippedEntry {
   reason: string
   /** True when the entry looks like a migration that will silently never deploy. */
   blocking: boolean
+  /** Not valid UTF-8, or holds control characters: verify and push refuse before anything is sent. */
+  unreadableName?: boolean
 }
 
 export interface DirEntry {
+  /** The name as text; for a name that is not valid UTF-8, its bytes escaped (`caf\xe9.sql`). */
   name: string
   isDirectory: boolean
+  /** The name's bytes are not valid UTF-8 (supabase would record mangled text, or Postgres refuse it). */
+  notUtf8?: boolean
 }
 
 export interface MigrationFolder {
@@ -49,8 +57,56 @@ export function compareFileNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b))
 }
 
-export function sortMigrations<T extends Migration>(migrations: readonly T[]): T[] {
-  return [...migrations].sort((a, b) => compareFileNames(a.file, b.file))
+/**
+ * The order supabase applies migrations in: by version as a string, ties (duplicate versions) in file-name byte
+ * order. The one ordering model: verify's replay, the out-of-order rule, fix's choices and every listing use it.
+ */
+export function compareApplyOrder(a: Migration, b: Migration): number {
+  if (a.version !== b.version) return a.version < b.version ? -1 : 1
+  return compareFileNames(a.file, b.file)
+}
+
+/** Control characters in a name: supabase prints and records them verbatim, terminals and logs do not. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/u
+
+/** A name as it may be printed: control characters escaped (`\n`, `\u001b`); non-UTF-8 bytes arrive escaped. */
+export function printableName(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point.
+  return name.replace(/[\u0000-\u001f\u007f]/gu, (ch) => JSON.stringify(ch).slice(1, -1))
+}
+
+/** A file name's bytes as text, with every byte that is not part of valid UTF-8 written as `\xNN`. */
+export function escapeNameBytes(bytes: Uint8Array): {name: string; notUtf8: boolean} {
+  let name = ''
+  let notUtf8 = false
+  for (let i = 0; i < bytes.length; ) {
+    const length = utf8SequenceLength(bytes.subarray(i))
+    if (length > 0) {
+      name += STRICT_UTF8.decode(bytes.subarray(i, i + length))
+      i += length
+    } else {
+      name += `\\x${(bytes[i] as number).toString(16).padStart(2, '0')}`
+      notUtf8 = true
+      i += 1
+    }
+  }
+  return {name, notUtf8}
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', {fatal: true})
+
+/** Length of the valid UTF-8 sequence that starts at bytes[0], or 0 when none does. */
+function utf8SequenceLength(bytes: Uint8Array): number {
+  const first = bytes[0] as number
+  const length = first < 0x80 ? 1 : first < 0xc2 ? 0 : first < 0xe0 ? 2 : first < 0xf0 ? 3 : first < 0xf5 ? 4 : 0
+  if (length === 0 || bytes.length < length) return 0
+  try {
+    STRICT_UTF8.decode(bytes.subarray(0, length))
+    return length
+  } catch {
+    return 0
+  }
 }
 
 export function classifyEntries(entries: readonly DirEntry[]): MigrationFolder {
@@ -58,6 +114,16 @@ export function classifyEntries(entries: readonly DirEntry[]): MigrationFolder {
   const migrations: Migration[] = []
   const skipped: SkippedEntry[] = []
   sorted.forEach((entry, index) => {
+    if (entry.notUtf8 || CONTROL_CHARACTERS.test(entry.name)) {
+      const what = entry.notUtf8 ? 'is not valid UTF-8' : 'contains a control character'
+      skipped.push({
+        file: printableName(entry.name),
+        reason: `its name ${what}: supabase cannot record or print it cleanly. Rename it to <14-digit version>_name.sql using letters, digits and _`,
+        blocking: true,
+        unreadableName: true,
+      })
+      return
+    }
     if (entry.isDirectory) {
       skipped.push({
         file: entry.name,
@@ -89,7 +155,7 @@ export function classifyEntries(entries: readonly DirEntry[]): MigrationFolder {
       blocking: looksLikeMigration,
     })
   })
-  return {migrations, skipped}
+  return {migrations: migrations.sort(compareApplyOrder), skipped}
 }
 
 export function groupByVersion<T extends Migration>(migrations: readonly T[]): Map<string, T[]> {

@@ -10,7 +10,7 @@
 import {UsageError} from './errors.js'
 import {appliedFile} from './findings.js'
 import {type History, type LocalMigration, newestApplied} from './history.js'
-import {compareFileNames, groupByVersion, migrationFileName} from './migration-file.js'
+import {compareApplyOrder, compareFileNames, groupByVersion, migrationFileName} from './migration-file.js'
 import {firstFreeVersionAfter} from './version.js'
 
 export type RenameReason = 'duplicate-version' | 'out-of-order' | 'rebase'
@@ -23,13 +23,25 @@ export interface Rename {
   kept?: string
 }
 
+/** A file that must move but has no free version after `after` (the end of the timestamp range is taken). */
+export interface NoRoom {
+  file: string
+  after: string
+}
+
+export interface FixPlan {
+  renames: Rename[]
+  /** Files that should move but cannot: fix solves the rest and reports these. */
+  unsolvable: NoRoom[]
+}
+
 export interface PlanInput {
   migrations: readonly LocalMigration[]
   history?: History
   localStatements?: ReadonlyMap<string, string[]>
 }
 
-export function planRenames({migrations, history, localStatements}: PlanInput): Rename[] {
+export function planFix({migrations, history, localStatements}: PlanInput): FixPlan {
   const newest = newestApplied(history)
   const movers: Array<{migration: LocalMigration; reason: RenameReason; kept?: string}> = []
   const moving = new Set<string>()
@@ -69,12 +81,32 @@ export function planRenames({migrations, history, localStatements}: PlanInput): 
   const ordered = movers.sort(
     (a, b) => compareVersionsThenRank(a.migration, b.migration) || compareFileNames(a.migration.file, b.migration.file),
   )
-  return ordered.map(({migration, reason, kept}) => {
+  const renames: Rename[] = []
+  const unsolvable: NoRoom[] = []
+  for (const {migration, reason, kept} of ordered) {
     const floor = newest !== undefined && newest > migration.version ? newest : migration.version
-    const version = freeVersion(floor, occupied)
+    const version = firstFree(floor, occupied)
+    if (version === undefined) {
+      unsolvable.push({file: migration.file, after: floor})
+      continue
+    }
     occupied.add(version)
-    return {from: migration.file, to: migrationFileName(version, migration.name), reason, ...(kept ? {kept} : {})}
-  })
+    renames.push({
+      from: migration.file,
+      to: migrationFileName(version, migration.name),
+      reason,
+      ...(kept ? {kept} : {}),
+    })
+  }
+  return {renames, unsolvable}
+}
+
+/** The plan, or a usage error when some file has no free version left (for callers that cannot act partly). */
+export function planRenames(input: PlanInput): Rename[] {
+  const {renames, unsolvable} = planFix(input)
+  const [first] = unsolvable
+  if (first) throw noRoomError(first.after)
+  return renames
 }
 
 /**
@@ -87,7 +119,7 @@ export function planRebase({migrations, history}: {migrations: readonly LocalMig
   const occupied = new Set<string>([...migrations.map((m) => m.version), ...history.applied.keys()])
   let cursor = newestApplied(history) ?? ''
   const renames: Rename[] = []
-  for (const migration of [...migrations].sort((a, b) => compareFileNames(a.file, b.file))) {
+  for (const migration of [...migrations].sort(compareApplyOrder)) {
     if (!added.has(migration.file)) continue
     const sharesVersion =
       history.applied.has(migration.version) ||
@@ -104,15 +136,25 @@ export function planRebase({migrations, history}: {migrations: readonly LocalMig
   return renames
 }
 
-function freeVersion(after: string, occupied: ReadonlySet<string>): string {
+function firstFree(after: string, occupied: ReadonlySet<string>): string | undefined {
   try {
     return firstFreeVersionAfter(after, (candidate) => occupied.has(candidate))
   } catch {
-    throw new UsageError(
-      `No free version sorts after ${after}: rename the migrations at the end of the range.`,
-      'ENOROOM',
-    )
+    return undefined
   }
+}
+
+function freeVersion(after: string, occupied: ReadonlySet<string>): string {
+  const version = firstFree(after, occupied)
+  if (version === undefined) throw noRoomError(after)
+  return version
+}
+
+function noRoomError(after: string): UsageError {
+  return new UsageError(
+    `No free version sorts after ${after}: rename the migrations at the end of the range.`,
+    'ENOROOM',
+  )
 }
 
 /** Keeper order: committed earliest, then existed first, then file name. */

@@ -25,10 +25,6 @@ export function formatVersion(date: Date): string {
   )
 }
 
-export function compareVersions(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
 export function maxVersion(versions: Iterable<string>): string | undefined {
   let max: string | undefined
   for (const v of versions) if (max === undefined || v > max) max = v

@@ -16,6 +16,8 @@ export function renderFinding(finding: Finding): string {
       return `error  ${finding.file} was edited after it was applied: its statements differ from what the database recorded.\n       Restore the applied content and put the change in a new migration (sbx migration new).`
     case 'skipped-file':
       return `${finding.blocking ? 'error  ' : 'note   '}${finding.file}: ${finding.reason}${finding.blocking ? '\n       Rename it to <14-digit version>_name.sql, e.g. with sbx migration new.' : ''}`
+    case 'no-free-version':
+      return `error  ${finding.file} must move, but no free version sorts after ${finding.after}.\n       Give the migrations at the end of the range smaller versions by hand (git mv), then run sbx fix again.`
     case 'non-timestamp-version':
       return `note   ${finding.file}: version ${finding.version} is not a 14-digit timestamp; supabase orders versions as strings, so it may sort unexpectedly.`
   }

@@ -1,9 +1,8 @@
-import type {PushReport} from '../workflows/push.js'
-
-const migrations = (n: number) => `${n} migration${n === 1 ? '' : 's'}`
-
+import type {PushReport} from '../core/push-report.js'
 import {renderFinding} from './findings.js'
 import {renderVerify} from './verify.js'
+
+const migrations = (n: number) => `${n} migration${n === 1 ? '' : 's'}`
 
 export function renderPush(report: PushReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1)

@@ -1,6 +1,6 @@
 /** `sbx verify`'s report as human text: where the replay failed, why, and what to do. Pure. */
 import type {MissingObject} from '../core/missing-object.js'
-import type {VerifyFailure, VerifyReport} from '../workflows/verify.js'
+import type {VerifyFailure, VerifyReport} from '../core/verify-report.js'
 
 const INDENT = '       '
 const MAX_LINE = 160

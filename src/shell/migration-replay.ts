@@ -6,6 +6,7 @@
  */
 import type {PGlite} from '@electric-sql/pglite'
 import type {ReplayPlan} from '../core/replay-plan.js'
+import type {DatabaseErrorInfo} from '../core/verify-report.js'
 
 export const HISTORY_INSERT =
   'INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES($1, $2, $3)'
@@ -17,16 +18,6 @@ const HISTORY_TABLE = [
   'ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS statements text[]',
   'ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS name text',
 ]
-
-export interface DatabaseErrorInfo {
-  message: string
-  /** SQLSTATE, e.g. 42P01. */
-  code?: string
-  detail?: string
-  hint?: string
-  /** 1-based character offset of the error in the statement, when Postgres gives one. */
-  position?: number
-}
 
 export interface ReplayFailure {
   /** 0-based, as supabase's "At statement: N"; the file's statement count when the history insert failed. */

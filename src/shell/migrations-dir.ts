@@ -5,15 +5,18 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import {ExitCode, SbxError} from '../core/errors.js'
-import {classifyEntries, type MigrationFolder} from '../core/migration-file.js'
+import {classifyEntries, escapeNameBytes, type MigrationFolder} from '../core/migration-file.js'
 import {isAlive} from './processes.js'
 
 export async function readMigrationFolder(dir: string): Promise<MigrationFolder> {
-  const entries = await fs.readdir(dir, {withFileTypes: true}).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return []
-    throw error
-  })
-  return classifyEntries(entries.map((entry) => ({name: entry.name, isDirectory: entry.isDirectory()})))
+  // Names as bytes: a name that is not UTF-8 would otherwise arrive with U+FFFD in place of its bytes.
+  const entries = await fs
+    .readdir(dir, {withFileTypes: true, encoding: 'buffer'})
+    .catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return []
+      throw error
+    })
+  return classifyEntries(entries.map((entry) => ({...escapeNameBytes(entry.name), isDirectory: entry.isDirectory()})))
 }
 
 /** Versions of the migration files in a folder (a missing folder has none). */

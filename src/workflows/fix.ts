@@ -1,7 +1,7 @@
 /** `sbx fix` and `sbx rebase`: plan renames purely, then carry them out under the repository lock. */
 import type {Finding} from '../core/findings.js'
 import {findIssues} from '../core/findings.js'
-import {planRebase, planRenames, type Rename} from '../core/rename-plan.js'
+import {type FixPlan, planFix, planRebase, type Rename} from '../core/rename-plan.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
@@ -23,24 +23,39 @@ export interface FixReport {
 
 export async function fix(options: FixOptions): Promise<FixReport> {
   const workspace = await openWorkspace({workdir: options.workdir})
-  const plan = async () => {
+  const plan = async (): Promise<FixPlan> => {
     const state = await readProjectState(workspace, options)
     const migrations = await withProvenance(workspace, state.folder)
-    return planRenames({migrations, history: state.history, localStatements: state.localStatements})
+    return planFix({migrations, history: state.history, localStatements: state.localStatements})
   }
-  if (options.dryRun) return {dryRun: true, renames: await plan(), remaining: []}
-  const renames = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
+  if (options.dryRun) {
+    const {renames, unsolvable} = await plan()
+    return {dryRun: true, renames, remaining: unsolvable.map(noFreeVersion)}
+  }
+  const {renames, unsolvable} = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
     const {migrations} = await readMigrationFolder(workspace.migrationsDir)
     await completeInterruptedRenames(
       workspace,
       migrations.map((m) => m.file),
       'sbx fix',
     )
-    return applyRenames(workspace, await plan(), 'sbx fix')
+    const planned = await plan()
+    return {renames: await applyRenames(workspace, planned.renames, 'sbx fix'), unsolvable: planned.unsolvable}
   })
   const after = await readProjectState(workspace, options)
-  const remaining = findIssues(after).filter((finding) => finding.blocking)
+  // A file with no free version still shares its version: say why no rename solved it, not only that it collides.
+  const unsolved = new Set(unsolvable.map((u) => u.file))
+  const remaining = [
+    ...unsolvable.map(noFreeVersion),
+    ...findIssues(after).filter(
+      (finding) => finding.blocking && !('files' in finding && finding.files.some((f) => unsolved.has(f))),
+    ),
+  ]
   return {dryRun: false, renames, remaining}
+}
+
+function noFreeVersion({file, after}: {file: string; after: string}): Finding {
+  return {kind: 'no-free-version', blocking: true, file, after}
 }
 
 export interface RebaseOptions {

@@ -4,7 +4,8 @@
  * deploy from any machine out. Nothing reaches the database unless preflight and verify pass.
  */
 import {ExternalError} from '../core/errors.js'
-import {type Finding, findIssues} from '../core/findings.js'
+import {findIssues} from '../core/findings.js'
+import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
 import {acquirePushLock, describeSelf, releasePushLock} from '../shell/advisory-lock.js'
 import {withLock} from '../shell/lock.js'
@@ -14,7 +15,7 @@ import {nonInteractiveArgs, openSupabase, runSupabase, targetArgs} from '../shel
 import {openWorkspace} from '../shell/workspace.js'
 import {databaseHistory, readAppliedStatements} from './project-state.js'
 import {openTarget, type TargetChoice} from './push-target.js'
-import {type VerifyReport, verify} from './verify.js'
+import {verify} from './verify.js'
 
 export interface PushOptions {
   workdir?: string
@@ -27,17 +28,7 @@ export interface PushOptions {
   onProgress?: (line: string) => void
 }
 
-export interface PushReport {
-  target: string
-  status: 'pushed' | 'up-to-date' | 'dry-run' | 'refused'
-  /** Files this push applied (or would apply, on a dry run). */
-  applied: string[]
-  alreadyApplied: number
-  durationMs: number
-  /** Why a push was refused: blocking findings, or the first failure of verify. */
-  findings?: Finding[]
-  verify?: VerifyReport
-}
+export type {PushReport} from '../core/push-report.js'
 
 export async function push(options: PushOptions): Promise<PushReport> {
   const started = Date.now()

@@ -10,14 +10,9 @@ import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
+import type {VerifyFailure, VerifyReport} from '../core/verify-report.js'
 import {type EmbeddedDatabase, freshDatabaseFromBaseline} from '../shell/embedded-db.js'
-import {
-  createHistoryTable,
-  type DatabaseErrorInfo,
-  type ReplayFailure,
-  replayMigration,
-  serverVersion,
-} from '../shell/migration-replay.js'
+import {createHistoryTable, type ReplayFailure, replayMigration, serverVersion} from '../shell/migration-replay.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {
@@ -27,48 +22,13 @@ import {
   isMissingExtensionLibrary,
 } from '../shell/supabase-baseline.js'
 
+export type {VerifyFailure, VerifyReport} from '../core/verify-report.js'
+
 export interface VerifyOptions {
   workdir?: string
   env?: NodeJS.ProcessEnv
   /** Called when the cached baseline has to be built first (once per machine, ~5 s). */
   onBaselineBuild?: (cacheDir: string) => void
-}
-
-export interface VerifyFailure {
-  file: string
-  version: string
-  /** 0-based, the number supabase prints as "At statement: N"; equal to `statements` for the history insert. */
-  statementIndex: number
-  /** How many statements the file has. */
-  statements: number
-  statement: string
-  /** How supabase runs the file: in transactions (split only around CONCURRENTLY…), or statement by statement. */
-  transactionMode: 'transactional' | 'autocommit'
-  /** Whether earlier statements of the file had committed: a real push leaves them applied, with no history row. */
-  partial: boolean
-  error: DatabaseErrorInfo
-  /** The object the error says is missing. */
-  missing?: MissingObject
-  /** The statement that would create the missing object: later in this file, a later migration, or a skipped file. */
-  createdBy?: {file: string; statementIndex: number; skippedBecause?: string}
-  /** For a duplicate version: the earlier file that already recorded it. */
-  duplicateOf?: string
-}
-
-export interface VerifyReport {
-  ok: boolean
-  /** Files supabase would run, in its order. */
-  migrations: number
-  /** Files applied before the failure (all of them when ok). */
-  applied: number
-  /** Statements of the applied files. */
-  statements: number
-  failure?: VerifyFailure
-  /** Entries of supabase/migrations that supabase skips, so verify did too. */
-  skipped: SkippedEntry[]
-  /** e.g. "PostgreSQL 18.6 (PGlite 0.5.14)"; absent when there was nothing to run. */
-  database?: string
-  elapsedMs: number
 }
 
 interface LoadedMigration extends Migration {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {findIssues, hasBlocking} from '../../src/core/findings.js'
+import {findIssues} from '../../src/core/findings.js'
 import type {History} from '../../src/core/history.js'
 import {classifyEntries} from '../../src/core/migration-file.js'
 
@@ -41,7 +41,7 @@ describe('findIssues', () => {
   it('a version that is not a 14-digit timestamp is a note, not a blocker', () => {
     const findings = findIssues({folder: folder('123_x.sql', '20251301000000_bad_month.sql')})
     expect(findings.map((f) => f.kind)).toEqual(['non-timestamp-version', 'non-timestamp-version'])
-    expect(hasBlocking(findings)).toBe(false)
+    expect(findings.some((f) => f.blocking)).toBe(false)
   })
 
   it('against a database: out-of-order, missing locally, edited after apply', () => {

@@ -1,11 +1,12 @@
 import {describe, expect, it} from 'vitest'
 import {
   classifyEntries,
+  compareApplyOrder,
   compareFileNames,
   type DirEntry,
+  escapeNameBytes,
   migrationFileName,
   parseMigrationFile,
-  sortMigrations,
 } from '../../src/core/migration-file.js'
 
 const file = (name: string): DirEntry => ({name, isDirectory: false})
@@ -49,7 +50,7 @@ describe('parseMigrationFile', () => {
 })
 
 describe('classifyEntries (spec §2)', () => {
-  it('accepts and skips exactly the files in the spec table, in byte order', () => {
+  it('accepts and skips exactly the files in the spec table, in apply order', () => {
     const result = classifyEntries([
       file('README.md'),
       file('20260207080006_a_b.c.sql'),
@@ -66,15 +67,15 @@ describe('classifyEntries (spec §2)', () => {
     ])
 
     expect(result.migrations.map((m) => m.file)).toEqual([
-      '020260207080006_lead.sql',
       '0_zero.sql',
+      '020260207080006_lead.sql',
       '123_x.sql',
       '20260207080004_.sql',
       '20260207080006_a_b.c.sql',
     ])
     expect(result.migrations.map((m) => m.version)).toEqual([
-      '020260207080006',
       '0',
+      '020260207080006',
       '123',
       '20260207080004',
       '20260207080006',
@@ -150,7 +151,7 @@ describe('classifyEntries (spec §2)', () => {
   it('skips a file whose name holds a line terminator, as supabase does', () => {
     const result = classifyEntries([file('20260207080000_a\nb.sql'), file('20260207080001_ok.sql')])
     expect(result.migrations.map((m) => m.file)).toEqual(['20260207080001_ok.sql'])
-    expect(result.skipped).toMatchObject([{file: '20260207080000_a\nb.sql', blocking: true}])
+    expect(result.skipped).toMatchObject([{file: '20260207080000_a\\nb.sql', blocking: true}])
   })
 
   it('skips a folder even when its name looks like a migration', () => {
@@ -182,10 +183,66 @@ describe('byte-order sorting', () => {
     expect([...names].sort(compareFileNames)).toEqual(sorted)
   })
 
-  it('sortMigrations orders like supabase push (stable string sort on file names)', () => {
-    const migrations = ['2020_x.sql', '123_x.sql', '0_zero.sql', '020260207080006_lead.sql'].map(
-      (f) => parseMigrationFile(f) as NonNullable<ReturnType<typeof parseMigrationFile>>,
-    )
-    expect(sortMigrations(migrations).map((m) => m.version)).toEqual(['020260207080006', '0', '123', '2020'])
+  it('applies in a stable sort by version string, not by file name bytes (supabase 2.117 and 3.1)', () => {
+    const names = [
+      '2020_x.sql',
+      '123_x.sql',
+      '0_zero.sql',
+      '020260207080006_lead.sql',
+      '20251117183906_e.sql',
+      '20250117000001_c.sql',
+      '20251117_d.sql',
+      '20250117000000_b.sql',
+      '20250117_a.sql',
+    ]
+    const {migrations} = classifyEntries(names.map(file))
+    expect(migrations.map((m) => m.file)).toEqual([
+      '0_zero.sql',
+      '020260207080006_lead.sql',
+      '123_x.sql',
+      '2020_x.sql',
+      '20250117_a.sql',
+      '20250117000000_b.sql',
+      '20250117000001_c.sql',
+      '20251117_d.sql',
+      '20251117183906_e.sql',
+    ])
+    expect([...migrations].reverse().sort(compareApplyOrder)).toEqual(migrations)
+  })
+
+  it('orders files sharing a version by name bytes', () => {
+    const {migrations} = classifyEntries(['20250101000000_b.sql', '20250101000000_a.sql'].map(file))
+    expect(migrations.map((m) => m.file)).toEqual(['20250101000000_a.sql', '20250101000000_b.sql'])
+  })
+})
+
+describe('names supabase cannot read cleanly', () => {
+  it.each([
+    {bytes: [0x61, 0x62], name: 'ab', notUtf8: false},
+    {bytes: [0x63, 0x61, 0x66, 0xe9], name: 'caf\\xe9', notUtf8: true},
+    {bytes: [0xc3, 0xa9, 0xff, 0x7a], name: 'é\\xffz', notUtf8: true},
+    {bytes: [0xe2, 0x82], name: '\\xe2\\x82', notUtf8: true},
+    {bytes: [0xf0, 0x9f, 0x98, 0x80], name: '😀', notUtf8: false},
+  ])('bytes $bytes → $name', ({bytes, name, notUtf8}) => {
+    expect(escapeNameBytes(Uint8Array.from(bytes))).toEqual({name, notUtf8})
+  })
+
+  it('a name that is not UTF-8 is a blocking skipped entry, printed escaped', () => {
+    const {migrations, skipped} = classifyEntries([
+      {...escapeNameBytes(Buffer.from('20260101000000_caf\xe9.sql', 'latin1')), isDirectory: false},
+      file('20260101000001_ok.sql'),
+    ])
+    expect(migrations.map((m) => m.file)).toEqual(['20260101000001_ok.sql'])
+    expect(skipped).toEqual([
+      expect.objectContaining({file: '20260101000000_caf\\xe9.sql', blocking: true, unreadableName: true}),
+    ])
+  })
+
+  it('a name with a control character is a blocking skipped entry, printed escaped', () => {
+    const {skipped} = classifyEntries([file('20260101000000_a\nb.sql'), file('20260101000001_\u001b[31m.sql')])
+    expect(skipped.map((s) => [s.file, s.blocking])).toEqual([
+      ['20260101000000_a\\nb.sql', true],
+      ['20260101000001_\\u001b[31m.sql', true],
+    ])
   })
 })

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {
-  compareVersions,
   firstFreeVersionAfter,
   formatVersion,
   isTimestampVersion,
@@ -70,20 +69,7 @@ describe('isTimestampVersion', () => {
   })
 })
 
-describe('compareVersions and maxVersion', () => {
-  it('compares as strings, as supabase orders push', () => {
-    expect(compareVersions('123', '20250101000000')).toBe(-1)
-    expect(compareVersions('3', '20250101000000')).toBe(1)
-    expect(compareVersions('020260207080006', '0')).toBe(1)
-    expect(compareVersions('20250101000000', '20250101000000')).toBe(0)
-    expect(['2020', '123', '0', '020260207080006'].sort(compareVersions)).toEqual([
-      '0',
-      '020260207080006',
-      '123',
-      '2020',
-    ])
-  })
-
+describe('maxVersion', () => {
   it.each([
     {versions: [], max: undefined},
     {versions: ['20250101000000'], max: '20250101000000'},

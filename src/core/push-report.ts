@@ -1,0 +1,15 @@
+/** What `sbx push` did: the shape of its --json output. */
+import type {Finding} from './findings.js'
+import type {VerifyReport} from './verify-report.js'
+
+export interface PushReport {
+  target: string
+  status: 'pushed' | 'up-to-date' | 'dry-run' | 'refused'
+  /** Files this push applied (or would apply, on a dry run). */
+  applied: string[]
+  alreadyApplied: number
+  durationMs: number
+  /** Why a push was refused: blocking findings, or the first failure of verify. */
+  findings?: Finding[]
+  verify?: VerifyReport
+}
