@@ -3,8 +3,7 @@ import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode, UsageError} from '../core/errors.js'
 import {lockTimeoutFlag} from '../flags.js'
 import {renderPush} from '../render/push.js'
-import {type PushReport, push} from '../workflows/push.js'
-import type {TargetChoice} from '../workflows/push-target.js'
+import {type PushReport, push, type TargetChoice} from '../workflows/push.js'
 
 export default class Push extends BaseCommand {
   static override description = `Deploys local migrations through the real supabase CLI, safely:
@@ -57,8 +56,10 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<PushReport> {
     const {flags} = await this.parse(Push)
+    // The same URL may come from the flag or from $SUPABASE_DB_URL; advice repeats whichever the user gave.
+    const fromFlag = this.argv.some((arg) => arg === '--db-url' || arg.startsWith('--db-url='))
     const target: TargetChoice = flags['db-url']
-      ? {kind: 'url', url: flags['db-url']}
+      ? {kind: 'url', url: flags['db-url'], ...(fromFlag ? {} : {env: 'SUPABASE_DB_URL'})}
       : flags.linked
         ? {kind: 'linked'}
         : {kind: 'embedded'}

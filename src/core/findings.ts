@@ -1,13 +1,13 @@
 /** Everything wrong with a migrations folder, judged against what is applied. Pure. */
-import {type AppliedMigration, type History, newestApplied} from './history.js'
+import {type AppliedMigration, type History, type HistoryOrigin, isDatabaseHistory, newestApplied} from './history.js'
 import {groupByVersion, type Migration, type MigrationFolder} from './migration-file.js'
 import {isTimestampVersion} from './version.js'
 
 export type Finding =
   | {kind: 'duplicate-version'; blocking: true; version: string; files: string[]}
   | {kind: 'base-version-taken'; blocking: true; version: string; file: string; baseFile: string; base: string}
-  | {kind: 'out-of-order'; blocking: true; file: string; version: string; newest: string; against: string}
-  | {kind: 'missing-locally'; blocking: true; version: string; name?: string}
+  | {kind: 'out-of-order'; blocking: true; file: string; version: string; newest: string; against: HistoryOrigin}
+  | {kind: 'missing-locally'; blocking: true; version: string; name?: string; origin: HistoryOrigin}
   | {kind: 'edited-after-apply'; blocking: true; file: string; version: string}
   | {kind: 'skipped-file'; blocking: boolean; file: string; reason: string}
   | {kind: 'non-timestamp-version'; blocking: false; file: string; version: string}
@@ -62,7 +62,7 @@ function historyFindings(
         version: migration.version,
         file: migration.file,
         baseFile: `${applied.version}_${applied.name ?? '…'}.sql`,
-        base: history.label,
+        base: history.origin.kind === 'branch' ? history.origin.ref : '',
       })
     } else if (newest !== undefined && migration.version <= newest) {
       findings.push({
@@ -71,15 +71,21 @@ function historyFindings(
         file: migration.file,
         version: migration.version,
         newest,
-        against: history.label,
+        against: history.origin,
       })
     }
   }
-  if (history.source === 'database') {
+  if (isDatabaseHistory(history)) {
     for (const applied of history.applied.values()) {
       const locals = byVersion.get(applied.version)
       if (!locals) {
-        findings.push({kind: 'missing-locally', blocking: true, version: applied.version, name: applied.name})
+        findings.push({
+          kind: 'missing-locally',
+          blocking: true,
+          version: applied.version,
+          name: applied.name,
+          origin: history.origin,
+        })
         continue
       }
       const file = appliedFile(locals, applied, localStatements)

@@ -3,6 +3,7 @@
  * `supabase_migrations.schema_migrations`, or the migrations present on a base branch (`--against REF`).
  */
 import type {Migration} from './migration-file.js'
+import {redactUrl} from './redact.js'
 import {maxVersion} from './version.js'
 
 export interface AppliedMigration {
@@ -13,16 +14,37 @@ export interface AppliedMigration {
   statements?: string[]
 }
 
+/**
+ * Where a history came from, as the user pointed sbx at it: messages name it and advice repeats the flag or the
+ * variable the user gave (never a URL, which may hold a password).
+ */
+export type HistoryOrigin =
+  | {kind: 'database'; via: {flag: '--db-url'} | {env: string}; display: string}
+  | {kind: 'embedded'}
+  | {kind: 'linked'}
+  | {kind: 'branch'; ref: string}
+
 export interface History {
-  source: 'database' | 'branch'
-  /** How findings name the source: "the database", "main". */
-  label: string
+  origin: HistoryOrigin
   applied: ReadonlyMap<string, AppliedMigration>
   /**
    * Branch histories only: the local files this branch added since the merge base. Only these can be
    * out of order or lose a version; files that came from the base are the base's business.
    */
   added?: ReadonlySet<string>
+}
+
+/** A database named by URL, remembering how the user gave it (the URL itself never goes into advice). */
+export function databaseOrigin(
+  url: string,
+  via: {flag: '--db-url'} | {env: string} = {flag: '--db-url'},
+): HistoryOrigin {
+  return {kind: 'database', via, display: redactUrl(url)}
+}
+
+/** Whether the history is a database's (recorded names and statements), not a branch's files. */
+export function isDatabaseHistory(history: History): boolean {
+  return history.origin.kind !== 'branch'
 }
 
 export function newestApplied(history: History | undefined): string | undefined {

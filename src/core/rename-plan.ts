@@ -9,7 +9,7 @@
  */
 import {UsageError} from './errors.js'
 import {appliedFile} from './findings.js'
-import {type History, type LocalMigration, newestApplied} from './history.js'
+import {type History, isDatabaseHistory, type LocalMigration, newestApplied} from './history.js'
 import {compareApplyOrder, compareFileNames, groupByVersion, migrationFileName} from './migration-file.js'
 import {firstFreeVersionAfter} from './version.js'
 
@@ -56,7 +56,7 @@ export function planFix({migrations, history, localStatements}: PlanInput): FixP
     const applied = history?.applied.get(group[0]?.version as string)
     const fromBase = history?.added ? group.filter((m) => !history.added?.has(m.file)) : []
     const keeper =
-      applied && history?.source === 'database'
+      applied && history && isDatabaseHistory(history)
         ? appliedFile(group, applied, localStatements)
         : byKeeperRank(fromBase.length > 0 ? fromBase : group)[0]
     for (const migration of byKeeperRank(group)) {

@@ -1,5 +1,6 @@
 /** Findings and rename plans as human text: what was found, and what to do about it. Pure. */
 import type {Finding} from '../core/findings.js'
+import type {HistoryOrigin} from '../core/history.js'
 import type {Rename} from '../core/rename-plan.js'
 
 export function renderFinding(finding: Finding): string {
@@ -9,9 +10,9 @@ export function renderFinding(finding: Finding): string {
     case 'base-version-taken':
       return `error  ${finding.file} uses version ${finding.version}, which ${finding.base} already has (${finding.baseFile}).\n       Run: sbx rebase --onto ${finding.base}`
     case 'out-of-order':
-      return `error  ${finding.file} is not applied but sorts before ${finding.newest}, the newest in ${finding.against}.\n       supabase db push refuses it without --include-all. Run: sbx fix${finding.against.startsWith('the database') ? ' --db-url …' : ` --against ${finding.against} (or sbx rebase --onto ${finding.against})`}`
+      return `error  ${finding.file} is not applied but sorts before ${finding.newest}, the newest in ${describeOrigin(finding.against)}.\n       supabase db push refuses it without --include-all. ${outOfOrderAdvice(finding.against)}`
     case 'missing-locally':
-      return `error  version ${finding.version}${finding.name ? ` (${finding.name})` : ''} is applied but has no local file.\n       Pull the branch that added it (git pull), or if it was removed on purpose: supabase migration repair --status reverted ${finding.version}`
+      return `error  version ${finding.version}${finding.name ? ` (${finding.name})` : ''} is applied to ${describeOrigin(finding.origin)} but has no local file.\n       Pull the branch that added it (git pull), or if it was removed on purpose: supabase migration repair --status reverted ${finding.version}`
     case 'edited-after-apply':
       return `error  ${finding.file} was edited after it was applied: its statements differ from what the database recorded.\n       Restore the applied content and put the change in a new migration (sbx migration new).`
     case 'skipped-file':
@@ -20,6 +21,50 @@ export function renderFinding(finding: Finding): string {
       return `error  ${finding.file} must move, but no free version sorts after ${finding.after}.\n       Give the migrations at the end of the range smaller versions by hand (git mv), then run sbx fix again.`
     case 'non-timestamp-version':
       return `note   ${finding.file}: version ${finding.version} is not a 14-digit timestamp; supabase orders versions as strings, so it may sort unexpectedly.`
+  }
+}
+
+/** How messages name where a history came from; a database URL shows without its password. */
+export function describeOrigin(origin: HistoryOrigin): string {
+  switch (origin.kind) {
+    case 'database':
+      return `the database ${origin.display}`
+    case 'embedded':
+      return 'the embedded database'
+    case 'linked':
+      return 'the linked project'
+    case 'branch':
+      return origin.ref
+  }
+}
+
+/**
+ * The command that renumbers out-of-order files against this history, pointed at it the way the user pointed sbx
+ * at it: the same variable or flag, never the URL (it may hold a password).
+ */
+export function targetArgument(origin: HistoryOrigin): string {
+  switch (origin.kind) {
+    case 'database':
+      return 'env' in origin.via ? `--db-url "$${origin.via.env}"` : '--db-url "<the URL you passed to --db-url>"'
+    case 'embedded':
+      return ''
+    case 'linked':
+      return '--linked'
+    case 'branch':
+      return `--against ${origin.ref}`
+  }
+}
+
+function outOfOrderAdvice(origin: HistoryOrigin): string {
+  switch (origin.kind) {
+    case 'database':
+      return `Run: sbx fix ${targetArgument(origin)}`
+    case 'branch':
+      return `Run: sbx rebase --onto ${origin.ref} (or sbx fix --against ${origin.ref})`
+    case 'embedded':
+      return 'Apply it anyway with sbx push --include-all, or delete supabase/.temp/sbx/db to start the embedded database afresh.'
+    case 'linked':
+      return 'Apply it anyway with sbx push --linked --include-all, or renumber it: sbx fix --db-url "<the project\'s connection string>".'
   }
 }
 

@@ -38,6 +38,47 @@ export async function acquirePushLock(
   }
 }
 
+/**
+ * supabase's own database client names itself so (supabase 3.x runs @effect/sql-pg). A push whose supabase was
+ * killed leaves its backend running on the server: Postgres notices the dead client only when it next writes, and
+ * by then the pipelined file and its history row have committed (measured on PostgreSQL 15: a file with
+ * `select pg_sleep(6)`, supabase killed after 3 s, was recorded 3 s later).
+ */
+const SUPABASE_CLIENT_NAMES = ['@effect/sql-pg']
+
+/**
+ * Waits, under the deploy lock, until no supabase push is still running in this database: an orphaned backend
+ * (its supabase and guardian killed together), or a bare `supabase db push` someone started by hand.
+ */
+export async function waitForRunningPushes(
+  client: Client,
+  options: {timeoutSeconds: number; onWait?: (holder: string) => void},
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutSeconds * 1000
+  let reported = false
+  for (;;) {
+    const {rows} = await client.query<{pid: number; query: string}>(
+      `select pid, left(query, 60) as query from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid()
+          and application_name = any($1) and state <> 'idle'`,
+      [SUPABASE_CLIENT_NAMES],
+    )
+    const [running] = rows
+    if (!running) return
+    const holder = `a supabase db push still running on the server (backend pid ${running.pid}: ${running.query.replace(/\s+/gu, ' ')})`
+    if (!reported) {
+      reported = true
+      options.onWait?.(holder)
+    }
+    if (Date.now() >= deadline) {
+      throw new LockTimeoutError(`Timed out after ${options.timeoutSeconds}s waiting for ${holder}.`, [
+        'Wait for it to finish, or raise --lock-timeout.',
+      ])
+    }
+    await sleep(250)
+  }
+}
+
 export async function releasePushLock(client: Client): Promise<void> {
   await client.query('select pg_advisory_unlock($1::bigint)', [PUSH_LOCK_KEY]).catch(() => undefined)
 }

@@ -40,10 +40,18 @@ export function describeHolder(holder: LockHolder | undefined): string {
 }
 
 export async function withLock<T>(options: LockOptions, fn: () => Promise<T>): Promise<T> {
-  const release = await acquire(options)
+  const release = await acquireLock(options)
   try {
     return await fn()
   } finally {
+    await release()
+  }
+}
+
+/** Takes the lock for a holder whose hold does not fit one function call; the returned function releases it. */
+export async function acquireLock(options: LockOptions): Promise<() => Promise<void>> {
+  const release = await acquire(options)
+  return async () => {
     clearHolder(options.lockHome)
     await release()
   }

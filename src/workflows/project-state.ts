@@ -5,9 +5,14 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {UsageError} from '../core/errors.js'
-import type {AppliedMigration, History, LocalMigration} from '../core/history.js'
+import {
+  type AppliedMigration,
+  databaseOrigin,
+  type History,
+  type HistoryOrigin,
+  type LocalMigration,
+} from '../core/history.js'
 import {groupByVersion, type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
-import {redactUrl} from '../core/redact.js'
 import {migrationStatements} from '../core/sql-statements.js'
 import {filesAtCommit, firstCommitTimes, mergeBase, resolveRef} from '../shell/git.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
@@ -41,14 +46,14 @@ export async function readHistorySource(workspace: Workspace, source: HistorySou
   }
   if (source.dbUrl) {
     const {readHistoryAt} = await import('../shell/database.js')
-    return databaseHistory(await readHistoryAt(source.dbUrl), `the database ${redactUrl(source.dbUrl)}`)
+    return databaseHistory(await readHistoryAt(source.dbUrl), databaseOrigin(source.dbUrl))
   }
   if (source.against) return branchHistory(workspace, source.against)
   return undefined
 }
 
-export function databaseHistory(applied: readonly AppliedMigration[], label = 'the database'): History {
-  return {source: 'database', label, applied: new Map(applied.map((a) => [a.version, a]))}
+export function databaseHistory(applied: readonly AppliedMigration[], origin: HistoryOrigin): History {
+  return {origin, applied: new Map(applied.map((a) => [a.version, a]))}
 }
 
 /**
@@ -74,12 +79,12 @@ export async function branchHistory(workspace: Workspace, ref: string): Promise<
   })
   const known = new Set([...refFiles, ...baseFiles])
   const added = new Set(folder.migrations.map((m) => m.file).filter((file) => !known.has(file)))
-  return {source: 'branch', label: ref, applied: new Map(applied.map((a) => [a.version, a])), added}
+  return {origin: {kind: 'branch', ref}, applied: new Map(applied.map((a) => [a.version, a])), added}
 }
 
 /** Statements of the local files whose version the database recorded statements for. */
 export async function readAppliedStatements(
-  workspace: Workspace,
+  workspace: {migrationsDir: string},
   folder: MigrationFolder,
   history: History,
 ): Promise<Map<string, string[]>> {

@@ -1,21 +1,32 @@
 /**
- * `sbx push`: lock, preflight, verify, then the real `supabase db push`, then confirm.
- * The repository lock keeps renames out while deploying; the advisory lock on the target keeps a second
- * deploy from any machine out. Nothing reaches the database unless preflight and verify pass.
+ * `sbx push`: snapshot, lock, preflight, verify, then the real `supabase db push`, then confirm.
+ *
+ * The repository lock is held only while the migrations are copied into a snapshot (milliseconds), so
+ * `migration new`, `fix` and `watch` go on during a long deploy; they leave the snapshotted files where they are.
+ * Verify and supabase work on the snapshot. The deploy lock on the target is held by the deploy guardian, a
+ * child process that keeps it until supabase has exited even if sbx is killed. Nothing reaches the database
+ * unless preflight and verify pass. `--lock-timeout` bounds the whole wait: repository lock, then deploy lock.
  */
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
+import {databaseOrigin, type HistoryOrigin} from '../core/history.js'
+import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
 import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
-import {acquirePushLock, describeSelf, releasePushLock} from '../shell/advisory-lock.js'
+import {planReplay} from '../core/replay-plan.js'
+import {migrationStatements} from '../core/sql-statements.js'
 import {withLock} from '../shell/lock.js'
-import {readMigrationFolder} from '../shell/migrations-dir.js'
+import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
-import {nonInteractiveArgs, openSupabase, runSupabase, targetArgs} from '../shell/supabase.js'
+import {addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shell/push-snapshot.js'
+import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
+import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import {openWorkspace} from '../shell/workspace.js'
 import {databaseHistory, readAppliedStatements} from './project-state.js'
-import {openTarget, type TargetChoice} from './push-target.js'
 import {verify} from './verify.js'
+
+export type {PushReport} from '../core/push-report.js'
+export type {TargetChoice} from '../shell/push-target.js'
 
 export interface PushOptions {
   workdir?: string
@@ -28,103 +39,132 @@ export interface PushOptions {
   onProgress?: (line: string) => void
 }
 
-export type {PushReport} from '../core/push-report.js'
+const COMMAND = 'sbx push'
 
 export async function push(options: PushOptions): Promise<PushReport> {
   const started = Date.now()
+  const deadline = started + options.lockTimeoutSeconds * 1000
+  const remainingMs = () => Math.max(0, deadline - Date.now())
   const progress = options.onProgress ?? (() => undefined)
   const workspace = await openWorkspace({workdir: options.workdir})
   const cli = await openSupabase(workspace.workdir)
-  const secretUrl = options.target.kind === 'url' ? options.target.url : undefined
-  const lockOptions = {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: 'sbx push'}
-
-  return withLock(lockOptions, async () => {
-    const target = await openTarget(options.target, workspace, cli)
-    const report = (status: PushReport['status'], extra: Partial<PushReport> = {}): PushReport => ({
-      target: target.label,
-      status,
-      applied: [],
-      alreadyApplied: 0,
-      durationMs: Date.now() - started,
-      ...extra,
+  const snapshot = await withLock(
+    {lockHome: workspace.lockHome, timeoutSeconds: remainingMs() / 1000, command: COMMAND},
+    () => takeSnapshot(workspace),
+  )
+  try {
+    const {user, host, pid} = currentActor(COMMAND)
+    const target = await openTarget(options.target, workspace, cli, {
+      lockTimeoutMs: remainingMs(),
+      description: `sbx push ${user}@${host} pid ${pid}`,
+      onWait: (holder) => progress(`Waiting for the deploy lock on ${targetLabel(options.target)}, held by ${holder}…`),
     })
     try {
-      if (target.client) {
-        const {user, host, pid} = currentActor('sbx push')
-        await describeSelf(target.client, `sbx push ${user}@${host} pid ${pid}`)
-        await acquirePushLock(target.client, {
-          timeoutSeconds: options.lockTimeoutSeconds,
-          onWait: (holder) => progress(`Waiting for the deploy lock on ${target.label}, held by ${holder}…`),
-        })
-      }
-      const history = databaseHistory(await target.readHistory(), target.label)
-      const folder = await readMigrationFolder(workspace.migrationsDir)
-      const localStatements = await readAppliedStatements(workspace, folder, history)
-      const state = {folder, history, localStatements}
-      const blocking = findIssues(state).filter((f) => f.blocking && !(options.includeAll && f.kind === 'out-of-order'))
-      const pending = state.folder.migrations.filter((m) => !history.applied.has(m.version)).map((m) => m.file)
-      const alreadyApplied = state.folder.migrations.length - pending.length
-      if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
-      if (pending.length === 0) return report('up-to-date', {alreadyApplied})
-
-      if (options.verify) {
-        progress('Verifying every migration on a fresh embedded database…')
-        const verified = await verify({workdir: workspace.workdir})
-        if (verified.failure) return report('refused', {verify: verified, alreadyApplied})
-      }
-
-      progress(
-        `Pushing ${pending.length} migration${pending.length === 1 ? '' : 's'} to ${target.label} with supabase ${cli.version}…`,
-      )
-      const args = [
-        'db',
-        'push',
-        ...targetArgs(cli, target.supabase),
-        ...nonInteractiveArgs(cli),
-        ...(options.includeAll ? ['--include-all'] : []),
-        ...(options.dryRun ? ['--dry-run'] : []),
-        '--workdir',
-        workspace.workdir,
-      ]
-      const filter = (text: string) => redactSecrets(text, secretUrl)
-      const result = await runSupabase(cli, args, {
-        cwd: workspace.workdir,
-        filter,
-        onLine: (line) => line.trim() && progress(line),
-      })
-      if (result.exitCode !== 0) throw pushFailed(result.stdout, result.stderr)
-      if (options.dryRun) return report('dry-run', {applied: pending, alreadyApplied})
-
-      const after = databaseHistory(await target.readHistory())
-      const missing = state.folder.migrations.filter((m) => !after.applied.has(m.version)).map((m) => m.file)
-      if (missing.length > 0) {
-        throw new ExternalError(
-          `supabase db push finished, but ${target.label} lacks: ${missing.join(', ')}.`,
-          'EPUSHINCOMPLETE',
-        )
-      }
-      return report('pushed', {applied: pending, alreadyApplied})
+      if (target.guardianPid) await addPinnedPid(snapshot, target.guardianPid)
+      return await deploy({options, cli, snapshot, target, started, progress})
     } finally {
-      if (target.client) await releasePushLock(target.client)
       await target.close()
     }
-  })
+  } finally {
+    await removeSnapshot(snapshot)
+  }
 }
 
-/** supabase's own words for a failed push: the file it was applying, the error and the statement. */
-function pushFailed(stdout: string, stderr: string): ExternalError {
-  const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.trim())
-  const file = [...lines]
-    .reverse()
-    .find((l) => l.startsWith('Applying migration'))
-    ?.replace(/^Applying migration\s+/, '')
-    .replace(/\.\.\.$/, '')
-  const error = lines.find((l) => l.startsWith('ERROR:')) ?? lines.filter(Boolean).at(-1) ?? 'no output'
-  const statement = lines.find((l) => l.startsWith('At statement'))
-  const where = file ? ` while applying ${file}` : ''
-  return new ExternalError(
-    `supabase db push failed${where}: ${error}${statement ? ` (${statement})` : ''}`,
-    'EPUSHFAILED',
-    ['Migrations before it are applied; nothing of the failing one is. Fix it and run sbx push again.'],
+interface DeployContext {
+  options: PushOptions
+  cli: SupabaseCli
+  snapshot: Snapshot
+  target: PushTarget
+  started: number
+  progress: (line: string) => void
+}
+
+async function deploy({options, cli, snapshot, target, started, progress}: DeployContext): Promise<PushReport> {
+  const report = (status: PushReport['status'], extra: Partial<PushReport> = {}): PushReport => ({
+    target: target.label,
+    status,
+    applied: [],
+    alreadyApplied: 0,
+    durationMs: Date.now() - started,
+    ...extra,
+  })
+  const history = databaseHistory(await target.readHistory(), originOf(options.target))
+  const folder = await readMigrationFolder(snapshot.migrationsDir)
+  const localStatements = await readAppliedStatements({migrationsDir: snapshot.migrationsDir}, folder, history)
+  const blocking = findIssues({folder, history, localStatements}).filter(
+    (f) => f.blocking && !(options.includeAll && f.kind === 'out-of-order'),
   )
+  const pending = folder.migrations.filter((m) => !history.applied.has(m.version)).map((m) => m.file)
+  const alreadyApplied = folder.migrations.length - pending.length
+  if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
+  if (pending.length === 0) return report('up-to-date', {alreadyApplied})
+
+  if (options.verify) {
+    progress('Verifying every migration on a fresh embedded database…')
+    const verified = await verify({workdir: snapshot.workdir})
+    if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
+  }
+
+  progress(`Pushing ${plural(pending.length)} to ${target.label} with supabase ${cli.version}…`)
+  const args = [
+    'db',
+    'push',
+    ...targetArgs(cli, target.supabase),
+    ...nonInteractiveArgs(cli),
+    ...(options.includeAll ? ['--include-all'] : []),
+    ...(options.dryRun ? ['--dry-run'] : []),
+    '--workdir',
+    snapshot.workdir,
+  ]
+  const secretUrl = options.target.kind === 'url' ? options.target.url : undefined
+  const filter = (text: string) => redactSecrets(text, secretUrl)
+  const result = await target.runSupabase(args, {
+    cwd: snapshot.workdir,
+    filter,
+    onLine: (line) => line.trim() && progress(line),
+  })
+  if (result.exitCode !== 0) {
+    const after = await target.readHistory().catch(() => undefined)
+    const appliedAfter = after && pending.filter((file) => after.some((a) => file.startsWith(`${a.version}_`)))
+    const failure = explainPushFailure({
+      output: `${result.stderr}\n${result.stdout}`,
+      pending,
+      appliedAfter,
+      autocommit: await autocommitFiles(snapshot, pending),
+      supabaseMajor: cli.major,
+    })
+    throw new ExternalError(pushFailureMessage(failure), 'EPUSHFAILED', failure.suggestions)
+  }
+  if (options.dryRun) return report('dry-run', {applied: pending, alreadyApplied})
+
+  const after = new Set((await target.readHistory()).map((a) => a.version))
+  const missing = folder.migrations.filter((m) => !after.has(m.version)).map((m) => m.file)
+  if (missing.length > 0) {
+    throw new ExternalError(
+      `supabase db push finished, but ${target.label} lacks: ${missing.join(', ')}.`,
+      'EPUSHINCOMPLETE',
+    )
+  }
+  return report('pushed', {applied: pending, alreadyApplied})
+}
+
+/** Where the history came from, as the user named it: advice repeats the flag or variable, never the URL. */
+function originOf(target: TargetChoice): HistoryOrigin {
+  if (target.kind === 'linked') return {kind: 'linked'}
+  if (target.kind === 'embedded') return {kind: 'embedded'}
+  return databaseOrigin(target.url, target.env ? {env: target.env} : {flag: '--db-url'})
+}
+
+/** Pending files that manage their own transactions: a failure in them leaves earlier statements committed. */
+async function autocommitFiles(snapshot: Snapshot, pending: readonly string[]): Promise<Set<string>> {
+  const files = new Set<string>()
+  for (const file of pending) {
+    const text = await readText(`${snapshot.migrationsDir}/${file}`).catch(() => undefined)
+    if (text !== undefined && planReplay(migrationStatements(text)).mode === 'autocommit') files.add(file)
+  }
+  return files
+}
+
+function plural(n: number): string {
+  return `${n} migration${n === 1 ? '' : 's'}`
 }

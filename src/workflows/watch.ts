@@ -9,9 +9,14 @@
  */
 import path from 'node:path'
 import {SbxError, UsageError} from '../core/errors.js'
-import type {AppliedMigration, History, LocalMigration} from '../core/history.js'
+import {
+  type AppliedMigration,
+  databaseOrigin,
+  type History,
+  type HistoryOrigin,
+  type LocalMigration,
+} from '../core/history.js'
 import {groupByVersion} from '../core/migration-file.js'
-import {redactUrl} from '../core/redact.js'
 import {planRenames} from '../core/rename-plan.js'
 import {migrationStatements} from '../core/sql-statements.js'
 import {Arrivals, type WatchEvent} from '../core/watch.js'
@@ -67,7 +72,7 @@ export async function watch(options: WatchOptions): Promise<void> {
     migrationCount = await withLock(
       {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: COMMAND, signal},
       async () => {
-        const history = database ? databaseHistory(await database.read(), database.label) : undefined
+        const history = database ? databaseHistory(await database.read(), database.origin) : undefined
         const listedAt = arrivalTime()
         let folder = await readMigrationFolder(workspace.migrationsDir)
         if (!startDone) {
@@ -173,7 +178,7 @@ export async function watch(options: WatchOptions): Promise<void> {
 }
 
 interface HistoryReader {
-  label: string
+  origin: HistoryOrigin
   read(): Promise<AppliedMigration[]>
   close(): Promise<void>
 }
@@ -195,7 +200,7 @@ async function openHistoryReader(url: string): Promise<HistoryReader> {
     throw error
   })
   return {
-    label: `the database ${redactUrl(url)}`,
+    origin: databaseOrigin(url),
     async read() {
       try {
         return await read()

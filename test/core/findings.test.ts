@@ -5,8 +5,7 @@ import {classifyEntries} from '../../src/core/migration-file.js'
 
 const folder = (...names: string[]) => classifyEntries(names.map((name) => ({name, isDirectory: false})))
 const db = (...versions: Array<{version: string; name?: string; statements?: string[]}>): History => ({
-  source: 'database',
-  label: 'the database',
+  origin: {kind: 'database', via: {flag: '--db-url'}, display: 'postgresql://db'},
   applied: new Map(versions.map((v) => [v.version, v])),
 })
 
@@ -61,17 +60,16 @@ describe('findIssues', () => {
         file: '20250102000000_late.sql',
         version: '20250102000000',
         newest: '20250104000000',
-        against: 'the database',
+        against: {kind: 'database', via: {flag: '--db-url'}, display: 'postgresql://db'},
       },
       {kind: 'edited-after-apply', blocking: true, file: '20250101000000_a.sql', version: '20250101000000'},
-      {kind: 'missing-locally', blocking: true, version: '20250104000000', name: 'gone'},
+      {kind: 'missing-locally', blocking: true, version: '20250104000000', name: 'gone', origin: db().origin},
     ])
   })
 
   it('against a branch: only files the branch added are judged, and missing base files are not findings', () => {
     const history: History = {
-      source: 'branch',
-      label: 'main',
+      origin: {kind: 'branch', ref: 'main'},
       applied: new Map([
         ['20250105000000', {version: '20250105000000', name: 'main'}],
         ['20250106000000', {version: '20250106000000', name: 'main2'}],
@@ -89,7 +87,7 @@ describe('findIssues', () => {
         file: '20250104000000_mine.sql',
         version: '20250104000000',
         newest: '20250106000000',
-        against: 'main',
+        against: {kind: 'branch', ref: 'main'},
       },
       {
         kind: 'base-version-taken',

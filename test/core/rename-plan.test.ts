@@ -11,7 +11,10 @@ function local(file: string, extra: Partial<LocalMigration> = {}): LocalMigratio
 
 function database(...applied: Array<string | AppliedMigration>): History {
   const entries = applied.map((a) => (typeof a === 'string' ? {version: a} : a))
-  return {source: 'database', label: 'the database', applied: new Map(entries.map((a) => [a.version, a]))}
+  return {
+    origin: {kind: 'database', via: {flag: '--db-url'}, display: 'postgresql://db'},
+    applied: new Map(entries.map((a) => [a.version, a])),
+  }
 }
 
 function branch(base: string[], added: string[]): History {
@@ -19,7 +22,11 @@ function branch(base: string[], added: string[]): History {
     const m = parseMigrationFile(file) as LocalMigration
     return {version: m.version, name: m.name}
   })
-  return {source: 'branch', label: 'main', applied: new Map(applied.map((a) => [a.version, a])), added: new Set(added)}
+  return {
+    origin: {kind: 'branch', ref: 'main'},
+    applied: new Map(applied.map((a) => [a.version, a])),
+    added: new Set(added),
+  }
 }
 
 describe('planRenames', () => {

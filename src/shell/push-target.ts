@@ -1,0 +1,127 @@
+/**
+ * Where `sbx push` (and `sbx sync`) deploys or reads: a database URL, supabase's linked project, or the embedded
+ * database (PGlite persisted under supabase/.temp/sbx/db, served on a loopback port by the deploy guardian).
+ * URL and embedded targets are opened by the guardian, which holds the deploy lock until any supabase it runs
+ * has exited; sbx reads the history over a connection of its own.
+ */
+import path from 'node:path'
+import type {Client} from 'pg'
+import {ExternalError} from '../core/errors.js'
+import type {AppliedMigration} from '../core/history.js'
+import {redactUrl} from '../core/redact.js'
+import {connect, readHistory} from './database.js'
+import {startGuardian} from './deploy-guardian.js'
+import {type RunResult, runSupabase, type SupabaseCli, supabaseEnv, targetArgs} from './supabase.js'
+
+export type TargetChoice =
+  | {kind: 'url'; url: string /** The variable the URL came from, when not from --db-url. */; env?: string}
+  | {kind: 'linked'}
+  | {kind: 'embedded'}
+
+export interface PushTarget {
+  /** How messages name it; never contains a password. */
+  label: string
+  /** What supabase is pointed at. */
+  supabase: {url: string} | {linked: true}
+  /** The guardian's pid, while one holds the deploy lock. */
+  guardianPid?: number
+  readHistory(): Promise<AppliedMigration[]>
+  /** Runs supabase with these arguments against the target, under the deploy lock where there is one. */
+  runSupabase(
+    args: string[],
+    options: {cwd: string; filter: (text: string) => string; onLine: (line: string) => void},
+  ): Promise<RunResult>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** Bounds the wait for the deploy lock (and, for the embedded database, for the process using it). */
+  lockTimeoutMs: number
+  /** Who is deploying, shown to whoever waits. */
+  description: string
+  onWait?: (holder: string) => void
+}
+
+export async function openTarget(
+  choice: TargetChoice,
+  project: {tempDir: string; workdir: string},
+  cli: SupabaseCli,
+  options: OpenOptions,
+): Promise<PushTarget> {
+  if (choice.kind === 'linked') return linkedTarget(project.workdir, cli)
+  const guardian = await startGuardian({
+    target:
+      choice.kind === 'url'
+        ? {kind: 'url', url: choice.url}
+        : {
+            kind: 'embedded',
+            dataDir: path.join(project.tempDir, 'db'),
+            lockHome: path.join(project.tempDir, 'db-lock'),
+          },
+    lockTimeoutMs: options.lockTimeoutMs,
+    description: options.description,
+    onWait: options.onWait,
+  })
+  const url = guardian.url
+  let client: Client
+  try {
+    client = await connect(url)
+  } catch (error) {
+    await guardian.close()
+    throw error
+  }
+  return {
+    label: targetLabel(choice),
+    supabase: {url},
+    guardianPid: guardian.pid,
+    readHistory: () => readHistory(client, url),
+    async runSupabase(args, run) {
+      const collected = {stdout: [] as string[], stderr: [] as string[]}
+      const exitCode = await guardian.run({bin: cli.bin, args, cwd: run.cwd, env: supabaseEnv()}, (raw, stream) => {
+        const line = run.filter(raw)
+        collected[stream].push(line)
+        run.onLine(line)
+      })
+      return {exitCode, stdout: collected.stdout.join('\n'), stderr: collected.stderr.join('\n')}
+    },
+    async close() {
+      await client.end().catch(() => undefined)
+      await guardian.close()
+    },
+  }
+}
+
+/** How messages name a target; never contains a password. */
+export function targetLabel(choice: TargetChoice): string {
+  if (choice.kind === 'url') return redactUrl(choice.url)
+  if (choice.kind === 'linked') return 'the linked project'
+  return `the embedded database (${path.join('supabase', '.temp', 'sbx', 'db')})`
+}
+
+/** The linked project's history comes from supabase itself: sbx has no credentials of its own for it. */
+function linkedTarget(workdir: string, cli: SupabaseCli): PushTarget {
+  return {
+    label: targetLabel({kind: 'linked'}),
+    supabase: {linked: true},
+    async readHistory() {
+      const args = ['migration', 'list', ...targetArgs(cli, {linked: true}), '--workdir', workdir]
+      const format = cli.major >= 3 ? ['--agent=no', '--output-format', 'json'] : ['-o', 'json']
+      const result = await runSupabase(cli, [...args, ...format], {cwd: workdir})
+      if (result.exitCode !== 0) {
+        throw new ExternalError(
+          `supabase migration list failed: ${lastLine(result.stderr || result.stdout)}`,
+          'ESUPABASE',
+        )
+      }
+      const parsed = JSON.parse(result.stdout) as {migrations?: Array<{remote?: string}>}
+      return (parsed.migrations ?? []).filter((m) => m.remote).map((m) => ({version: m.remote as string}))
+    },
+    runSupabase: (args, run) =>
+      runSupabase(cli, args, {cwd: run.cwd, filter: run.filter, onLine: (line) => run.onLine(line)}),
+    async close() {},
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? ''
+}
