@@ -1,5 +1,5 @@
 import {Command, Errors, Flags} from '@oclif/core'
-import {SbxError} from './core/errors.js'
+import {fileSystemRefusal, SbxError} from './core/errors.js'
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -12,7 +12,8 @@ export abstract class BaseCommand extends Command {
   }
 
   // Under --json oclif exits with err.exitCode, otherwise with err.oclif.exit: set both (STYLE.md §c.8).
-  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+  protected override async catch(thrown: Error & {exitCode?: number}): Promise<unknown> {
+    const error = fileSystemRefusal(thrown) as Error & {exitCode?: number}
     if (!(error instanceof SbxError)) return super.catch(error)
     process.exitCode = error.exitCode
     const {code, exitCode: exit, message, suggestions} = error

@@ -5,7 +5,7 @@
  * else, including every usage error and --help, returns false and goes through oclif.
  */
 import {parseArgs} from 'node:util'
-import {SbxError} from './core/errors.js'
+import {fileSystemRefusal, SbxError} from './core/errors.js'
 
 interface Plain {
   name: string
@@ -59,7 +59,8 @@ export async function runFastPath(argv: readonly string[]): Promise<boolean> {
         ? `${JSON.stringify(result, null, 2)}\n`
         : `Created new migration at supabase/migrations/${result.version}_${result.name}.sql\n`,
     )
-  } catch (error) {
+  } catch (thrown) {
+    const error = fileSystemRefusal(thrown)
     if (!(error instanceof SbxError)) throw error
     // The same shapes oclif prints for these errors, so scripts cannot tell the two paths apart.
     if (plain.json) {

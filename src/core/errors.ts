@@ -52,3 +52,29 @@ export class ExternalError extends SbxError {
     super(message, {code, exitCode: ExitCode.External, suggestions, cause})
   }
 }
+
+/** Error codes with which the file system refuses a write: the user can act on them (permissions, space). */
+const REFUSED_WRITES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+}
+
+/**
+ * A Node file-system error the user can act on, as an SbxError naming the path (exit 5); anything else unchanged.
+ * The path is the one the write was aimed at: for link(2) and rename(2) the destination.
+ */
+export function fileSystemRefusal(error: unknown): unknown {
+  const e = error as NodeJS.ErrnoException & {dest?: string}
+  const what = typeof e?.code === 'string' ? REFUSED_WRITES[e.code] : undefined
+  if (!what || (e.dest === undefined && e.path === undefined)) return error
+  const target = e.dest ?? e.path
+  return new ExternalError(
+    `Cannot write ${target}: ${what} (${e.code}).`,
+    'EFILESYSTEM',
+    [`Make ${target} writable for this user (or free space), then run the command again; nothing was changed.`],
+    error,
+  )
+}

@@ -39,14 +39,16 @@ export interface PlanInput {
   migrations: readonly LocalMigration[]
   history?: History
   localStatements?: ReadonlyMap<string, string[]>
+  /** Files a running `sbx push` is deploying: they keep their names, and keep a contested version. */
+  pinned?: ReadonlySet<string>
 }
 
-export function planFix({migrations, history, localStatements}: PlanInput): FixPlan {
+export function planFix({migrations, history, localStatements, pinned = new Set()}: PlanInput): FixPlan {
   const newest = newestApplied(history)
   const movers: Array<{migration: LocalMigration; reason: RenameReason; kept?: string}> = []
   const moving = new Set<string>()
   const move = (migration: LocalMigration, reason: RenameReason, kept?: string) => {
-    if (moving.has(migration.file)) return
+    if (moving.has(migration.file) || pinned.has(migration.file)) return
     moving.add(migration.file)
     movers.push({migration, reason, kept})
   }
@@ -55,10 +57,11 @@ export function planFix({migrations, history, localStatements}: PlanInput): FixP
     if (group.length < 2) continue
     const applied = history?.applied.get(group[0]?.version as string)
     const fromBase = history?.added ? group.filter((m) => !history.added?.has(m.file)) : []
+    const deploying = group.filter((m) => pinned.has(m.file))
     const keeper =
       applied && history && isDatabaseHistory(history)
         ? appliedFile(group, applied, localStatements)
-        : byKeeperRank(fromBase.length > 0 ? fromBase : group)[0]
+        : byKeeperRank(deploying.length > 0 ? deploying : fromBase.length > 0 ? fromBase : group)[0]
     for (const migration of byKeeperRank(group)) {
       if (migration !== keeper) move(migration, 'duplicate-version', keeper?.file)
     }

@@ -43,6 +43,8 @@ export interface VerifyReport {
   /** Statements of the applied files. */
   statements: number
   failure?: VerifyFailure
+  /** Names supabase cannot read cleanly (not UTF-8, control characters): nothing was replayed. */
+  unreadableNames?: SkippedEntry[]
   /** Entries of supabase/migrations that supabase skips, so verify did too. */
   skipped: SkippedEntry[]
   /** e.g. "PostgreSQL 18.6 (PGlite 0.5.14)"; absent when there was nothing to run. */

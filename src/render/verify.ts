@@ -7,6 +7,13 @@ const MAX_LINE = 160
 
 export function renderVerify(report: VerifyReport): string {
   const lines: string[] = []
+  if (report.unreadableNames) {
+    return [
+      ...report.unreadableNames.map((entry) => `error  ${entry.file}: ${entry.reason}`),
+      '',
+      'Nothing was replayed: rename these files first.',
+    ].join('\n')
+  }
   for (const entry of report.skipped) {
     lines.push(`${entry.blocking ? 'warn   ' : 'note   '}${entry.file}: ${entry.reason} (not replayed)`)
   }

@@ -4,6 +4,7 @@ import {findIssues} from '../core/findings.js'
 import {type FixPlan, planFix, planRebase, type Rename} from '../core/rename-plan.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
+import {pinnedFiles} from '../shell/push-snapshot.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {branchHistory, type HistorySource, readProjectState, withProvenance} from './project-state.js'
@@ -26,7 +27,8 @@ export async function fix(options: FixOptions): Promise<FixReport> {
   const plan = async (): Promise<FixPlan> => {
     const state = await readProjectState(workspace, options)
     const migrations = await withProvenance(workspace, state.folder)
-    return planFix({migrations, history: state.history, localStatements: state.localStatements})
+    const pinned = await pinnedFiles(workspace.lockHome)
+    return planFix({migrations, history: state.history, localStatements: state.localStatements, pinned})
   }
   if (options.dryRun) {
     const {renames, unsolvable} = await plan()

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import {assertDatabaseUrl} from '../core/database-url.js'
 import {UsageError} from '../core/errors.js'
 import {
   type AppliedMigration,
@@ -45,6 +46,7 @@ export async function readHistorySource(workspace: Workspace, source: HistorySou
     throw new UsageError('Pass either --db-url or --against, not both.', 'EUSAGE')
   }
   if (source.dbUrl) {
+    assertDatabaseUrl(source.dbUrl)
     const {readHistoryAt} = await import('../shell/database.js')
     return databaseHistory(await readHistoryAt(source.dbUrl), databaseOrigin(source.dbUrl))
   }

@@ -7,6 +7,7 @@
  * child process that keeps it until supabase has exited even if sbx is killed. Nothing reaches the database
  * unless preflight and verify pass. `--lock-timeout` bounds the whole wait: repository lock, then deploy lock.
  */
+import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
 import {databaseOrigin, type HistoryOrigin} from '../core/history.js'
@@ -46,6 +47,7 @@ export async function push(options: PushOptions): Promise<PushReport> {
   const deadline = started + options.lockTimeoutSeconds * 1000
   const remainingMs = () => Math.max(0, deadline - Date.now())
   const progress = options.onProgress ?? (() => undefined)
+  if (options.target.kind === 'url') assertDatabaseUrl(options.target.url, options.target.env ?? '--db-url')
   const workspace = await openWorkspace({workdir: options.workdir})
   const cli = await openSupabase(workspace.workdir)
   const snapshot = await withLock(

@@ -42,6 +42,19 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const project = {migrationsDir: path.join(resolveWorkdir({workdir: options.workdir}), 'supabase', 'migrations')}
   const folder = await readMigrationFolder(project.migrationsDir)
   const elapsed = () => Math.round(performance.now() - started)
+  // supabase would record a mangled name or have Postgres refuse it halfway through a push: refuse up front.
+  const unreadable = folder.skipped.filter((entry) => entry.unreadableName)
+  if (unreadable.length > 0) {
+    return {
+      ok: false,
+      migrations: folder.migrations.length,
+      applied: 0,
+      statements: 0,
+      unreadableNames: unreadable,
+      skipped: folder.skipped,
+      elapsedMs: elapsed(),
+    }
+  }
   if (folder.migrations.length === 0) {
     return {ok: true, migrations: 0, applied: 0, statements: 0, skipped: folder.skipped, elapsedMs: elapsed()}
   }

@@ -8,6 +8,7 @@
  * handled in a few passes. The lock is held only during a pass, never while idle.
  */
 import path from 'node:path'
+import {assertDatabaseUrl} from '../core/database-url.js'
 import {SbxError, UsageError} from '../core/errors.js'
 import {
   type AppliedMigration,
@@ -50,6 +51,7 @@ export async function watch(options: WatchOptions): Promise<void> {
   const {signal, onEvent: emit} = options
   const workspace = await openWorkspace({workdir: options.workdir})
   // Connect and read once before watching: a wrong URL fails at start (exit 5), not in every pass.
+  if (options.dbUrl) assertDatabaseUrl(options.dbUrl)
   const database = options.dbUrl ? await openHistoryReader(options.dbUrl) : undefined
   const arrivals = new Arrivals()
   const stopped = signal?.aborted

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {AppliedMigration, History, LocalMigration} from '../../src/core/history.js'
 import {parseMigrationFile} from '../../src/core/migration-file.js'
-import {planRebase, planRenames} from '../../src/core/rename-plan.js'
+import {planFix, planRebase, planRenames} from '../../src/core/rename-plan.js'
 
 function local(file: string, extra: Partial<LocalMigration> = {}): LocalMigration {
   const parsed = parseMigrationFile(file)
@@ -284,6 +284,48 @@ describe('planRenames', () => {
   it('refuses with exit code 2 when no version is left after the last possible second', () => {
     const migrations = [local('99991231235959_a.sql'), local('99991231235959_b.sql')]
     expect(() => planRenames({migrations})).toThrowError(expect.objectContaining({exitCode: 2, code: 'ENOROOM'}))
+  })
+})
+
+describe('planFix', () => {
+  it('solves what it can and names the file that has no free version left', () => {
+    const plan = planFix({
+      migrations: [
+        local('20250101000000_a.sql', {firstSeen: 1}),
+        local('20250101000000_b.sql', {firstSeen: 2}),
+        local('99991231235959_last.sql', {firstSeen: 1}),
+        local('99991231235959_later.sql', {firstSeen: 2}),
+      ],
+    })
+    expect(plan.renames).toEqual([
+      {
+        from: '20250101000000_b.sql',
+        to: '20250101000001_b.sql',
+        reason: 'duplicate-version',
+        kept: '20250101000000_a.sql',
+      },
+    ])
+    expect(plan.unsolvable).toEqual([{file: '99991231235959_later.sql', after: '99991231235959'}])
+  })
+
+  it('files a running push is deploying keep their names and win a contested version', () => {
+    const plan = planFix({
+      migrations: [
+        local('20250101000000_first.sql', {firstSeen: 1, committedAt: 1}),
+        local('20250101000000_deploying.sql', {firstSeen: 2}),
+        local('20250101000005_late.sql', {firstSeen: 3}),
+      ],
+      history: database('20250101000009'),
+      pinned: new Set(['20250101000000_deploying.sql', '20250101000005_late.sql']),
+    })
+    expect(plan.renames).toEqual([
+      {
+        from: '20250101000000_first.sql',
+        to: '20250101000010_first.sql',
+        reason: 'duplicate-version',
+        kept: '20250101000000_deploying.sql',
+      },
+    ])
   })
 })
 
