@@ -1,9 +1,21 @@
 #!/usr/bin/env node
 // Plain `migration new` calls skip oclif's start-up (src/fast-path.ts, bundled into one file at build);
 // everything else goes straight to oclif without loading that bundle.
-const [topic, command] = process.argv.slice(2)
+const argv = process.argv.slice(2)
+const [topic, command] = argv
 const fast = topic === 'migration' && command === 'new' ? await import('../dist/fast-path.bundle.js') : undefined
-if (!(await fast?.runFastPath(process.argv.slice(2)))) {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+if (!(await fast?.runFastPath(argv))) {
+  // oclif answers `--help` for a command it does not have with "command not found" before any hook runs:
+  // `sbx link --help` must show supabase's help, as `sbx link` runs supabase's link.
+  const {readFileSync} = await import('node:fs')
+  const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
+  const topics = new Set(Object.keys(manifest.commands).map((id) => id.split(':')[0]))
+  const wantsHelp = argv.includes('--help') || argv.includes('-h')
+  if (wantsHelp && topic && !topic.startsWith('-') && !topics.has(topic)) {
+    const {runPassThrough} = await import('../dist/hooks/pass-through.js')
+    await runPassThrough(argv, [...topics])
+  } else {
+    const {execute} = await import('@oclif/core')
+    await execute({dir: import.meta.url})
+  }
 }

@@ -3,16 +3,34 @@ import {SbxError} from '../core/errors.js'
 
 /**
  * A command sbx does not have runs the real supabase CLI with exactly the same arguments
- * (`sbx migration list --remote=…`, `sbx db reset`), so sbx can stand in for supabase everywhere.
+ * (`sbx migration list --remote=…`, `sbx db reset`), so sbx can stand in for supabase everywhere; a near miss of
+ * an sbx command that supabase does not know either gets "did you mean" (exit 2).
  */
-const hook: Hook<'command_not_found'> = async () => {
-  const {passThrough} = await import('../workflows/pass-through.js')
+const hook: Hook<'command_not_found'> = async function () {
+  // Top-level names of sbx's own commands ("migration new" → "migration"), for "did you mean".
+  const commands = [...new Set(this.config.commandIDs.map((id) => id.split(/[: ]/u)[0] as string))]
   try {
-    process.exitCode = await passThrough(process.argv.slice(2))
+    process.exitCode = await passThroughArgs(process.argv.slice(2), commands)
   } catch (error) {
     // Hooks bypass BaseCommand.catch: map sbx's errors to oclif's here, keeping the exit code.
     if (error instanceof SbxError) throw new Errors.CLIError(error.message, {code: error.code, exit: error.exitCode})
     throw error
+  }
+}
+
+async function passThroughArgs(argv: string[], commands: string[]): Promise<number> {
+  const {passThrough} = await import('../workflows/pass-through.js')
+  return passThrough(argv, commands)
+}
+
+/** For bin/run.js, which hands `sbx <supabase command> --help` over before oclif would refuse it. */
+export async function runPassThrough(argv: string[], commands: string[]): Promise<void> {
+  try {
+    process.exitCode = await passThroughArgs(argv, commands)
+  } catch (error) {
+    if (!(error instanceof SbxError)) throw error
+    process.stderr.write(` ›   Error: ${error.message}\n ›   Code: ${error.code}\n`)
+    process.exitCode = error.exitCode
   }
 }
 

@@ -151,3 +151,13 @@ export function targetArgs(cli: SupabaseCli, target: {url: string} | {linked: tr
 export function nonInteractiveArgs(cli: SupabaseCli): string[] {
   return cli.major >= 3 ? ['--yes', '--agent=no', '--output-format', 'text'] : ['--yes']
 }
+
+/** `supabase --help`, for its list of commands; empty when it cannot run. */
+export async function supabaseHelp(bin: string): Promise<string> {
+  const {execFile} = await import('node:child_process')
+  return new Promise((resolve) => {
+    execFile(bin, ['--help'], {env: supabaseEnv(), timeout: 15_000}, (_error, stdout, stderr) =>
+      resolve(`${stdout}\n${stderr}`),
+    )
+  })
+}

@@ -39,3 +39,24 @@ describe('commands sbx does not have go to the real supabase CLI', () => {
     expect(result.stderr).toContain('Cannot run /nonexistent/supabase')
   })
 })
+
+describe('a misspelt sbx command', () => {
+  it.each([
+    ['verfy', 'verify'],
+    ['lgo', 'log'],
+  ])('sbx %s: did you mean sbx %s, exit 2, supabase not run', async (typo, meant) => {
+    const dir = tmpProject({})
+    const result = await runSbx([typo], {cwd: dir, env: {SBX_SUPABASE_BIN: SUPABASE_BIN}})
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr.replace(/\s*\n ›\s+/gu, ' ')).toContain(`Did you mean: sbx ${meant}?`)
+    expect(result.stdout).not.toContain('SUBCOMMANDS')
+  })
+
+  it.each(['login', 'link', 'init'])('sbx %s --help still reaches supabase', async (name) => {
+    const dir = tmpProject({})
+    const result = await runSbx([name, '--help'], {cwd: dir, env: {SBX_SUPABASE_BIN: SUPABASE_BIN}})
+    expect(result.exitCode).toBe(0)
+    expect(`${result.stdout}${result.stderr}`).toMatch(/USAGE|Usage/)
+    expect(result.stderr).not.toContain('Did you mean')
+  })
+})
