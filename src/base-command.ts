@@ -11,7 +11,7 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
-  // Under --json oclif exits with err.exitCode, otherwise with err.oclif.exit: set both (STYLE.md §c.8).
+  // Under --json oclif exits with err.exitCode, otherwise with err.oclif.exit: set both.
   protected override async catch(thrown: Error & {exitCode?: number}): Promise<unknown> {
     const error = fileSystemRefusal(thrown) as Error & {exitCode?: number}
     if (!(error instanceof SbxError)) return super.catch(error)

@@ -1,5 +1,5 @@
 /**
- * How supabase 3.1 runs one migration file's statements (spec §3, read from the CLI's bundle), so that a
+ * How supabase 3.1 runs one migration file's statements (read from the CLI's bundle and checked against the binary), so that a
  * replay fails exactly where `supabase db push` would:
  *
  * - By default the statements and the history row go in one implicit transaction, except that statements

@@ -1,6 +1,6 @@
 /**
  * Splitting a migration file into statements exactly as supabase 3.1 does before it runs them and records
- * them in `supabase_migrations.schema_migrations.statements` (spec §3). The rules, read from the CLI's bundle
+ * them in `supabase_migrations.schema_migrations.statements`. The rules, read from the CLI's bundle
  * and checked against the real binary (test/shell/sql-statements.supabase.test.ts):
  *
  * - A `;` ends a statement unless it sits in '…', "…", E'…' (backslash escapes, and a string continued on

@@ -1,5 +1,5 @@
 /**
- * Running migration files on an in-process PGlite the way `supabase db push` runs them on a server (spec §3):
+ * Running migration files on an in-process PGlite the way `supabase db push` runs them on a server (measured against supabase 3.1):
  * `RESET ALL` before each file, each step of the replay plan in its own transaction, statements sent one by
  * one through the extended protocol (so a piece holding two commands fails as it would under supabase), and
  * the file's row inserted into supabase_migrations.schema_migrations with the same SQL and parameters.

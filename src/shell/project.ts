@@ -1,4 +1,4 @@
-/** Finding the project, the way supabase does (spec §0), so sbx and supabase always agree on the folder. */
+/** Finding the project, the way supabase does, so sbx and supabase always agree on the folder. */
 import {existsSync, mkdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {UsageError} from '../core/errors.js'

@@ -1,7 +1,7 @@
 /**
  * The real supabase CLI as a child process. Found through SBX_SUPABASE_BIN, the project's
  * node_modules/.bin, then PATH. Every call is non-interactive and deterministic: agent-detection
- * variables would otherwise switch it to JSON output and make it demand consent (spec §3).
+ * variables would otherwise switch it to JSON output and make it demand consent.
  */
 import {existsSync, readFileSync, realpathSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -48,7 +48,7 @@ export async function openSupabase(workdir: string): Promise<SupabaseCli> {
 
 /**
  * The npm package's package.json says the version without starting the binary, which costs ~0.75 s
- * (spec §7) — a tenth of a small push.
+ * (measured with supabase 3.1) — a tenth of a small push.
  */
 function versionFromPackage(bin: string): SupabaseCli | undefined {
   try {
