@@ -7,11 +7,14 @@ import {type PushReport, push, type TargetChoice} from '../workflows/push.js'
 
 export default class Push extends BaseCommand {
   static override description = `Deploys local migrations through the real supabase CLI, safely:
-  1. takes the repository lock (no renames while deploying) and a Postgres advisory lock on the target, so a second sbx push from any machine waits, saying who holds it, instead of racing;
-  2. preflight against the target's history: duplicate versions, names supabase would skip, out-of-order files (refused unless --include-all), applied versions with no local file, applied files edited since — any of these exits ${ExitCode.Findings} with nothing sent;
-  3. replays every migration on a fresh embedded database (sbx verify) unless --no-verify;
-  4. runs supabase db push (non-interactive: --yes, --agent=no, text output), streaming its progress;
-  5. confirms every local version is now in the target's history.
+  1. snapshots the migrations under the repository lock (milliseconds), so migration new, fix and watch go on while it deploys;
+  2. a child process (the deploy guardian) takes a Postgres advisory lock on the target and keeps it until supabase has exited, even if sbx is killed; a second sbx push from any machine waits, saying who holds it;
+  3. preflight against the target's history: duplicate versions, names supabase would skip or cannot read, out-of-order files (refused unless --include-all), applied versions with no local file, applied files edited since — any of these exits ${ExitCode.Findings} with nothing sent;
+  4. replays every migration on a fresh embedded database (sbx verify) unless --no-verify;
+  5. runs supabase db push (non-interactive: --yes, --agent=no, text output), streaming its progress; on failure, supabase's own error lines and what the target holds now;
+  6. confirms every local version is now in the target's history.
+
+--lock-timeout bounds the whole wait (repository lock, then deploy lock).
 
 Target: --db-url URL (or $SUPABASE_DB_URL), --linked for supabase's linked project, else the embedded database: PGlite persisted in supabase/.temp/sbx/db with the Supabase baseline (roles, auth, storage, extensions), served on a loopback port while the command runs. A password in a URL never appears in sbx's output.
 
