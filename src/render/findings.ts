@@ -11,7 +11,7 @@ export function renderFinding(finding: Finding): string {
     case 'out-of-order':
       return `error  ${finding.file} is not applied but sorts before ${finding.newest}, the newest in ${finding.against}.\n       supabase db push refuses it without --include-all. Run: sbx fix${finding.against.startsWith('the database') ? ' --db-url …' : ` --against ${finding.against} (or sbx rebase --onto ${finding.against})`}`
     case 'missing-locally':
-      return `error  version ${finding.version}${finding.name ? ` (${finding.name})` : ''} is applied but has no local file.\n       Pull the branch that added it (git pull), or if it was removed on purpose: supabase migration repair --status reverted ${finding.version}`
+      return `error  version ${finding.version}${finding.name ? ` (${finding.name})` : ''} is applied but has no local file.\n       Run: sbx sync with the same target (adopts the local file holding its SQL, else writes it from the recorded statements), or pull the branch that added it.`
     case 'edited-after-apply':
       return `error  ${finding.file} was edited after it was applied: its statements differ from what the database recorded.\n       Restore the applied content and put the change in a new migration (sbx migration new).`
     case 'skipped-file':

@@ -24,9 +24,16 @@ export interface PushTarget {
 
 export type TargetChoice = {kind: 'url'; url: string} | {kind: 'linked'} | {kind: 'embedded'}
 
+/** The targets sbx reaches with its own connection (all but --linked): sync and the MCP server use these. */
+export type DatabaseTargetChoice = Exclude<TargetChoice, {kind: 'linked'}>
+
 export async function openTarget(choice: TargetChoice, workspace: Workspace, cli: SupabaseCli): Promise<PushTarget> {
-  if (choice.kind === 'url') return urlTarget(choice.url, redactUrl(choice.url), async () => undefined)
   if (choice.kind === 'linked') return linkedTarget(workspace, cli)
+  return openDatabaseTarget(choice, workspace)
+}
+
+export async function openDatabaseTarget(choice: DatabaseTargetChoice, workspace: Workspace): Promise<PushTarget> {
+  if (choice.kind === 'url') return urlTarget(choice.url, redactUrl(choice.url), async () => undefined)
   const {openEmbeddedDatabase, serveDatabase} = await import('../shell/embedded-db.js')
   const embedded = await openEmbeddedDatabase(path.join(workspace.tempDir, 'db'))
   const server = await serveDatabase(embedded.db).catch(async (error) => {
