@@ -1,10 +1,15 @@
+import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it} from 'vitest'
-import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
+import {createInterface} from 'node:readline'
+import {describe, expect, it, vi} from 'vitest'
+import {runSbx, SBX_BIN, SUPABASE_BIN} from '../helpers/cli.js'
 import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
 import {callTool, startMcp} from '../helpers/mcp.js'
 import {listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
+
+// Verify and push start embedded databases and the supabase binary; on a loaded 2-core machine that is slow.
+vi.setConfig({testTimeout: 240_000})
 
 const TOOLS = ['apply_migration', 'check', 'create_migration', 'fix', 'list_migrations', 'sync', 'verify']
 
@@ -122,6 +127,8 @@ describe.each(DATABASE_KINDS)('sbx mcp --db-url (%s)', (kind) => {
       expect(JSON.stringify(other)).not.toContain('mcp-s3cret')
     }
     expect(JSON.stringify(others[0])).toContain('***')
+    const cli = await runSbx(['check', '--db-url', url, '--json'], {cwd: dir})
+    expect(others[1]?.structuredContent).toEqual(JSON.parse(cli.stdout))
   })
 
   it('bad SQL: a tool error naming file, statement and error; the file stays, nothing is applied', async () => {
@@ -166,5 +173,43 @@ describe('sbx mcp: failures', () => {
     })
     expect(result.exitCode).toBe(2)
     expect(result.stdout).toBe('')
+  })
+})
+
+describe('sbx mcp: stdout is the protocol channel', () => {
+  it('writes nothing but JSON-RPC messages on stdout, even while PGlite runs, and exits 0 when stdin closes', async () => {
+    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'create table a (id int);\n'})
+    const child = spawn(process.execPath, [SBX_BIN, 'mcp', '--workdir', dir], {
+      env: {...process.env, NODE_ENV: undefined, SBX_SUPABASE_BIN: SUPABASE_BIN},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const lines: string[] = []
+    const responses = new Map<number, (message: unknown) => void>()
+    createInterface({input: child.stdout}).on('line', (line) => {
+      lines.push(line)
+      const message = JSON.parse(line) as {id?: number}
+      if (message.id !== undefined) responses.get(message.id)?.(message)
+    })
+    const request = (id: number, method: string, params: object) => {
+      const answered = new Promise((resolve) => responses.set(id, resolve))
+      child.stdin.write(`${JSON.stringify({jsonrpc: '2.0', id, method, params})}\n`)
+      return answered
+    }
+    await request(1, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: {name: 't', version: '0'},
+    })
+    child.stdin.write(`${JSON.stringify({jsonrpc: '2.0', method: 'notifications/initialized'})}\n`)
+    await request(2, 'tools/call', {name: 'verify', arguments: {}})
+    await request(3, 'tools/call', {name: 'list_migrations', arguments: {}})
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.stdin.end()
+    expect(await exited).toBe(0)
+    expect(lines).toHaveLength(3)
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({jsonrpc: '2.0'})
+    expect(JSON.parse(lines[2] as string).result.structuredContent.migrations).toEqual([
+      expect.objectContaining({file: '20260101000000_a.sql', applied: false}),
+    ])
   })
 })

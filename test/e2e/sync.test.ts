@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {splitStatements} from '../../src/core/sql-statements.js'
 import {openEmbeddedDatabase, serveDatabase} from '../../src/shell/embedded-db.js'
 import {applyLikeSupabaseApi} from '../helpers/api-history.js'
@@ -9,6 +9,9 @@ import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
 import {listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'
 import {snapshotTree} from '../helpers/tree.js'
+
+// Each test runs the real supabase binary and several sbx processes; a loaded 2-core machine is slow.
+vi.setConfig({testTimeout: 180_000})
 
 const env = {SBX_SUPABASE_BIN: SUPABASE_BIN}
 const sbx = (dir: string, ...args: string[]) => runSbx(args, {cwd: dir, env, timeoutMs: 120_000})
