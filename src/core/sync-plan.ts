@@ -133,12 +133,12 @@ export function fetchedName(name: string | undefined): string {
 }
 
 /**
- * The statements as a file. One element (the API's whole query) is written as it was; several (what
- * `supabase db push` recorded) each get their `;` back, on a line of its own after a `--` comment, which
- * would otherwise swallow it. Splitting the result gives the recorded statements again.
+ * The statements as a file. One element (the API's whole query) is written byte for byte as recorded.
+ * Several (what `supabase db push` recorded) each get their `;` back — on a line of its own after a `--`
+ * comment, which would otherwise swallow it. Splitting the result gives the recorded SQL again.
  */
 export function fetchedContent(statements: readonly string[]): string {
-  if (statements.length === 1) return withNewline(statements[0] as string)
+  if (statements.length === 1) return statements[0] as string
   return statements.map((statement) => withNewline(terminate(statement))).join('\n')
 }
 

@@ -57,7 +57,7 @@ describe('planSync', () => {
       {
         file: '20260201000000_from dashboard.sql',
         version: '20260201000000',
-        content: 'create table remote (id int);\n',
+        content: 'create table remote (id int);',
       },
     ])
     expect(plan.renames).toEqual([
@@ -143,6 +143,10 @@ describe('fetchedName', () => {
 })
 
 describe('fetchedContent', () => {
+  it("writes a single recorded element (the API's whole query) byte for byte", () => {
+    expect(fetchedContent(['create table a (id int);\n-- done'])).toBe('create table a (id int);\n-- done')
+  })
+
   it('puts the ; after a trailing -- comment on its own line', () => {
     expect(fetchedContent(['select 1 -- one', 'select 2'])).toBe('select 1 -- one\n;\n\nselect 2;\n')
   })
