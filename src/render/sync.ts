@@ -11,7 +11,8 @@ export function renderSync(report: SyncReport): string {
         `${report.dryRun ? 'would rename' : 'renamed'} ${r.from} → ${r.to} (the database applied its SQL as that version)`,
     ),
     ...report.fetched.map(
-      (f) => `${would}${report.dryRun ? 'write' : 'wrote'} ${f.file} (from the statements ${report.target} recorded)`,
+      (f) =>
+        `${would}${report.dryRun ? 'write' : 'wrote'} ${f.file} (from the statements recorded in ${report.target})`,
     ),
     ...report.renames.map((r) => renderRename(r, report.dryRun)),
   ]

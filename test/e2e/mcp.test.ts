@@ -33,6 +33,8 @@ describe('sbx mcp over stdio, with the SDK client', () => {
     expect(Object.keys(create?.inputSchema.properties ?? {}).sort()).toEqual(['name', 'sql'])
     expect([...(create?.inputSchema.required ?? [])].sort()).toEqual(['name', 'sql'])
     expect(Object.keys(tools.find((t) => t.name === 'sync')?.inputSchema.properties ?? {})).toEqual(['dryRun'])
+    const readOnly = tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name)
+    expect(readOnly.sort()).toEqual(['check', 'list_migrations', 'verify'])
   })
 
   it('create_migration writes the SQL byte-exact and returns what migration new --json returns', async () => {

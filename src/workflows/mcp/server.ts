@@ -29,13 +29,17 @@ export async function serveMcp(options: McpServerOptions): Promise<void> {
     },
   )
   for (const tool of sbxTools(z, {...options, workdir})) {
-    server.registerTool(tool.name, {description: tool.description, inputSchema: tool.inputSchema}, async (args) => {
-      try {
-        return await tool.run(args as Record<string, unknown>)
-      } catch (error) {
-        return toolError(error, options.dbUrl)
-      }
-    })
+    server.registerTool(
+      tool.name,
+      {description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations},
+      async (args) => {
+        try {
+          return await tool.run(args as Record<string, unknown>)
+        } catch (error) {
+          return toolError(error, options.dbUrl)
+        }
+      },
+    )
   }
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = resolve

@@ -27,6 +27,8 @@ export interface SbxTool {
   name: string
   description: string
   inputSchema: Record<string, Zod.ZodType>
+  /** Hints for clients deciding what to confirm with the user (MCP tool annotations). */
+  annotations: {readOnlyHint: boolean; destructiveHint?: boolean; idempotentHint?: boolean}
   run(args: Record<string, unknown>): Promise<ToolResult>
 }
 
@@ -42,6 +44,7 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
   return [
     {
       name: 'create_migration',
+      annotations: {readOnlyHint: false, destructiveHint: false},
       description:
         'Creates supabase/migrations/<version>_<name>.sql holding the SQL, with a version no other process, worktree or agent can get (sbx migration new). Returns {version, name, path}.',
       inputSchema: migrationInput,
@@ -54,6 +57,7 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
     },
     {
       name: 'apply_migration',
+      annotations: {readOnlyHint: false, destructiveHint: false},
       description: `Creates the migration (as create_migration), verifies every migration on a fresh embedded database and pushes to ${dbUrl ? 'the database given to sbx mcp --db-url' : 'the embedded development database'} with the real supabase db push (as sbx push), so the file and the database history get the same version. Use this instead of applying SQL directly. On failure the file stays, and the error names the file, the statement and the database error: fix the file (or delete it) and push again.`,
       inputSchema: migrationInput,
       run: async (args) => {
@@ -70,12 +74,14 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
     },
     {
       name: 'list_migrations',
+      annotations: {readOnlyHint: true},
       description: `Lists supabase/migrations in supabase's order, each with whether ${dbUrl ? 'the database' : 'the embedded database'} has applied it, and the applied versions with no local file.`,
       inputSchema: {},
       run: async () => ok(await listMigrations({workdir, target, lockTimeoutSeconds})),
     },
     {
       name: 'check',
+      annotations: {readOnlyHint: true},
       description:
         'Finds duplicate versions, files supabase would skip, and (against the database, or a git ref) out-of-order files, applied versions with no local file and files edited after apply (sbx check). Changes nothing.',
       inputSchema: {
@@ -89,6 +95,7 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
     },
     {
       name: 'fix',
+      annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true},
       description:
         'Renames colliding or out-of-order migrations so every version is distinct and nothing unapplied sorts before what is applied, with an audit line for each (sbx fix).',
       inputSchema: dryRun,
@@ -99,6 +106,7 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
     },
     {
       name: 'sync',
+      annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: true},
       description:
         'Makes supabase/migrations mirror the database history after migrations were applied outside the repository: adopts the recorded version for the one local file holding the same SQL, else writes the file from the recorded statements (sbx sync).',
       inputSchema: dryRun,
@@ -109,6 +117,7 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
     },
     {
       name: 'verify',
+      annotations: {readOnlyHint: true},
       description:
         'Replays every migration on a fresh embedded Postgres with the Supabase baseline and reports the first failure: file, statement, error (sbx verify).',
       inputSchema: {},
