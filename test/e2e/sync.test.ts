@@ -224,3 +224,34 @@ describe('sbx sync: bad input', () => {
     expect(result.exitCode).toBe(2)
   })
 })
+
+describe.each(DATABASE_KINDS)('sbx sync: hostile histories (%s)', (kind) => {
+  it('a recorded name holding a path is written inside the migrations folder, never outside', async () => {
+    const db = await throwawayDatabase(kind)
+    const dir = tmpProject({})
+    const version = await applyLikeSupabaseApi(db.url, '../../escape/me', 'create table esc (id int);')
+    const synced = await sbx(dir, 'sync', '--db-url', db.url, '--json')
+    expect(synced.exitCode, synced.stdout).toBe(0)
+    expect(listMigrations(dir)).toEqual([`${version}_____escape_me.sql`])
+    expect(fs.readdirSync(dir).sort()).toEqual(['supabase'])
+    expect(fs.readdirSync(path.join(dir, 'supabase')).sort()).toEqual([
+      '.temp',
+      'config.toml',
+      'migrations',
+      'sbx-renames.jsonl',
+    ])
+  })
+
+  it('a history that records no statements: exit 3 naming the version, nothing written', async () => {
+    const db = await throwawayDatabase(kind)
+    await db.query(`create schema supabase_migrations;
+      create table supabase_migrations.schema_migrations (version text primary key);
+      insert into supabase_migrations.schema_migrations values ('20260101000000');`)
+    const dir = tmpProject({})
+    const synced = await sbx(dir, 'sync', '--db-url', db.url, '--json')
+    expect(synced.exitCode).toBe(3)
+    expect(JSON.parse(synced.stdout).conflicts).toEqual([{kind: 'no-recorded-statements', version: '20260101000000'}])
+    expect(listMigrations(dir)).toEqual([])
+    expect(auditLines(dir)).toEqual([])
+  })
+})
