@@ -1,9 +1,21 @@
 /** `sbx sync` as human text: what was (or would be) adopted, fetched and moved, and what sync refused. Pure. */
+import type {Finding} from '../core/findings.js'
+import type {Rename} from '../core/rename-plan.js'
 import type {SyncConflict} from '../core/sync-plan.js'
-import type {SyncReport} from '../workflows/sync.js'
 import {renderFinding, renderRename} from './findings.js'
 
-export function renderSync(report: SyncReport): string {
+/** What `sbx sync` reports (src/workflows/sync.ts), in core types only. */
+export interface SyncOutcome {
+  target: string
+  dryRun: boolean
+  adopted: readonly Rename[]
+  fetched: ReadonlyArray<{file: string; version: string}>
+  renames: readonly Rename[]
+  conflicts: readonly SyncConflict[]
+  remaining: readonly Finding[]
+}
+
+export function renderSync(report: SyncOutcome): string {
   const would = report.dryRun ? 'would ' : ''
   const lines = [
     ...report.adopted.map(
