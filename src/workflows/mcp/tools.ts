@@ -3,6 +3,7 @@
  * output; no logic lives here that a command does not share. zod is passed in: it is imported only on the
  * mcp path.
  */
+import {Readable} from 'node:stream'
 import type {z as Zod} from 'zod'
 import {ExitCode, SbxError} from '../../core/errors.js'
 import {ApplyFailure, applyMigration} from '../apply-migration.js'
@@ -49,7 +50,6 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
         'Creates supabase/migrations/<version>_<name>.sql holding the SQL, with a version no other process, worktree or agent can get (sbx migration new). Returns {version, name, path}.',
       inputSchema: migrationInput,
       run: async (args) => {
-        const {Readable} = await import('node:stream')
         const {name, sql} = args as {name: string; sql: string}
         const content = Readable.from([Buffer.from(sql)])
         return ok(await newMigration({name, workdir, content, lockTimeoutSeconds}))
@@ -57,7 +57,8 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
     },
     {
       name: 'apply_migration',
-      annotations: {readOnlyHint: false, destructiveHint: false},
+      // It runs the agent's SQL on the database: whatever that SQL drops is gone.
+      annotations: {readOnlyHint: false, destructiveHint: true},
       description: `Creates the migration (as create_migration), verifies every migration on a fresh embedded database and pushes to ${dbUrl ? 'the database given to sbx mcp --db-url' : 'the embedded development database'} with the real supabase db push (as sbx push), so the file and the database history get the same version. Use this instead of applying SQL directly. On failure the file stays, and the error names the file, the statement and the database error: fix the file (or delete it) and push again.`,
       inputSchema: migrationInput,
       run: async (args) => {
