@@ -11,7 +11,7 @@ export interface AuditEntry {
   at: string
   from: string
   to: string
-  reason: RenameReason | 'interrupted-rename-completed'
+  reason: RenameReason | 'interrupted-rename-completed' | 'fetched-from-database'
   kept?: string
   /** Of the content, which a rename never changes. */
   sha256: string

@@ -1,6 +1,7 @@
 /** Everything wrong with a migrations folder, judged against what is applied. Pure. */
 import {type AppliedMigration, type History, type HistoryOrigin, isDatabaseHistory, newestApplied} from './history.js'
 import {groupByVersion, type Migration, type MigrationFolder} from './migration-file.js'
+import {sameSql} from './sql-equivalence.js'
 import {isTimestampVersion} from './version.js'
 
 export type Finding =
@@ -113,6 +114,7 @@ export function appliedFile<T extends Migration>(
   return byContent ?? (locals[0] as T)
 }
 
+/** The equivalence `sbx sync` adopts by (src/core/sql-equivalence.ts), so a file it adopted is never "edited". */
 function sameStatements(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((statement, i) => statement === b[i])
+  return sameSql(a, b)
 }

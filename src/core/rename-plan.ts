@@ -13,7 +13,7 @@ import {type History, isDatabaseHistory, type LocalMigration, newestApplied} fro
 import {compareApplyOrder, compareFileNames, groupByVersion, migrationFileName} from './migration-file.js'
 import {firstFreeVersionAfter} from './version.js'
 
-export type RenameReason = 'duplicate-version' | 'out-of-order' | 'rebase'
+export type RenameReason = 'duplicate-version' | 'out-of-order' | 'rebase' | 'adopt-applied-version'
 
 export interface Rename {
   from: string

@@ -12,7 +12,7 @@ export function renderFinding(finding: Finding): string {
     case 'out-of-order':
       return `error  ${finding.file} is not applied but sorts before ${finding.newest}, the newest in ${describeOrigin(finding.against)}.\n       supabase db push refuses it without --include-all. ${outOfOrderAdvice(finding.against)}`
     case 'missing-locally':
-      return `error  version ${finding.version}${finding.name ? ` (${finding.name})` : ''} is applied to ${describeOrigin(finding.origin)} but has no local file.\n       Pull the branch that added it (git pull), or if it was removed on purpose: supabase migration repair --status reverted ${finding.version}`
+      return `error  version ${finding.version}${finding.name ? ` (${finding.name})` : ''} is applied to ${describeOrigin(finding.origin)} but has no local file.\n       Run: ${syncCommand(finding.origin)} (adopts the local file holding its SQL, else writes it from the recorded statements), or pull the branch that added it.`
     case 'edited-after-apply':
       return `error  ${finding.file} was edited after it was applied: its statements differ from what the database recorded.\n       Restore the applied content and put the change in a new migration (sbx migration new).`
     case 'skipped-file':
@@ -52,6 +52,20 @@ export function targetArgument(origin: HistoryOrigin): string {
       return '--linked'
     case 'branch':
       return `--against ${origin.ref}`
+  }
+}
+
+/** `sbx sync` pointed at the history's target the way the user pointed sbx at it. */
+function syncCommand(origin: HistoryOrigin): string {
+  switch (origin.kind) {
+    case 'database':
+      return `sbx sync ${targetArgument(origin)}`
+    case 'embedded':
+      return 'sbx sync'
+    case 'linked':
+      return 'sbx sync --db-url "<the project\'s connection string>"'
+    case 'branch':
+      return `git pull (${origin.ref} has it)`
   }
 }
 

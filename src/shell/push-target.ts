@@ -18,6 +18,9 @@ export type TargetChoice =
   | {kind: 'linked'}
   | {kind: 'embedded'}
 
+/** The targets sbx reaches with its own connection (all but --linked): sync and the MCP server use these. */
+export type DatabaseTargetChoice = Exclude<TargetChoice, {kind: 'linked'}>
+
 export interface PushTarget {
   /** How messages name it; never contains a password. */
   label: string
@@ -28,6 +31,7 @@ export interface PushTarget {
   readHistory(): Promise<AppliedMigration[]>
   /** Runs supabase with these arguments against the target, under the deploy lock where there is one. */
   runSupabase(
+    cli: SupabaseCli,
     args: string[],
     options: {cwd: string; filter: (text: string) => string; onLine: (line: string) => void},
   ): Promise<RunResult>
@@ -49,6 +53,15 @@ export async function openTarget(
   options: OpenOptions,
 ): Promise<PushTarget> {
   if (choice.kind === 'linked') return linkedTarget(project.workdir, cli)
+  return openDatabaseTarget(choice, project, options)
+}
+
+/** A URL or the embedded database, opened by the deploy guardian (so reads never overlap a deploy). */
+export async function openDatabaseTarget(
+  choice: DatabaseTargetChoice,
+  project: {tempDir: string},
+  options: OpenOptions = {lockTimeoutMs: 30_000, description: 'sbx'},
+): Promise<PushTarget> {
   const guardian = await startGuardian({
     target:
       choice.kind === 'url'
@@ -75,7 +88,7 @@ export async function openTarget(
     supabase: {url},
     guardianPid: guardian.pid,
     readHistory: () => readHistory(client, url),
-    async runSupabase(args, run) {
+    async runSupabase(cli, args, run) {
       const collected = {stdout: [] as string[], stderr: [] as string[]}
       const exitCode = await guardian.run({bin: cli.bin, args, cwd: run.cwd, env: supabaseEnv()}, (raw, stream) => {
         const line = run.filter(raw)
@@ -116,7 +129,7 @@ function linkedTarget(workdir: string, cli: SupabaseCli): PushTarget {
       const parsed = JSON.parse(result.stdout) as {migrations?: Array<{remote?: string}>}
       return (parsed.migrations ?? []).filter((m) => m.remote).map((m) => ({version: m.remote as string}))
     },
-    runSupabase: (args, run) =>
+    runSupabase: (_cli, args, run) =>
       runSupabase(cli, args, {cwd: run.cwd, filter: run.filter, onLine: (line) => run.onLine(line)}),
     async close() {},
   }

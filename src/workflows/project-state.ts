@@ -17,6 +17,7 @@ import {groupByVersion, type MigrationFolder, parseMigrationFile} from '../core/
 import {migrationStatements} from '../core/sql-statements.js'
 import {filesAtCommit, firstCommitTimes, mergeBase, resolveRef} from '../shell/git.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
+import type {TargetChoice} from '../shell/push-target.js'
 import {gitMigrationsDir, type Workspace} from '../shell/workspace.js'
 
 export interface HistorySource {
@@ -52,6 +53,13 @@ export async function readHistorySource(workspace: Workspace, source: HistorySou
   }
   if (source.against) return branchHistory(workspace, source.against)
   return undefined
+}
+
+/** Where a target's history came from, as the user named it: advice repeats the flag or variable, never the URL. */
+export function targetOrigin(target: TargetChoice): HistoryOrigin {
+  if (target.kind === 'linked') return {kind: 'linked'}
+  if (target.kind === 'embedded') return {kind: 'embedded'}
+  return databaseOrigin(target.url, target.env ? {env: target.env} : {flag: '--db-url'})
 }
 
 export function databaseHistory(applied: readonly AppliedMigration[], origin: HistoryOrigin): History {

@@ -10,7 +10,6 @@
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
-import {databaseOrigin, type HistoryOrigin} from '../core/history.js'
 import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
 import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
@@ -23,7 +22,7 @@ import {addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shel
 import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import {openWorkspace} from '../shell/workspace.js'
-import {databaseHistory, readAppliedStatements} from './project-state.js'
+import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {verify} from './verify.js'
 
 export type {PushReport} from '../core/push-report.js'
@@ -90,7 +89,7 @@ async function deploy({options, cli, snapshot, target, started, progress}: Deplo
     durationMs: Date.now() - started,
     ...extra,
   })
-  const history = databaseHistory(await target.readHistory(), originOf(options.target))
+  const history = databaseHistory(await target.readHistory(), targetOrigin(options.target))
   const folder = await readMigrationFolder(snapshot.migrationsDir)
   const localStatements = await readAppliedStatements({migrationsDir: snapshot.migrationsDir}, folder, history)
   const blocking = findIssues({folder, history, localStatements}).filter(
@@ -120,7 +119,7 @@ async function deploy({options, cli, snapshot, target, started, progress}: Deplo
   ]
   const secretUrl = options.target.kind === 'url' ? options.target.url : undefined
   const filter = (text: string) => redactSecrets(text, secretUrl)
-  const result = await target.runSupabase(args, {
+  const result = await target.runSupabase(cli, args, {
     cwd: snapshot.workdir,
     filter,
     onLine: (line) => line.trim() && progress(line),
@@ -148,13 +147,6 @@ async function deploy({options, cli, snapshot, target, started, progress}: Deplo
     )
   }
   return report('pushed', {applied: pending, alreadyApplied})
-}
-
-/** Where the history came from, as the user named it: advice repeats the flag or variable, never the URL. */
-function originOf(target: TargetChoice): HistoryOrigin {
-  if (target.kind === 'linked') return {kind: 'linked'}
-  if (target.kind === 'embedded') return {kind: 'embedded'}
-  return databaseOrigin(target.url, target.env ? {env: target.env} : {flag: '--db-url'})
 }
 
 /** Pending files that manage their own transactions: a failure in them leaves earlier statements committed. */

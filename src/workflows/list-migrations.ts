@@ -1,0 +1,55 @@
+/** The migrations folder as supabase reads it, and, given a database target, which versions it has applied. */
+import type {SkippedEntry} from '../core/migration-file.js'
+import {withLock} from '../shell/lock.js'
+import {readMigrationFolder} from '../shell/migrations-dir.js'
+import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/push-target.js'
+import {openWorkspace} from '../shell/workspace.js'
+
+export interface ListMigrationsOptions {
+  workdir?: string
+  /** Without a target only the folder is listed. */
+  target?: DatabaseTargetChoice
+  lockTimeoutSeconds: number
+}
+
+export interface ListedMigration {
+  file: string
+  version: string
+  name: string
+  /** Present when a target was read. */
+  applied?: boolean
+}
+
+export interface ListMigrationsReport {
+  /** How the target is named (never with a password); absent without a target. */
+  target?: string
+  /** In supabase's order. */
+  migrations: ListedMigration[]
+  /** Versions the target applied that have no local file (sbx sync adopts or fetches them). */
+  remoteOnly: string[]
+  skipped: SkippedEntry[]
+}
+
+export async function listMigrations(options: ListMigrationsOptions): Promise<ListMigrationsReport> {
+  const workspace = await openWorkspace({workdir: options.workdir})
+  const folder = await readMigrationFolder(workspace.migrationsDir)
+  const {target} = options
+  if (!target) return {migrations: folder.migrations.map((m) => ({...m})), remoteOnly: [], skipped: folder.skipped}
+  // The embedded database admits one process at a time; the repository lock is what serializes them.
+  const lock = {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: 'sbx list'}
+  return withLock(lock, async () => {
+    const opened = await openDatabaseTarget(target, workspace)
+    try {
+      const applied = new Set((await opened.readHistory()).map((a) => a.version))
+      const local = new Set(folder.migrations.map((m) => m.version))
+      return {
+        target: opened.label,
+        migrations: folder.migrations.map((m) => ({...m, applied: applied.has(m.version)})),
+        remoteOnly: [...applied].filter((version) => !local.has(version)).sort(),
+        skipped: folder.skipped,
+      }
+    } finally {
+      await opened.close()
+    }
+  })
+}
