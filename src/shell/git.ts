@@ -132,3 +132,15 @@ export async function hooksDir(toplevel: string): Promise<string> {
   const out = await gitOrThrow(toplevel, ['rev-parse', '--path-format=absolute', '--git-path', 'hooks'])
   return out.trim()
 }
+
+/** The URL of a remote (`origin`), or undefined when there is no such remote. */
+export async function remoteUrl(dir: string, remote: string): Promise<string | undefined> {
+  const result = await git(dir, ['remote', 'get-url', remote])
+  return result.ok ? result.stdout.trim() || undefined : undefined
+}
+
+/** The checked-out branch, or undefined on a detached HEAD or outside git. */
+export async function currentBranch(dir: string): Promise<string | undefined> {
+  const result = await git(dir, ['symbolic-ref', '--quiet', '--short', 'HEAD'])
+  return result.ok ? result.stdout.trim() || undefined : undefined
+}
