@@ -1,6 +1,7 @@
 /** Everything wrong with a migrations folder, judged against what is applied. Pure. */
 import {type AppliedMigration, type History, newestApplied} from './history.js'
 import {groupByVersion, type Migration, type MigrationFolder} from './migration-file.js'
+import type {Reservation} from './registry.js'
 import {isTimestampVersion} from './version.js'
 
 export type Finding =
@@ -11,6 +12,9 @@ export type Finding =
   | {kind: 'edited-after-apply'; blocking: true; file: string; version: string}
   | {kind: 'skipped-file'; blocking: boolean; file: string; reason: string}
   | {kind: 'non-timestamp-version'; blocking: false; file: string; version: string}
+  | {kind: 'registry-conflict'; blocking: true; file: string; version: string; holder: Reservation; registry: string}
+  | {kind: 'unreserved'; blocking: false; file: string; version: string; registry: string}
+  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string}
 
 export interface FindingsInput {
   folder: MigrationFolder

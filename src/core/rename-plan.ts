@@ -13,7 +13,7 @@ import {type History, type LocalMigration, newestApplied} from './history.js'
 import {compareFileNames, groupByVersion, migrationFileName} from './migration-file.js'
 import {firstFreeVersionAfter} from './version.js'
 
-export type RenameReason = 'duplicate-version' | 'out-of-order' | 'rebase'
+export type RenameReason = 'duplicate-version' | 'out-of-order' | 'rebase' | 'registry-conflict'
 
 export interface Rename {
   from: string

@@ -7,6 +7,7 @@ import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {branchHistory, type HistorySource, readProjectState, withProvenance} from './project-state.js'
+import {repairWithRegistry} from './registry-check.js'
 
 export interface FixOptions extends HistorySource {
   workdir?: string
@@ -19,6 +20,8 @@ export interface FixReport {
   renames: Array<Rename | AppliedRename>
   /** Blocking findings a rename cannot solve (missing files, edits after apply, skipped names). */
   remaining: Finding[]
+  /** With a registry: files written offline whose versions are now reserved. */
+  reserved?: string[]
 }
 
 export async function fix(options: FixOptions): Promise<FixReport> {
@@ -29,18 +32,25 @@ export async function fix(options: FixOptions): Promise<FixReport> {
     return planRenames({migrations, history: state.history, localStatements: state.localStatements})
   }
   if (options.dryRun) return {dryRun: true, renames: await plan(), remaining: []}
-  const renames = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
-    const {migrations} = await readMigrationFolder(workspace.migrationsDir)
-    await completeInterruptedRenames(
-      workspace,
-      migrations.map((m) => m.file),
-      'sbx fix',
-    )
-    return applyRenames(workspace, await plan(), 'sbx fix')
-  })
+  const renames: Pick<FixReport, 'renames' | 'reserved'> = await locked(
+    workspace,
+    options.lockTimeoutSeconds,
+    'sbx fix',
+    async () => {
+      const {migrations} = await readMigrationFolder(workspace.migrationsDir)
+      await completeInterruptedRenames(
+        workspace,
+        migrations.map((m) => m.file),
+        'sbx fix',
+      )
+      const local = await applyRenames(workspace, await plan(), 'sbx fix')
+      const registry = await repairWithRegistry(workspace, 'sbx fix')
+      return {renames: [...local, ...(registry?.renames ?? [])], reserved: registry?.reserved}
+    },
+  )
   const after = await readProjectState(workspace, options)
   const remaining = findIssues(after).filter((finding) => finding.blocking)
-  return {dryRun: false, renames, remaining}
+  return {dryRun: false, ...renames, remaining}
 }
 
 export interface RebaseOptions {

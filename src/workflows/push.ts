@@ -14,6 +14,7 @@ import {nonInteractiveArgs, openSupabase, runSupabase, targetArgs} from '../shel
 import {openWorkspace} from '../shell/workspace.js'
 import {databaseHistory, readAppliedStatements} from './project-state.js'
 import {openTarget, type TargetChoice} from './push-target.js'
+import {markPushedApplied, registryPushWarnings} from './registry-push.js'
 import {type VerifyReport, verify} from './verify.js'
 
 export interface PushOptions {
@@ -75,6 +76,8 @@ export async function push(options: PushOptions): Promise<PushReport> {
       const alreadyApplied = state.folder.migrations.length - pending.length
       if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
       if (pending.length === 0) return report('up-to-date', {alreadyApplied})
+      const toPush = state.folder.migrations.filter((m) => !history.applied.has(m.version))
+      for (const line of await registryPushWarnings(workspace, state.folder.migrations, toPush)) progress(line)
 
       if (options.verify) {
         progress('Verifying every migration on a fresh embedded database…')
@@ -112,6 +115,9 @@ export async function push(options: PushOptions): Promise<PushReport> {
           'EPUSHINCOMPLETE',
         )
       }
+      // The embedded database is this machine's own: only shared targets make versions applied for the team.
+      const registryNote = options.target.kind === 'embedded' ? undefined : await markPushedApplied(workspace, toPush)
+      if (registryNote) progress(registryNote)
       return report('pushed', {applied: pending, alreadyApplied})
     } finally {
       if (target.client) await releasePushLock(target.client)
