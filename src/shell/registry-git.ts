@@ -8,10 +8,10 @@
  */
 import {execFile} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {rmSync} from 'node:fs'
+import {mkdirSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {RegistryUnavailableError} from '../core/errors.js'
+import {ExternalError, RegistryUnavailableError} from '../core/errors.js'
 import {redactSecrets} from '../core/redact.js'
 import {
   decideReservation,
@@ -54,7 +54,8 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
     new Promise((resolve) => {
       const child = execFile(
         'git',
-        args,
+        // No automatic gc or maintenance after a fetch: it would hold up a reservation the others wait for.
+        ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args],
         {
           cwd: options.cwd,
           encoding: 'utf8',
@@ -70,7 +71,8 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
         },
         (error, stdout, stderr) => {
           const timedOut = Boolean(error && (error as {killed?: boolean}).killed)
-          resolve({ok: !error, stdout, stderr: timedOut ? 'timed out' : stderr})
+          const exit = error ? `exit ${(error as {code?: unknown}).code ?? '?'}` : ''
+          resolve({ok: !error, stdout, stderr: timedOut ? 'timed out' : stderr.trim() || stdout.trim() || exit})
         },
       )
       if (input !== undefined) child.stdin?.end(input)
@@ -83,8 +85,10 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
 
   const must = async (args: string[], deadline: number, input?: string, env?: NodeJS.ProcessEnv) => {
     const result = await run(args, deadline, input, env)
-    if (!result.ok) throw unavailable(`git ${args[0]} failed`, result)
-    return result.stdout
+    if (result.ok) return result.stdout
+    // Local plumbing: the remote is not involved, so this is not "unreachable".
+    const line = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
+    throw new ExternalError(`git ${args[0]} failed while updating the registry ${label}: ${line}`, 'EGIT')
   }
 
   /** The remote ref's commit (fetched into this repository), or undefined when the ref does not exist yet. */
@@ -139,6 +143,7 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
   ): Promise<boolean> => {
     const index = path.join(options.scratchDir, `registry-index.${process.pid}.${randomBytes(4).toString('hex')}`)
     const env = {GIT_INDEX_FILE: index}
+    mkdirSync(options.scratchDir, {recursive: true})
     try {
       if (tip) await must(['read-tree', tip], deadline, undefined, env)
       else await must(['read-tree', '--empty'], deadline, undefined, env)
