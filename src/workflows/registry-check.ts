@@ -3,13 +3,14 @@
  * migration (blocking), files written offline and not reserved since (a note); and the repair: reserve what
  * was written offline, move what conflicts to a newly reserved version (audit reason `registry-conflict`).
  */
+import path from 'node:path'
 import {RegistryUnavailableError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import {type Migration, type MigrationFolder, migrationFileName} from '../core/migration-file.js'
 import {type Reservation, registryConflicts} from '../core/registry.js'
 import type {Rename} from '../core/rename-plan.js'
 import {hasConfig} from '../shell/config-file.js'
-import {readMigrationFolder} from '../shell/migrations-dir.js'
+import {modifiedAt, readMigrationFolder} from '../shell/migrations-dir.js'
 import {setUnreservedFiles, unreservedFiles} from '../shell/registry-local.js'
 import type {Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames} from './apply-renames.js'
@@ -70,10 +71,18 @@ export interface RegistryRepair {
 export async function repairWithRegistry(
   workspace: Workspace,
   command: string,
-  env: Env = process.env,
-  onRenamed?: (rename: AppliedRename) => void,
+  options: {
+    env?: Env
+    onRenamed?: (rename: AppliedRename) => void
+    /**
+     * watch: also reserve files with no record that were written after this time (ms), such as those made by
+     * a plain `supabase migration new`. Older unrecorded files predate the registry and stay out of the queue.
+     */
+    newerThan?: number
+  } = {},
 ): Promise<RegistryRepair | undefined> {
-  const opened = await session(workspace, env)
+  const {onRenamed} = options
+  const opened = await session(workspace, options.env ?? process.env)
   if (!opened) return undefined
   const {registry} = opened
   const wayOut = `nothing was reserved or renamed by the registry step; run ${command} again when it is reachable`
@@ -88,7 +97,12 @@ export async function repairWithRegistry(
   )
   const moving = new Set(movers.map((m) => m.migration.file))
   const reserved: string[] = []
-  for (const migration of offlineFiles(workspace, folder.migrations)) {
+  const newcomers =
+    options.newerThan === undefined
+      ? []
+      : await writtenAfter(workspace, unrecorded(folder.migrations, records), options.newerThan)
+  const toReserve = [...new Set([...offlineFiles(workspace, folder.migrations), ...newcomers])]
+  for (const migration of toReserve) {
     if (moving.has(migration.file)) continue
     const outcome = await registry
       .reserve({name: migration.name, version: migration.version, mode: 'exactly', by})
@@ -123,6 +137,22 @@ export async function repairWithRegistry(
   const kept = remembered.filter((f) => present.has(f) && !done.has(f))
   if (kept.length !== remembered.length) setUnreservedFiles(workspace.lockHome, workspace.projectKey, kept)
   return {renames, reserved}
+}
+
+function unrecorded(migrations: readonly Migration[], records: readonly Reservation[]): Migration[] {
+  const versions = new Set(records.map((r) => r.version))
+  return migrations.filter((m) => !versions.has(m.version))
+}
+
+async function writtenAfter(
+  workspace: Workspace,
+  migrations: readonly Migration[],
+  since: number,
+): Promise<Migration[]> {
+  const times = await Promise.all(
+    migrations.map((m) => modifiedAt(path.join(workspace.migrationsDir, m.file)).catch(() => undefined)),
+  )
+  return migrations.filter((_, i) => (times[i] ?? 0) >= since)
 }
 
 function offlineFiles(workspace: Workspace, migrations: readonly Migration[]): Migration[] {
