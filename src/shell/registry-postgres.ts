@@ -84,6 +84,9 @@ function toReservation(row: Row): Reservation {
 }
 
 export function openPostgresRegistry(options: PostgresRegistryOptions): Registry {
+  // Load pg now, not when the first transaction connects: migration new opens the registry before taking
+  // the repository lock and reserves under it, and the lock should be held for the round trips only.
+  loadPg().catch(() => undefined)
   const label = redactUrl(options.url)
   const now = options.now ?? (() => new Date())
 
@@ -213,8 +216,14 @@ export async function initPostgresRegistry(url: string, timeoutSeconds: number):
   }
 }
 
+let pgModule: Promise<typeof import('pg')> | undefined
+function loadPg(): Promise<typeof import('pg')> {
+  pgModule ??= import('pg')
+  return pgModule
+}
+
 async function connectWithin(url: string, label: string, deadline: number): Promise<Client> {
-  const {default: pg} = await import('pg')
+  const {default: pg} = await loadPg()
   let delay = 20
   for (;;) {
     const remaining = deadline - Date.now()

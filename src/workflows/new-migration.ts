@@ -45,6 +45,7 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
   const session = hasConfig(workspace.workdir, env)
     ? await (await import('./registry-session.js')).openRegistrySession(workspace, env)
     : undefined
+  const step = session ? await import('./registry-new.js') : undefined
   // Stage the content before taking the lock: a slow stdin must not hold up every other process.
   const [tmp, otherFolders] = await Promise.all([
     stageContent(workspace.tempDir, options.content),
@@ -59,23 +60,18 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
         const publish = (candidate: string) =>
           publishNoClobber(tmp, workspace.migrationsDir, migrationFileName(candidate, name))
         let registry: NewMigrationRegistry | undefined
-        if (session) {
-          const step = await import('./registry-new.js')
-          if (options.offline) {
-            while (!(await publish(version))) version = nextVersionAfter(version)
-            registry = step.rememberUnreserved(session, workspace, version, name)
-          } else ({version, registry} = await step.reserveAndPublish(session, name, version, publish))
-          recordHandedOut(workspace.lockHome, workspace.projectKey, version)
-          const file = path.join(workspace.migrationsDir, migrationFileName(version, name))
-          return {version, name, path: file, registry}
-        }
-        // Under the lock no sbx process competes; a writer that ignores the lock (a bare
-        // `supabase migration new`) may still take the name, so step past it rather than overwrite.
-        while (!(await publishNoClobber(tmp, workspace.migrationsDir, migrationFileName(version, name)))) {
-          version = nextVersionAfter(version)
+        if (session && step && !options.offline) {
+          // The reservation is committed before the file appears: a file in the folder is always reserved.
+          ;({version, registry} = await step.reserveAndPublish(session, name, version, publish))
+        } else {
+          // Under the lock no sbx process competes; a writer that ignores the lock (a bare
+          // `supabase migration new`) may still take the name, so step past it rather than overwrite.
+          while (!(await publish(version))) version = nextVersionAfter(version)
+          if (session && step) registry = step.rememberUnreserved(session, workspace, version, name)
         }
         recordHandedOut(workspace.lockHome, workspace.projectKey, version)
-        return {version, name, path: path.join(workspace.migrationsDir, migrationFileName(version, name))}
+        const file = path.join(workspace.migrationsDir, migrationFileName(version, name))
+        return {version, name, path: file, ...(registry ? {registry} : {})}
       },
     )
   } finally {

@@ -59,7 +59,9 @@ describe('many machines at once', () => {
           ),
         ),
       )
-      expect(results.filter((r) => r.exitCode !== 0).map((r) => r.stderr)).toEqual([])
+      expect(results.filter((r) => r.exitCode !== 0).map((r) => `exit ${r.exitCode}: ${r.stdout} ${r.stderr}`)).toEqual(
+        [],
+      )
       const files = clones.flatMap(migrationFiles)
       expect(files).toHaveLength(100)
       expect(new Set(files.map(versionOf)).size).toBe(100)
