@@ -8,7 +8,7 @@ import type {Migration} from '../core/migration-file.js'
 import {reservationsOvertaken} from '../core/registry.js'
 import {maxVersion} from '../core/version.js'
 import {renderOvertaken} from '../render/registry.js'
-import {hasConfig} from '../shell/config-file.js'
+import {hasConfig} from '../shell/config-presence.js'
 import type {Workspace} from '../shell/workspace.js'
 import type {RegistrySession} from './registry-session.js'
 
