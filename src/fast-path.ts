@@ -1,7 +1,7 @@
 /**
  * `sbx migration new` without oclif. Agent fleets spawn it by the hundred at once, and loading oclif is half
  * of its CPU time (bench/RESULTS.md). Only the plain shapes are handled here — a name, --workdir,
- * --lock-timeout, --json — with output identical to the oclif command's (test/e2e/fast-path.test.ts). Anything
+ * --lock-timeout, --offline, --json — with output identical to the oclif command's (test/e2e/fast-path.test.ts). Anything
  * else, including every usage error and --help, returns false and goes through oclif.
  */
 import {parseArgs} from 'node:util'
@@ -12,6 +12,7 @@ interface Plain {
   workdir?: string
   lockTimeoutSeconds: number
   json: boolean
+  offline: boolean
 }
 
 export function parsePlainMigrationNew(argv: readonly string[]): Plain | undefined {
@@ -30,6 +31,7 @@ export function parsePlainMigrationNew(argv: readonly string[]): Plain | undefin
     workdir: values.workdir,
     lockTimeoutSeconds: Number(lockTimeout),
     json: values.json ?? false,
+    offline: values.offline ?? false,
   }
 }
 
@@ -38,7 +40,12 @@ function parse(args: string[]) {
     args,
     allowPositionals: true,
     strict: true,
-    options: {json: {type: 'boolean'}, 'lock-timeout': {type: 'string'}, workdir: {type: 'string'}},
+    options: {
+      json: {type: 'boolean'},
+      'lock-timeout': {type: 'string'},
+      offline: {type: 'boolean'},
+      workdir: {type: 'string'},
+    },
   })
 }
 
@@ -53,7 +60,12 @@ export async function runFastPath(argv: readonly string[]): Promise<boolean> {
       workdir: plain.workdir,
       lockTimeoutSeconds: plain.lockTimeoutSeconds,
       content: process.stdin.isTTY ? undefined : process.stdin,
+      offline: plain.offline,
     })
+    if (result.registry && !result.registry.reserved) {
+      const {renderUnreserved} = await import('./render/registry.js')
+      process.stderr.write(`${renderUnreserved(result)}\n`)
+    }
     process.stdout.write(
       plain.json
         ? `${JSON.stringify(result, null, 2)}\n`

@@ -78,3 +78,19 @@ export function fileSystemRefusal(error: unknown): unknown {
     error,
   )
 }
+
+/** The version registry (sbx.toml [registry]) cannot be reached or refused the request; `registry` has no password. */
+export class RegistryUnavailableError extends ExternalError {
+  constructor(
+    readonly registry: string,
+    readonly detail: string,
+    wayOut = 'retry when it is reachable, or check [registry] url in supabase/sbx.toml (or SBX_REGISTRY_URL)',
+  ) {
+    super(`Registry ${registry} is unreachable (${detail}): ${wayOut}.`, 'EREGISTRY')
+  }
+
+  /** The same failure, with what the command at hand can do about it. */
+  withWayOut(wayOut: string): RegistryUnavailableError {
+    return new RegistryUnavailableError(this.registry, this.detail, wayOut)
+  }
+}

@@ -1,6 +1,7 @@
 /** Everything wrong with a migrations folder, judged against what is applied. Pure. */
 import {type AppliedMigration, type History, type HistoryOrigin, isDatabaseHistory, newestApplied} from './history.js'
 import {groupByVersion, type Migration, type MigrationFolder} from './migration-file.js'
+import type {Reservation} from './registry.js'
 import {sameSql} from './sql-equivalence.js'
 import {isTimestampVersion} from './version.js'
 
@@ -14,6 +15,9 @@ export type Finding =
   | {kind: 'non-timestamp-version'; blocking: false; file: string; version: string}
   /** A file that must move, but every version after `after` is taken (the end of the timestamp range). */
   | {kind: 'no-free-version'; blocking: true; file: string; after: string}
+  | {kind: 'registry-conflict'; blocking: true; file: string; version: string; holder: Reservation; registry: string}
+  | {kind: 'unreserved'; blocking: false; file: string; version: string; registry: string}
+  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string}
 
 export interface FindingsInput {
   folder: MigrationFolder

@@ -13,7 +13,12 @@ import {type History, isDatabaseHistory, type LocalMigration, newestApplied} fro
 import {compareApplyOrder, compareFileNames, groupByVersion, migrationFileName} from './migration-file.js'
 import {firstFreeVersionAfter} from './version.js'
 
-export type RenameReason = 'duplicate-version' | 'out-of-order' | 'rebase' | 'adopt-applied-version'
+export type RenameReason =
+  | 'duplicate-version'
+  | 'out-of-order'
+  | 'rebase'
+  | 'adopt-applied-version'
+  | 'registry-conflict'
 
 export interface Rename {
   from: string

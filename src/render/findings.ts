@@ -1,6 +1,7 @@
 /** Findings and rename plans as human text: what was found, and what to do about it. Pure. */
 import type {Finding} from '../core/findings.js'
 import type {HistoryOrigin} from '../core/history.js'
+import {describeHolder} from '../core/registry.js'
 import type {Rename} from '../core/rename-plan.js'
 
 export function renderFinding(finding: Finding): string {
@@ -19,6 +20,12 @@ export function renderFinding(finding: Finding): string {
       return `${finding.blocking ? 'error  ' : 'note   '}${finding.file}: ${finding.reason}${finding.blocking ? '\n       Rename it to <14-digit version>_name.sql, e.g. with sbx migration new.' : ''}`
     case 'no-free-version':
       return `error  ${finding.file} must move, but no free version sorts after ${finding.after}.\n       Give the migrations at the end of the range smaller versions by hand (git mv), then run sbx fix again.`
+    case 'registry-conflict':
+      return `error  ${finding.file}: version ${finding.version} belongs to ${describeHolder(finding.holder)} (registry ${finding.registry}).\n       Run: sbx fix (moves this file to a newly reserved version)`
+    case 'unreserved':
+      return `note   ${finding.file} was written with --offline and is not reserved in the registry ${finding.registry}. Run: sbx fix`
+    case 'registry-unreachable':
+      return `note   the registry ${finding.registry} is unreachable (${finding.detail}): versions were not compared with other clones' reservations.`
     case 'non-timestamp-version':
       return `note   ${finding.file}: version ${finding.version} is not a 14-digit timestamp; supabase orders versions as strings, so it may sort unexpectedly.`
   }
@@ -100,7 +107,9 @@ export function renderRename(rename: Rename, dryRun = false): string {
       ? `duplicate of ${rename.kept ?? 'another file'}`
       : rename.reason === 'out-of-order'
         ? 'sorted before applied migrations'
-        : 'rebased'
+        : rename.reason === 'registry-conflict'
+          ? `the registry gave ${rename.from.slice(0, rename.from.indexOf('_'))} to ${rename.kept ?? 'another clone'}`
+          : 'rebased'
   return `${dryRun ? 'would rename' : 'renamed'} ${rename.from} → ${rename.to} (${why})`
 }
 
@@ -108,8 +117,10 @@ export function renderPlan(report: {
   dryRun: boolean
   renames: readonly Rename[]
   remaining: readonly Finding[]
+  reserved?: readonly string[]
 }): string {
   const lines = report.renames.map((rename) => renderRename(rename, report.dryRun))
+  for (const file of report.reserved ?? []) lines.push(`reserved ${file} in the registry (it was written offline)`)
   if (report.renames.length === 0) lines.push('Nothing to rename.')
   if (report.dryRun && report.renames.length > 0) lines.push('Dry run: nothing was changed.')
   if (report.remaining.length > 0) {

@@ -13,6 +13,7 @@ export interface SyncOutcome {
   renames: readonly Rename[]
   conflicts: readonly SyncConflict[]
   remaining: readonly Finding[]
+  registryWarning?: string
 }
 
 export function renderSync(report: SyncOutcome): string {
@@ -31,6 +32,7 @@ export function renderSync(report: SyncOutcome): string {
   if (lines.length === 0 && report.conflicts.length === 0) lines.push(`In sync with ${report.target}.`)
   if (report.conflicts.length > 0) lines.push('', ...report.conflicts.map(renderConflict))
   if (report.remaining.length > 0) lines.push('', 'Still blocking:', ...report.remaining.map(renderFinding))
+  if (report.registryWarning) lines.push(report.registryWarning)
   if (report.dryRun) lines.push('Dry run: nothing was changed.')
   return lines.join('\n')
 }

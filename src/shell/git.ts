@@ -3,6 +3,7 @@
  * runs these on every call and execa alone adds ~145 ms of start-up.
  */
 import {execFile} from 'node:child_process'
+import fs from 'node:fs/promises'
 import path from 'node:path'
 import {ExternalError, UsageError} from '../core/errors.js'
 
@@ -131,4 +132,29 @@ export async function stagedFiles(toplevel: string, relDir: string): Promise<str
 export async function hooksDir(toplevel: string): Promise<string> {
   const out = await gitOrThrow(toplevel, ['rev-parse', '--path-format=absolute', '--git-path', 'hooks'])
   return out.trim()
+}
+
+/** The URL of a remote (`origin`), or undefined when there is no such remote. */
+export async function remoteUrl(dir: string, remote: string): Promise<string | undefined> {
+  const result = await git(dir, ['remote', 'get-url', remote])
+  return result.ok ? result.stdout.trim() || undefined : undefined
+}
+
+/**
+ * The checked-out branch of the worktree at `toplevel`, or undefined on a detached HEAD. Read from HEAD
+ * rather than by running git: `migration new` with a registry asks on every call, and a spawn costs ~10 ms.
+ */
+export async function currentBranch(toplevel: string): Promise<string | undefined> {
+  try {
+    const dotGit = path.join(toplevel, '.git')
+    const stat = await fs.stat(dotGit)
+    // A linked worktree's .git is a file naming its git dir.
+    const gitDir = stat.isDirectory()
+      ? dotGit
+      : path.resolve(toplevel, (await fs.readFile(dotGit, 'utf8')).replace(/^gitdir:\s*/, '').trim())
+    const head = (await fs.readFile(path.join(gitDir, 'HEAD'), 'utf8')).trim()
+    return /^ref: refs\/heads\/(.+)$/.exec(head)?.[1]
+  } catch {
+    return undefined
+  }
 }

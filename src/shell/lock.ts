@@ -68,6 +68,7 @@ async function acquire(options: LockOptions): Promise<() => Promise<void>> {
   for (;;) {
     options.signal?.throwIfAborted()
     try {
+      let compromised = false
       const release = await lockfile.lock(options.lockHome, {
         lockfilePath: lockPath,
         realpath: false,
@@ -75,10 +76,18 @@ async function acquire(options: LockOptions): Promise<() => Promise<void>> {
         retries: 0,
         // The default throws from a timer and kills the process. Losing the lock means the event loop
         // stalled for over STALE_MS; say so instead of crashing halfway through a rename.
-        onCompromised: (error) => process.emitWarning(`sbx lost the migrations lock: ${error.message}`),
+        onCompromised: (error) => {
+          compromised = true
+          process.emitWarning(`sbx lost the migrations lock: ${error.message}`)
+        },
       })
       writeHolder(options.lockHome, options.command)
-      return release
+      // A lost lock cannot be released (ERELEASED, or ENOENT once the next holder has come and gone): the
+      // warning above already said so, and the work done under it stands.
+      return () =>
+        release().catch((error: unknown) => {
+          if (!compromised) throw error
+        })
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error
     }

@@ -120,6 +120,11 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex')
 }
 
+/** Last modification time in ms (a rename keeps it). */
+export async function modifiedAt(file: string): Promise<number> {
+  return (await fs.stat(file)).mtimeMs
+}
+
 export async function readText(file: string): Promise<string> {
   return fs.readFile(file, 'utf8')
 }

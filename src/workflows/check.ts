@@ -4,6 +4,7 @@ import {classifyEntries} from '../core/migration-file.js'
 import {stagedFiles} from '../shell/git.js'
 import {gitMigrationsDir, openWorkspace} from '../shell/workspace.js'
 import {type HistorySource, readHistorySource, readProjectState} from './project-state.js'
+import {registryFindings} from './registry-check.js'
 
 export interface CheckOptions extends HistorySource {
   workdir?: string
@@ -26,7 +27,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
           history: await readHistorySource(workspace, options),
         }
       : await readProjectState(workspace, options)
-  const findings = findIssues(state)
+  const findings = [...findIssues(state), ...(await registryFindings(workspace, state.folder))]
   return {migrations: state.folder.migrations.length, findings, blocking: findings.some((f) => f.blocking)}
 }
 

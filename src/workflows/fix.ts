@@ -8,6 +8,7 @@ import {pinnedFiles} from '../shell/push-snapshot.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {branchHistory, type HistorySource, readProjectState, withProvenance} from './project-state.js'
+import {repairWithRegistry} from './registry-check.js'
 
 export interface FixOptions extends HistorySource {
   workdir?: string
@@ -20,6 +21,8 @@ export interface FixReport {
   renames: Array<Rename | AppliedRename>
   /** Blocking findings a rename cannot solve (missing files, edits after apply, skipped names). */
   remaining: Finding[]
+  /** With a registry: files written offline whose versions are now reserved. */
+  reserved?: string[]
 }
 
 export async function fix(options: FixOptions): Promise<FixReport> {
@@ -34,7 +37,7 @@ export async function fix(options: FixOptions): Promise<FixReport> {
     const {renames, unsolvable} = await plan()
     return {dryRun: true, renames, remaining: unsolvable.map(noFreeVersion)}
   }
-  const {renames, unsolvable} = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
+  const done = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
     const {migrations} = await readMigrationFolder(workspace.migrationsDir)
     await completeInterruptedRenames(
       workspace,
@@ -42,18 +45,24 @@ export async function fix(options: FixOptions): Promise<FixReport> {
       'sbx fix',
     )
     const planned = await plan()
-    return {renames: await applyRenames(workspace, planned.renames, 'sbx fix'), unsolvable: planned.unsolvable}
+    const local = await applyRenames(workspace, planned.renames, 'sbx fix')
+    const registry = await repairWithRegistry(workspace, 'sbx fix')
+    return {
+      renames: [...local, ...(registry?.renames ?? [])],
+      reserved: registry?.reserved,
+      unsolvable: planned.unsolvable,
+    }
   })
   const after = await readProjectState(workspace, options)
   // A file with no free version still shares its version: say why no rename solved it, not only that it collides.
-  const unsolved = new Set(unsolvable.map((u) => u.file))
+  const unsolved = new Set(done.unsolvable.map((u) => u.file))
   const remaining = [
-    ...unsolvable.map(noFreeVersion),
+    ...done.unsolvable.map(noFreeVersion),
     ...findIssues(after).filter(
       (finding) => finding.blocking && !('files' in finding && finding.files.some((f) => unsolved.has(f))),
     ),
   ]
-  return {dryRun: false, renames, remaining}
+  return {dryRun: false, renames: done.renames, ...(done.reserved ? {reserved: done.reserved} : {}), remaining}
 }
 
 function noFreeVersion({file, after}: {file: string; after: string}): Finding {

@@ -8,11 +8,13 @@ import {UsageError} from '../core/errors.js'
 import {migrationFileName} from '../core/migration-file.js'
 import {normalizeMigrationName} from '../core/migration-name.js'
 import {formatVersion, maxVersion, nextVersionAfter} from '../core/version.js'
+import {hasConfig} from '../shell/config-presence.js'
 import {listWorktrees} from '../shell/git.js'
 import {lastHandedOut, recordHandedOut} from '../shell/ledger.js'
 import {withLock} from '../shell/lock.js'
 import {publishNoClobber, stageContent, versionsIn} from '../shell/migrations-dir.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import type {NewMigrationRegistry} from './registry-new.js'
 
 export interface NewMigrationOptions {
   name: string
@@ -21,6 +23,9 @@ export interface NewMigrationOptions {
   content?: NodeJS.ReadableStream
   lockTimeoutSeconds: number
   now?: () => Date
+  /** With a registry configured: allocate locally and write the file unreserved (sbx fix reserves it later). */
+  offline?: boolean
+  env?: Readonly<Record<string, string | undefined>>
 }
 
 export interface NewMigrationResult {
@@ -28,11 +33,19 @@ export interface NewMigrationResult {
   name: string
   /** Absolute path of the created file. */
   path: string
+  /** Only when a registry is configured (supabase/sbx.toml or SBX_REGISTRY_URL). */
+  registry?: NewMigrationRegistry
 }
 
 export async function newMigration(options: NewMigrationOptions): Promise<NewMigrationResult> {
   const name = normalizeMigrationName(options.name)
   const workspace = await openWorkspace({workdir: options.workdir})
+  // One stat when there is no registry: projects without one load none of its code.
+  const env = options.env ?? process.env
+  const session = hasConfig(workspace.workdir, env)
+    ? await (await import('./registry-session.js')).openRegistrySession(workspace, env)
+    : undefined
+  const step = session ? await import('./registry-new.js') : undefined
   // Stage the content before taking the lock: a slow stdin must not hold up every other process.
   const [tmp, otherFolders] = await Promise.all([
     stageContent(workspace.tempDir, options.content),
@@ -44,13 +57,21 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
       async () => {
         const known = await knownVersions(workspace, otherFolders)
         let version = allocateVersion(known, (options.now ?? (() => new Date()))())
-        // Under the lock no sbx process competes; a writer that ignores the lock (a bare
-        // `supabase migration new`) may still take the name, so step past it rather than overwrite.
-        while (!(await publishNoClobber(tmp, workspace.migrationsDir, migrationFileName(version, name)))) {
-          version = nextVersionAfter(version)
+        const publish = (candidate: string) =>
+          publishNoClobber(tmp, workspace.migrationsDir, migrationFileName(candidate, name))
+        let registry: NewMigrationRegistry | undefined
+        if (session && step && !options.offline) {
+          // The reservation is committed before the file appears: a file in the folder is always reserved.
+          ;({version, registry} = await step.reserveAndPublish(session, name, version, publish))
+        } else {
+          // Under the lock no sbx process competes; a writer that ignores the lock (a bare
+          // `supabase migration new`) may still take the name, so step past it rather than overwrite.
+          while (!(await publish(version))) version = nextVersionAfter(version)
+          if (session && step) registry = step.rememberUnreserved(session, workspace, version, name)
         }
         recordHandedOut(workspace.lockHome, workspace.projectKey, version)
-        return {version, name, path: path.join(workspace.migrationsDir, migrationFileName(version, name))}
+        const file = path.join(workspace.migrationsDir, migrationFileName(version, name))
+        return {version, name, path: file, ...(registry ? {registry} : {})}
       },
     )
   } finally {

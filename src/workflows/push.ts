@@ -21,8 +21,9 @@ import {currentActor} from '../shell/processes.js'
 import {addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shell/push-snapshot.js'
 import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
-import {openWorkspace} from '../shell/workspace.js'
+import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
+import {markPushedApplied, registryPushWarnings} from './registry-push.js'
 import {verify} from './verify.js'
 
 export type {PushReport} from '../core/push-report.js'
@@ -62,7 +63,7 @@ export async function push(options: PushOptions): Promise<PushReport> {
     })
     try {
       if (target.guardianPid) await addPinnedPid(snapshot, target.guardianPid)
-      return await deploy({options, cli, snapshot, target, started, progress})
+      return await deploy({options, cli, workspace, snapshot, target, started, progress})
     } finally {
       await target.close()
     }
@@ -73,6 +74,7 @@ export async function push(options: PushOptions): Promise<PushReport> {
 
 interface DeployContext {
   options: PushOptions
+  workspace: Workspace
   cli: SupabaseCli
   snapshot: Snapshot
   target: PushTarget
@@ -80,7 +82,15 @@ interface DeployContext {
   progress: (line: string) => void
 }
 
-async function deploy({options, cli, snapshot, target, started, progress}: DeployContext): Promise<PushReport> {
+async function deploy({
+  options,
+  cli,
+  workspace,
+  snapshot,
+  target,
+  started,
+  progress,
+}: DeployContext): Promise<PushReport> {
   const report = (status: PushReport['status'], extra: Partial<PushReport> = {}): PushReport => ({
     target: target.label,
     status,
@@ -99,6 +109,8 @@ async function deploy({options, cli, snapshot, target, started, progress}: Deplo
   const alreadyApplied = folder.migrations.length - pending.length
   if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
   if (pending.length === 0) return report('up-to-date', {alreadyApplied})
+  const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
+  for (const line of await registryPushWarnings(workspace, folder.migrations, toPush)) progress(line)
 
   if (options.verify) {
     progress('Verifying every migration on a fresh embedded database…')
@@ -146,6 +158,9 @@ async function deploy({options, cli, snapshot, target, started, progress}: Deplo
       'EPUSHINCOMPLETE',
     )
   }
+  // The embedded database is this machine's own: only shared targets make versions applied for the team.
+  const registryNote = options.target.kind === 'embedded' ? undefined : await markPushedApplied(workspace, toPush)
+  if (registryNote) progress(registryNote)
   return report('pushed', {applied: pending, alreadyApplied})
 }
 

@@ -1,11 +1,11 @@
 /**
- * INTEGRATION POINT (issue 9, the team registry): "with a registry configured, adopted and fetched versions
- * are recorded there as applied". `sbx sync` calls this once, under the repository lock, after its files are
- * written, with every version it adopted or fetched. The registry is being built on another branch; when it
- * merges, this function should look up the configured registry and mark each version applied (no registry
- * configured: nothing to do, as now).
+ * The registry's part of `sbx sync`: versions sync adopted or fetched are the database's already, so they are
+ * recorded as `applied` in the team registry (issue 9), where one is configured. A registry that cannot be
+ * reached never undoes the sync: the caller reports the returned warning.
  */
+import {parseMigrationFile} from '../core/migration-file.js'
 import type {Workspace} from '../shell/workspace.js'
+import {markPushedApplied} from './registry-push.js'
 
 export interface SyncedVersion {
   version: string
@@ -14,8 +14,12 @@ export interface SyncedVersion {
 }
 
 export async function recordSyncedInRegistry(
-  _workspace: Workspace,
-  _versions: readonly SyncedVersion[],
-): Promise<void> {
-  // Deliberately empty until the registry (issue 9) lands: see the comment above.
+  workspace: Workspace,
+  versions: readonly SyncedVersion[],
+): Promise<string | undefined> {
+  const migrations = versions.flatMap((synced) => {
+    const parsed = parseMigrationFile(synced.file)
+    return parsed ? [parsed] : []
+  })
+  return markPushedApplied(workspace, migrations)
 }

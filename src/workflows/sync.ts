@@ -47,6 +47,8 @@ export interface SyncReport {
   /** Blocking findings left afterwards (not computed on a dry run). */
   remaining: Finding[]
   blocking: boolean
+  /** The team registry could not be told about the adopted and fetched versions (the sync itself stands). */
+  registryWarning?: string
 }
 
 const COMMAND = 'sbx sync'
@@ -80,7 +82,7 @@ export async function sync(options: SyncOptions): Promise<SyncReport> {
       const adopted = await applyRenames(workspace, plan.adopt, COMMAND)
       const fetched = await writeFetched(workspace, plan.fetch)
       const renames = await applyRenames(workspace, plan.renames, COMMAND)
-      await recordSyncedInRegistry(workspace, [
+      const registryWarning = await recordSyncedInRegistry(workspace, [
         ...adopted.map((r) => ({
           version: parseMigrationFile(r.to)?.version ?? '',
           file: r.to,
@@ -102,6 +104,7 @@ export async function sync(options: SyncOptions): Promise<SyncReport> {
         renames,
         remaining,
         blocking: report.blocking || remaining.length > 0,
+        ...(registryWarning ? {registryWarning} : {}),
       }
     } finally {
       await target.close()

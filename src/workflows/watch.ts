@@ -28,6 +28,7 @@ import {arrivalTime, type FolderChanges, watchFolder} from '../shell/watcher.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {databaseHistory, withProvenance} from './project-state.js'
+import {repairWithRegistry} from './registry-check.js'
 
 export type {WatchEvent} from '../core/watch.js'
 
@@ -93,6 +94,15 @@ export async function watch(options: WatchOptions): Promise<void> {
           arrivals.renamed(rename.from, rename.to)
           renames++
           emit({event: 'renamed', ...rename})
+        })
+        // Registry (if configured): reserve newcomers written since sbx started, move what another clone holds.
+        await repairWithRegistry(workspace, COMMAND, {
+          newerThan: performance.timeOrigin,
+          onRenamed: (rename) => {
+            arrivals.renamed(rename.from, rename.to)
+            renames++
+            emit({event: 'renamed', ...rename})
+          },
         })
         return folder.migrations.length
       },

@@ -19,6 +19,7 @@ describe('the migration new fast path prints exactly what the oclif command prin
   it.each([
     {case: 'success', args: ['add users']},
     {case: 'success, --json', args: ['add users', '--json']},
+    {case: '--offline without a registry changes nothing', args: ['add users', '--offline', '--json']},
     {case: 'a refused name', args: ['a/b']},
     {case: 'a refused name, --json', args: ['../x', '--json']},
     {case: 'an empty name', args: ['', '--lock-timeout', '5']},
@@ -56,6 +57,7 @@ describe('parsePlainMigrationNew hands everything but the plain shapes to oclif'
       workdir: undefined,
       lockTimeoutSeconds: 30,
       json: false,
+      offline: false,
     })
   })
 })

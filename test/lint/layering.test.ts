@@ -29,7 +29,7 @@ describe('layering lint rule', () => {
     ['src/render/probe.ts', "import type {X} from '../workflows/push.js'\n\nexport type Y = X\n"],
     ['src/commands/probe.ts', "import {readAudit} from '../shell/audit-log.js'\n\nexport const x = readAudit\n"],
     ['src/commands/topic/probe.ts', "import {withLock} from '../../shell/lock.js'\n\nexport const x = withLock\n"],
-    ['src/workflows/probe.ts', "import {renderCheck} from '../render/findings.js'\n\nexport const x = renderCheck\n"],
+    ['src/workflows/probe.ts', "import Check from '../commands/check.js'\n\nexport const x = Check\n"],
   ])('%s may not import: %s', async (file, source) => {
     const {exitCode, output} = await lint(file, source)
     expect(exitCode).not.toBe(0)

@@ -1,0 +1,40 @@
+/** `[registry]` in supabase/sbx.toml: where versions are reserved. Each key's error says what it expects. */
+import * as z from 'zod/mini'
+
+export const DEFAULT_REGISTRY_TIMEOUT_SECONDS = 10
+export const DEFAULT_REGISTRY_REF = 'refs/sbx/versions'
+
+/** What each key expects, as error messages say it. */
+export const REGISTRY_EXPECTED = {
+  url: 'a postgres:// or postgresql:// URL, or git:<remote> (e.g. git:origin)',
+  project: 'a non-empty string naming the project in the registry',
+  timeout: 'a number of seconds from 1 to 3600 (e.g. 10)',
+  ref: 'a git ref name under refs/ (e.g. refs/sbx/versions)',
+} as const
+
+/** Values from env() or SBX_* arrive as strings: accept digits where a number is expected. */
+const seconds = z
+  .pipe(z.union([z.number(), z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*$/))]), z.transform(Number))
+  .check(z.refine((n) => n >= 1 && n <= 3600))
+
+export const registrySection = z.strictObject({
+  url: z.string().check(z.refine((url) => parseRegistryUrl(url) !== undefined)),
+  project: z.optional(z.string().check(z.minLength(1))),
+  timeout: z._default(seconds, DEFAULT_REGISTRY_TIMEOUT_SECONDS),
+  ref: z._default(
+    z
+      .string()
+      .check(z.refine((ref) => /^refs\/[A-Za-z0-9._/-]+$/.test(ref) && !ref.includes('..') && !ref.endsWith('/'))),
+    DEFAULT_REGISTRY_REF,
+  ),
+})
+
+export type RegistrySettings = z.infer<typeof registrySection>
+
+export type RegistryLocation = {kind: 'postgres'; url: string} | {kind: 'git'; remote: string}
+
+export function parseRegistryUrl(url: string): RegistryLocation | undefined {
+  if (/^postgres(ql)?:\/\/\S+$/.test(url)) return {kind: 'postgres', url}
+  const remote = /^git:(\S+)$/.exec(url)?.[1]
+  return remote ? {kind: 'git', remote} : undefined
+}
