@@ -6,6 +6,15 @@
  */
 import path from 'node:path'
 import {ExternalError} from '../core/errors.js'
+import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
+import {
+  createdExtension,
+  dependsOnSkippedWork,
+  type ExtensionPlan,
+  type ExtensionUse,
+  missingLibrary,
+  planExtensions,
+} from '../core/extension-plan.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
@@ -16,16 +25,11 @@ import {
   type DatabaseErrorInfo,
   type ReplayFailure,
   replayMigration,
+  type StepOver,
   serverVersion,
 } from '../shell/migration-replay.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project.js'
-import {
-  EMBEDDED_EXTENSIONS,
-  type EmbeddedExtension,
-  extensionsUsedBy,
-  isMissingExtensionLibrary,
-} from '../shell/supabase-baseline.js'
 
 export interface VerifyOptions {
   workdir?: string
@@ -53,6 +57,17 @@ export interface VerifyFailure {
   createdBy?: {file: string; statementIndex: number; skippedBecause?: string}
   /** For a duplicate version: the earlier file that already recorded it. */
   duplicateOf?: string
+  /** When the failing statement creates an extension that Supabase does not offer either. */
+  unknownExtension?: string
+}
+
+/** A migration replayed without some of its statements, because they need an extension the embedded database lacks. */
+export interface PartlyVerified {
+  file: string
+  /** The missing extensions its skipped statements are taken to need. */
+  missingExtensions: string[]
+  /** Skipped statements (0-based): the extension's CREATE (no error), or those failing for an object it would provide. */
+  skipped: Array<{statementIndex: number; error?: DatabaseErrorInfo}>
 }
 
 export interface VerifyReport {
@@ -68,6 +83,10 @@ export interface VerifyReport {
   skipped: SkippedEntry[]
   /** e.g. "PostgreSQL 18.6 (PGlite 0.5.14)"; absent when there was nothing to run. */
   database?: string
+  /** Extensions the migrations create or call: loaded (the real one), stand-in, missing, or unknown. */
+  extensions: ExtensionUse[]
+  /** Migrations verified only partly (statements needing a missing extension skipped); verify still passes. */
+  partlyVerified: PartlyVerified[]
   elapsedMs: number
 }
 
@@ -83,30 +102,44 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const folder = await readMigrationFolder(project.migrationsDir)
   const elapsed = () => Math.round(performance.now() - started)
   if (folder.migrations.length === 0) {
-    return {ok: true, migrations: 0, applied: 0, statements: 0, skipped: folder.skipped, elapsedMs: elapsed()}
+    return {
+      ok: true,
+      migrations: 0,
+      applied: 0,
+      statements: 0,
+      skipped: folder.skipped,
+      extensions: [],
+      partlyVerified: [],
+      elapsedMs: elapsed(),
+    }
   }
-  const start = (extensions: readonly EmbeddedExtension[] | Promise<readonly EmbeddedExtension[]>) =>
+  const start = (extensions: readonly string[] | Promise<readonly string[]>) =>
     freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions})
-  // The baseline is copied while the files are read; only the libraries they mention are loaded.
+  // The baseline is copied while the files are read; only the extensions they create or call are loaded.
   const reading = loadMigrations(project.migrationsDir, folder.migrations)
-  const needed = reading.then((migrations) => extensionsUsedBy(migrations.flatMap((m) => m.statements)))
-  const [loaded, starting] = await Promise.allSettled([reading, start(needed)])
+  const planning = reading.then(planExtensions)
+  const [loaded, starting] = await Promise.allSettled([reading, start(planning.then((plan) => plan.load))])
   if (loaded.status === 'rejected') {
     if (starting.status === 'fulfilled') await starting.value.close()
     throw loaded.reason
   }
   if (starting.status === 'rejected') throw starting.reason
   const migrations = loaded.value
+  const plan = await planning
   let database = starting.value
   try {
-    let replay = await replayAll(database, migrations)
-    if (replay.failure && isMissingExtensionLibrary(replay.failure.error)) {
-      // The scan missed a call into an extension library: run again with every library loaded.
+    let replay = await replayAll(database, migrations, plan)
+    const added = new Set<string>()
+    for (let name = missingLibrary(replay.failure?.error ?? {message: ''}); name && !added.has(name); ) {
+      // The scan missed a call into an extension: run again with it (and the usual libraries) loaded.
+      added.add(name)
+      plan.uses = withUse(plan.uses, name, (replay.failure as RawFailure).file)
       await database.close()
-      database = await start(EMBEDDED_EXTENSIONS)
-      replay = await replayAll(database, migrations)
+      database = await start([...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])])
+      replay = await replayAll(database, migrations, plan)
+      name = missingLibrary(replay.failure?.error ?? {message: ''})
     }
-    const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project))
+    const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))
     return {
       ok: failure === undefined,
       migrations: migrations.length,
@@ -115,6 +148,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       ...(failure ? {failure} : {}),
       skipped: folder.skipped,
       database: await serverVersion(database.db),
+      extensions: plan.uses,
+      partlyVerified: replay.partlyVerified,
       elapsedMs: elapsed(),
     }
   } finally {
@@ -131,22 +166,51 @@ async function loadMigrations(dir: string, migrations: readonly Migration[]): Pr
   )
 }
 
+/** The plan's uses with `name` marked loaded by `file` (a call the scan did not see). */
+function withUse(uses: readonly ExtensionUse[], name: string, file: string): ExtensionUse[] {
+  const others = uses.filter((use) => use.name !== name)
+  const files = [...new Set([...(uses.find((use) => use.name === name)?.files ?? []), file])]
+  const status = uses.find((use) => use.name === name)?.status ?? 'loaded'
+  return [...others, {name, status, files}].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
 interface RawFailure extends ReplayFailure {
   index: number
+  file: string
   transactionMode: 'transactional' | 'autocommit'
+}
+
+interface Replay {
+  applied: number
+  statements: number
+  failure?: RawFailure
+  partlyVerified: PartlyVerified[]
 }
 
 async function replayAll(
   database: EmbeddedDatabase,
   migrations: readonly LoadedMigration[],
-): Promise<{applied: number; statements: number; failure?: RawFailure}> {
+  extensions: ExtensionPlan,
+): Promise<Replay> {
   let statements = 0
+  const partlyVerified: PartlyVerified[] = []
+  const missing = new Set(extensions.uses.filter((use) => use.status === 'missing').map((use) => use.name))
+  const omitted = new Set<string>()
   try {
     await createHistoryTable(database.db)
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
-      const failure = await replayMigration(database.db, migration, plan)
-      if (failure) return {applied: index, statements, failure: {index, transactionMode: plan.mode, ...failure}}
+      const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
+      const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, omitted, partly) : undefined
+      const failure = await replayMigration(database.db, migration, plan, stepOver)
+      if (partly.skipped.length > 0) {
+        if (partly.missingExtensions.length === 0) partly.missingExtensions = [...omitted]
+        partlyVerified.push(partly)
+      }
+      if (failure) {
+        const raw = {index, file: migration.file, transactionMode: plan.mode, ...failure}
+        return {applied: index, statements, failure: raw, partlyVerified}
+      }
       statements += migration.statements.length
     }
   } catch (error) {
@@ -157,7 +221,43 @@ async function replayAll(
       error,
     )
   }
-  return {applied: migrations.length, statements}
+  return {applied: migrations.length, statements, partlyVerified}
+}
+
+/**
+ * Replaying without extensions Supabase offers but the embedded database lacks: their CREATE EXTENSION is not
+ * sent, and once one was left out, a statement failing on an object that does not exist (and that no later
+ * statement creates) is taken to need it and stepped over.
+ */
+function withoutMissing(
+  migrations: readonly LoadedMigration[],
+  index: number,
+  missing: ReadonlySet<string>,
+  omitted: Set<string>,
+  partly: PartlyVerified,
+): StepOver {
+  const migration = migrations[index] as LoadedMigration
+  return {
+    omit(statementIndex) {
+      const name = createdExtension(migration.statements[statementIndex] as string)
+      if (name === undefined || !missing.has(name)) return false
+      omitted.add(name)
+      if (!partly.missingExtensions.includes(name)) partly.missingExtensions.push(name)
+      return true
+    },
+    allows(statementIndex, error) {
+      if (omitted.size === 0) return false
+      const object = parseMissingObject(error)
+      const createdLater =
+        object !== undefined &&
+        (findCreatingStatement(object, [migration], statementIndex + 1) ??
+          findCreatingStatement(object, migrations.slice(index + 1))) !== undefined
+      return dependsOnSkippedWork(error, createdLater)
+    },
+    skipped(statementIndex, error) {
+      partly.skipped.push(error ? {statementIndex, error} : {statementIndex})
+    },
+  }
 }
 
 async function explainFailure(
@@ -165,6 +265,7 @@ async function explainFailure(
   migrations: readonly LoadedMigration[],
   skipped: readonly SkippedEntry[],
   project: {migrationsDir: string},
+  extensions: ExtensionPlan,
 ): Promise<VerifyFailure> {
   const migration = migrations[raw.index] as LoadedMigration
   const failure: VerifyFailure = {
@@ -176,6 +277,10 @@ async function explainFailure(
     transactionMode: raw.transactionMode,
     partial: raw.partial,
     error: raw.error,
+  }
+  const created = createdExtension(raw.statement)
+  if (created !== undefined && extensions.uses.some((use) => use.name === created && use.status === 'unknown')) {
+    failure.unknownExtension = created
   }
   if (raw.error.code === '23505' && raw.statementIndex === migration.statements.length) {
     const earlier = migrations.slice(0, raw.index).find((other) => other.version === migration.version)

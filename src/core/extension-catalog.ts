@@ -1,0 +1,136 @@
+/**
+ * Supabase's extensions (the list `select name from pg_available_extensions` gives on a Supabase project,
+ * Postgres 15/17 images) and what the embedded database does with each. Data only: adding an extension is a
+ * row here (and, for a stand-in, its SQL in extension-stand-ins.ts).
+ *
+ * - `pglite`: PGlite ships it (its contrib set or a package installed with it); `load` names the module and
+ *   export of its PGlite `Extension`. The real extension: verified for real.
+ * - `stand-in`: cannot run in WebAssembly (network, cron, libsodium…); sbx packages a SQL-only extension with
+ *   the schemas, tables, types and function signatures the real one creates, whose calls do nothing.
+ * - `unavailable`: neither; migrations are replayed without it and the statements that need it are skipped.
+ * - `builtin`: part of PostgreSQL itself.
+ *
+ * Anything not listed is unknown: `create extension` of it fails, as it does on Supabase.
+ */
+
+export type ExtensionSource =
+  | {kind: 'pglite'; load: {module: string; export: string}}
+  | {kind: 'stand-in'}
+  | {kind: 'unavailable'}
+  | {kind: 'builtin'}
+
+const contrib = (name: string, exportName = name): ExtensionSource => ({
+  kind: 'pglite',
+  load: {module: `@electric-sql/pglite/contrib/${name}`, export: exportName},
+})
+/** autoinc, insert_username, moddatetime and refint share PGlite's `spi` bundle, exported as moddatetime. */
+const spi = contrib('moddatetime')
+const pkg = (module: string, exportName: string): ExtensionSource => ({
+  kind: 'pglite',
+  load: {module, export: exportName},
+})
+const standIn: ExtensionSource = {kind: 'stand-in'}
+const unavailable: ExtensionSource = {kind: 'unavailable'}
+
+export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
+  address_standardizer: unavailable,
+  address_standardizer_data_us: unavailable,
+  amcheck: contrib('amcheck'),
+  autoinc: spi,
+  bloom: contrib('bloom'),
+  btree_gin: contrib('btree_gin'),
+  btree_gist: contrib('btree_gist'),
+  citext: contrib('citext'),
+  cube: contrib('cube'),
+  dblink: unavailable,
+  dict_int: contrib('dict_int'),
+  dict_xsyn: contrib('dict_xsyn'),
+  earthdistance: contrib('earthdistance'),
+  fuzzystrmatch: contrib('fuzzystrmatch'),
+  hstore: contrib('hstore'),
+  http: standIn,
+  hypopg: unavailable,
+  index_advisor: unavailable,
+  insert_username: spi,
+  intagg: unavailable,
+  intarray: contrib('intarray'),
+  isn: contrib('isn'),
+  lo: contrib('lo'),
+  ltree: contrib('ltree'),
+  moddatetime: spi,
+  old_snapshot: unavailable,
+  pageinspect: contrib('pageinspect'),
+  pg_buffercache: contrib('pg_buffercache'),
+  pg_cron: standIn,
+  pg_freespacemap: contrib('pg_freespacemap'),
+  pg_graphql: standIn,
+  pg_hashids: pkg('@electric-sql/pglite-pg_hashids', 'pg_hashids'),
+  pg_jsonschema: standIn,
+  pg_net: standIn,
+  pg_partman: unavailable,
+  pg_prewarm: unavailable,
+  pg_repack: unavailable,
+  pg_stat_monitor: unavailable,
+  pg_stat_statements: contrib('pg_stat_statements'),
+  pg_surgery: contrib('pg_surgery'),
+  pg_tle: unavailable,
+  pg_trgm: contrib('pg_trgm'),
+  pg_visibility: contrib('pg_visibility'),
+  pg_walinspect: contrib('pg_walinspect'),
+  pgaudit: unavailable,
+  pgcrypto: contrib('pgcrypto'),
+  pgjwt: standIn,
+  pgmq: unavailable,
+  pgroonga: unavailable,
+  pgroonga_database: unavailable,
+  pgrouting: unavailable,
+  pgrowlocks: unavailable,
+  pgsodium: standIn,
+  pgstattuple: unavailable,
+  pgtap: pkg('@electric-sql/pglite-pgtap', 'pgtap'),
+  plcoffee: unavailable,
+  plls: unavailable,
+  plpgsql: {kind: 'builtin'},
+  plpgsql_check: unavailable,
+  plv8: unavailable,
+  postgis: unavailable,
+  postgis_raster: unavailable,
+  postgis_sfcgal: unavailable,
+  postgis_tiger_geocoder: unavailable,
+  postgis_topology: unavailable,
+  postgres_fdw: unavailable,
+  rum: unavailable,
+  seg: contrib('seg'),
+  sslinfo: unavailable,
+  supabase_vault: standIn,
+  tablefunc: contrib('tablefunc'),
+  tcn: contrib('tcn'),
+  timescaledb: unavailable,
+  tsm_system_rows: contrib('tsm_system_rows'),
+  tsm_system_time: contrib('tsm_system_time'),
+  unaccent: contrib('unaccent'),
+  'uuid-ossp': contrib('uuid_ossp'),
+  vector: pkg('@electric-sql/pglite-pgvector', 'vector'),
+  wrappers: unavailable,
+}
+
+/** Created in the Supabase baseline, as on every Supabase project; their libraries load only when used. */
+export const BASELINE_EXTENSIONS = ['pgcrypto', 'uuid-ossp', 'supabase_vault'] as const
+
+/**
+ * Text showing that SQL may call into an extension the baseline already created, so that its library (or its
+ * stand-in) must be there although no migration creates it. Loading a library costs start-up time (pgcrypto
+ * alone ~0.2 s); a call the scan misses fails with missingLibrary(), and verify then runs again with it.
+ */
+export const BASELINE_USE: Readonly<Record<(typeof BASELINE_EXTENSIONS)[number], RegExp>> = {
+  // "crypt" also covers encrypt/decrypt; gen_random_uuid() is core PostgreSQL.
+  pgcrypto: /pgcrypto|crypt|gen_salt|digest|hmac|pgp_|armor|gen_random_bytes/iu,
+  'uuid-ossp': /uuid[-_]ossp|uuid_generate_v|uuid_nil|uuid_ns_/iu,
+  supabase_vault: /\bvault\s*\./iu,
+}
+
+/**
+ * Libraries loaded when nothing says which are needed (and the embedded push target's floor): the baseline's
+ * own, and pg_trgm, which Supabase projects create in almost every search migration.
+ */
+export const DEFAULT_LIBRARIES = ['pg_trgm', 'pgcrypto', 'uuid-ossp'] as const
