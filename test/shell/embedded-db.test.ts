@@ -106,13 +106,14 @@ describe('the Supabase baseline', () => {
     await db.exec('reset role')
   })
 
-  it('has pgcrypto and uuid-ossp in extensions, reachable unqualified, and can create pg_trgm', async () => {
+  it('has pgcrypto and uuid-ossp in extensions, reachable unqualified, vault, and can create pg_trgm', async () => {
     const {db} = await fresh()
     const installed = await db.query<{extname: string; schema: string}>(
       `select extname, extnamespace::regnamespace::text as schema from pg_extension where extname <> 'plpgsql' order by 1`,
     )
     expect(installed.rows).toEqual([
       {extname: 'pgcrypto', schema: 'extensions'},
+      {extname: 'supabase_vault', schema: 'vault'},
       {extname: 'uuid-ossp', schema: 'extensions'},
     ])
     await db.exec('create extension pg_trgm with schema extensions')
@@ -213,7 +214,8 @@ describe('ensureBaseline', () => {
     expect(baseline).toEqual({dir: damaged, built: true})
     expect(builds).toEqual([damaged])
     expect(fs.existsSync(path.join(damaged, 'sbx-baseline.json'))).toBe(true)
-    expect(fs.readdirSync(cache)).toEqual([path.basename(damaged)])
+    // Beside it: the vault stand-in's bundle, which the build loaded.
+    expect(fs.readdirSync(cache).sort()).toEqual([path.basename(damaged), 'extensions'])
   })
 
   it('reuses the cached baseline without rebuilding it', async () => {
