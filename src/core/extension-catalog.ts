@@ -123,8 +123,9 @@ export const BASELINE_EXTENSIONS = ['pgcrypto', 'uuid-ossp', 'supabase_vault'] a
  * alone ~0.2 s); a call the scan misses fails with missingLibrary(), and verify then runs again with it.
  */
 export const BASELINE_USE: Readonly<Record<(typeof BASELINE_EXTENSIONS)[number], RegExp>> = {
-  // "crypt" also covers encrypt/decrypt; gen_random_uuid() is core PostgreSQL.
-  pgcrypto: /pgcrypto|crypt|gen_salt|digest|hmac|pgp_|armor|gen_random_bytes/iu,
+  // Calls, not words: vault's decrypted_secrets is no call into pgcrypto. gen_random_uuid() is core PostgreSQL.
+  pgcrypto:
+    /pgcrypto|\b(?:crypt|gen_salt|digest|hmac|armor|dearmor|gen_random_bytes|(?:en|de)crypt(?:_iv)?|pgp_\w+)\s*\(/iu,
   'uuid-ossp': /uuid[-_]ossp|uuid_generate_v|uuid_nil|uuid_ns_/iu,
   supabase_vault: /\bvault\s*\./iu,
 }

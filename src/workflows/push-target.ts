@@ -10,6 +10,7 @@ import {redactUrl} from '../core/redact.js'
 import {connect, readHistory} from '../shell/database.js'
 import {runSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import type {Workspace} from '../shell/workspace.js'
+import {extensionsNeeded} from './extension-needs.js'
 
 export interface PushTarget {
   /** How messages name it; never contains a password. */
@@ -28,7 +29,8 @@ export async function openTarget(choice: TargetChoice, workspace: Workspace, cli
   if (choice.kind === 'url') return urlTarget(choice.url, redactUrl(choice.url), async () => undefined)
   if (choice.kind === 'linked') return linkedTarget(workspace, cli)
   const {openEmbeddedDatabase, serveDatabase} = await import('../shell/embedded-db.js')
-  const embedded = await openEmbeddedDatabase(path.join(workspace.tempDir, 'db'))
+  const extensions = await extensionsNeeded(workspace.migrationsDir)
+  const embedded = await openEmbeddedDatabase(path.join(workspace.tempDir, 'db'), {extensions})
   const server = await serveDatabase(embedded.db).catch(async (error) => {
     await embedded.close()
     throw error

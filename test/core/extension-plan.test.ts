@@ -46,6 +46,11 @@ describe('planExtensions', () => {
       uses: [{name: 'uuid-ossp', status: 'loaded'}],
     },
     {
+      case: "vault's decrypted_secrets is no call into pgcrypto",
+      texts: ["select decrypted_secret from vault.decrypted_secrets where name = 'url'"],
+      uses: [{name: 'supabase_vault', status: 'stand-in'}],
+    },
+    {
       case: 'the baseline vault is stood in for when called',
       texts: ["select vault.create_secret('x', 'name')"],
       uses: [{name: 'supabase_vault', status: 'stand-in'}],

@@ -1,0 +1,21 @@
+/**
+ * The extensions a migrations folder needs on the embedded database (PGlite's builds and sbx's stand-ins),
+ * for the embedded push target: supabase applies those migrations there, so their CREATE EXTENSION must find
+ * the extension, and a later push must find the libraries of those created earlier. Read → decide.
+ */
+import path from 'node:path'
+import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
+import {planExtensions} from '../core/extension-plan.js'
+import {migrationStatements} from '../core/sql-statements.js'
+import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
+
+export async function extensionsNeeded(migrationsDir: string): Promise<string[]> {
+  const folder = await readMigrationFolder(migrationsDir)
+  const files = await Promise.all(
+    folder.migrations.map(async (migration) => ({
+      file: migration.file,
+      statements: migrationStatements(await readText(path.join(migrationsDir, migration.file))).statements,
+    })),
+  )
+  return [...new Set([...DEFAULT_LIBRARIES, ...planExtensions(files).load])]
+}
