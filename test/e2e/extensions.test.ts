@@ -185,6 +185,33 @@ insert into public.notes (title, body, tags) values ('a', 'b', '{x}');
     expect(report).toMatchObject({ok: true, applied: 2})
   })
 
+  it('steps over what needs postgis in a file that runs its own transaction, and goes on after COMMIT', async () => {
+    const cwd = tmpProject({
+      'supabase/migrations/20250101000000_places.sql': `
+begin;
+create extension if not exists postgis with schema extensions;
+create table public.places (id bigint primary key, location extensions.geography(point));
+create table public.visits (id bigint primary key, at timestamptz not null default now());
+commit;
+create index places_location on public.places using gist (location);
+`,
+      'supabase/migrations/20250102000000_visits.sql': 'insert into public.visits (id) values (1);',
+    })
+
+    const {exitCode, stdout} = await runSbx(['verify', '--json'], {cwd, env})
+
+    expect(exitCode, stdout).toBe(0)
+    const report = JSON.parse(stdout) as VerifyReport
+    expect(report.partlyVerified).toMatchObject([
+      {
+        file: '20250101000000_places.sql',
+        missingExtensions: ['postgis'],
+        skipped: [{statementIndex: 1}, {statementIndex: 2, error: {code: '42704'}}, {statementIndex: 5}],
+      },
+    ])
+    expect(report).toMatchObject({ok: true, applied: 2})
+  })
+
   it('still fails on an ordering mistake in a project that uses postgis', async () => {
     const cwd = tmpProject({
       'supabase/migrations/20250101000000_functions.sql': `
