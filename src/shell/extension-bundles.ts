@@ -22,9 +22,15 @@ export async function pgliteExtensions(names: readonly string[], cacheDir: strin
     [...new Set(names)].map(async (name): Promise<[string, Extension] | undefined> => {
       const source = Object.hasOwn(SUPABASE_EXTENSIONS, name) ? SUPABASE_EXTENSIONS[name] : undefined
       if (source?.kind === 'pglite') {
-        const module = (await import(source.load.module)) as Record<string, Extension>
+        const module = (await import(source.load.module).catch(() => ({}))) as Record<string, Extension | undefined>
         const extension = module[source.load.export]
-        if (!extension) throw new Error(`${source.load.module} has no export ${source.load.export}`)
+        if (!extension) {
+          throw new ExternalError(
+            `Cannot load extension ${name} for the embedded database: ${source.load.module} (export ${source.load.export}) is not installed.`,
+            'EEXTENSION',
+            [`Reinstall sbx's dependencies (npm ci), or install ${source.load.module}.`],
+          )
+        }
         // Several names may share one bundle (autoinc, moddatetime… are PGlite's spi bundle): key by export.
         return [source.load.export, extension]
       }

@@ -129,15 +129,18 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   let database = starting.value
   try {
     let replay = await replayAll(database, migrations, plan)
+    let uses = plan.uses
     const added = new Set<string>()
-    for (let name = missingLibrary(replay.failure?.error ?? {message: ''}); name && !added.has(name); ) {
-      // The scan missed a call into an extension: run again with it (and the usual libraries) loaded.
+    // SQL built at run time can call an extension the scan did not see: its library is missing. Load it (and
+    // the usual libraries) and run again; each extension at most once.
+    for (;;) {
+      const name = replay.failure && missingLibrary(replay.failure.error)
+      if (!replay.failure || !name || added.has(name)) break
       added.add(name)
-      plan.uses = withUse(plan.uses, name, (replay.failure as RawFailure).file)
+      uses = withUse(uses, name, replay.failure.file)
       await database.close()
       database = await start([...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])])
       replay = await replayAll(database, migrations, plan)
-      name = missingLibrary(replay.failure?.error ?? {message: ''})
     }
     const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))
     return {
@@ -148,7 +151,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       ...(failure ? {failure} : {}),
       skipped: folder.skipped,
       database: await serverVersion(database.db),
-      extensions: plan.uses,
+      extensions: uses,
       partlyVerified: replay.partlyVerified,
       elapsedMs: elapsed(),
     }

@@ -183,7 +183,11 @@ describe('sbx verify', () => {
 
     const {exitCode, stdout} = await runSbx(['verify', '--json'], {cwd, env})
 
-    expect(JSON.parse(stdout)).toMatchObject({ok: true, applied: 1})
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      applied: 1,
+      extensions: [{name: 'pgcrypto', status: 'loaded', files: ['20250101000000_dynamic.sql']}],
+    })
     expect(exitCode).toBe(0)
   })
 
