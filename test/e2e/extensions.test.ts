@@ -212,6 +212,26 @@ create index places_location on public.places using gist (location);
     expect(report).toMatchObject({ok: true, applied: 2})
   })
 
+  it('sbx push to the embedded database fails on a missing extension as any server without it: exit 5, named', {
+    timeout: 180_000,
+  }, async () => {
+    const cwd = tmpProject({
+      'supabase/migrations/20250101000000_init.sql': 'create table public.t (id int);',
+      'supabase/migrations/20250102000000_search.sql': `
+create table public.notes (id int);
+create extension if not exists pgroonga with schema extensions;
+`,
+    })
+
+    const {exitCode, stdout, stderr} = await runSbx(['push', '--json'], {cwd, env, timeoutMs: 150_000})
+
+    expect(exitCode, stderr).toBe(5)
+    const error = JSON.parse(stdout) as {error: {code: string; message: string}}
+    expect(error.error.code).toBe('EPUSHFAILED')
+    expect(error.error.message).toContain('20250102000000_search.sql')
+    expect(error.error.message).toContain('extension "pgroonga" is not available')
+  })
+
   it('still fails on an ordering mistake in a project that uses postgis', async () => {
     const cwd = tmpProject({
       'supabase/migrations/20250101000000_functions.sql': `
