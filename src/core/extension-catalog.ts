@@ -14,20 +14,23 @@
  */
 
 export type ExtensionSource =
-  | {kind: 'pglite'; load: {module: string; export: string}}
+  /** `version`: the default_version of PGlite's build (a test compares it with the installed package). */
+  | {kind: 'pglite'; load: {module: string; export: string}; version: string}
   | {kind: 'stand-in'}
   | {kind: 'unavailable'}
   | {kind: 'builtin'}
 
-const contrib = (name: string, exportName = name): ExtensionSource => ({
+const contrib = (name: string, version: string): ExtensionSource => ({
   kind: 'pglite',
-  load: {module: `@electric-sql/pglite/contrib/${name}`, export: exportName},
+  load: {module: `@electric-sql/pglite/contrib/${name}`, export: name},
+  version,
 })
 /** autoinc, insert_username, moddatetime and refint share PGlite's `spi` bundle, exported as moddatetime. */
-const spi = contrib('moddatetime')
-const pkg = (module: string, exportName: string): ExtensionSource => ({
+const spi = contrib('moddatetime', '1.0')
+const pkg = (module: string, exportName: string, version: string): ExtensionSource => ({
   kind: 'pglite',
   load: {module, export: exportName},
+  version,
 })
 const standIn: ExtensionSource = {kind: 'stand-in'}
 const unavailable: ExtensionSource = {kind: 'unavailable'}
@@ -35,50 +38,50 @@ const unavailable: ExtensionSource = {kind: 'unavailable'}
 export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   address_standardizer: unavailable,
   address_standardizer_data_us: unavailable,
-  amcheck: contrib('amcheck'),
+  amcheck: contrib('amcheck', '1.5'),
   autoinc: spi,
-  bloom: contrib('bloom'),
-  btree_gin: contrib('btree_gin'),
-  btree_gist: contrib('btree_gist'),
-  citext: contrib('citext'),
-  cube: contrib('cube'),
+  bloom: contrib('bloom', '1.0'),
+  btree_gin: contrib('btree_gin', '1.3'),
+  btree_gist: contrib('btree_gist', '1.8'),
+  citext: contrib('citext', '1.8'),
+  cube: contrib('cube', '1.5'),
   dblink: unavailable,
-  dict_int: contrib('dict_int'),
-  dict_xsyn: contrib('dict_xsyn'),
-  earthdistance: contrib('earthdistance'),
-  fuzzystrmatch: contrib('fuzzystrmatch'),
-  hstore: contrib('hstore'),
+  dict_int: contrib('dict_int', '1.0'),
+  dict_xsyn: contrib('dict_xsyn', '1.0'),
+  earthdistance: contrib('earthdistance', '1.2'),
+  fuzzystrmatch: contrib('fuzzystrmatch', '1.2'),
+  hstore: contrib('hstore', '1.8'),
   http: standIn,
   hypopg: unavailable,
   index_advisor: unavailable,
   insert_username: spi,
   intagg: unavailable,
-  intarray: contrib('intarray'),
-  isn: contrib('isn'),
-  lo: contrib('lo'),
-  ltree: contrib('ltree'),
+  intarray: contrib('intarray', '1.5'),
+  isn: contrib('isn', '1.3'),
+  lo: contrib('lo', '1.2'),
+  ltree: contrib('ltree', '1.3'),
   moddatetime: spi,
   old_snapshot: unavailable,
-  pageinspect: contrib('pageinspect'),
-  pg_buffercache: contrib('pg_buffercache'),
+  pageinspect: contrib('pageinspect', '1.13'),
+  pg_buffercache: contrib('pg_buffercache', '1.6'),
   pg_cron: standIn,
-  pg_freespacemap: contrib('pg_freespacemap'),
+  pg_freespacemap: contrib('pg_freespacemap', '1.3'),
   pg_graphql: standIn,
-  pg_hashids: pkg('@electric-sql/pglite-pg_hashids', 'pg_hashids'),
+  pg_hashids: pkg('@electric-sql/pglite-pg_hashids', 'pg_hashids', '1.3'),
   pg_jsonschema: standIn,
   pg_net: standIn,
   pg_partman: unavailable,
   pg_prewarm: unavailable,
   pg_repack: unavailable,
   pg_stat_monitor: unavailable,
-  pg_stat_statements: contrib('pg_stat_statements'),
-  pg_surgery: contrib('pg_surgery'),
+  pg_stat_statements: contrib('pg_stat_statements', '1.12'),
+  pg_surgery: contrib('pg_surgery', '1.0'),
   pg_tle: unavailable,
-  pg_trgm: contrib('pg_trgm'),
-  pg_visibility: contrib('pg_visibility'),
-  pg_walinspect: contrib('pg_walinspect'),
+  pg_trgm: contrib('pg_trgm', '1.6'),
+  pg_visibility: contrib('pg_visibility', '1.2'),
+  pg_walinspect: contrib('pg_walinspect', '1.1'),
   pgaudit: unavailable,
-  pgcrypto: contrib('pgcrypto'),
+  pgcrypto: contrib('pgcrypto', '1.4'),
   pgjwt: standIn,
   pgmq: unavailable,
   pgroonga: unavailable,
@@ -87,7 +90,7 @@ export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   pgrowlocks: unavailable,
   pgsodium: standIn,
   pgstattuple: unavailable,
-  pgtap: pkg('@electric-sql/pglite-pgtap', 'pgtap'),
+  pgtap: pkg('@electric-sql/pglite-pgtap', 'pgtap', '1.3.5'),
   plcoffee: unavailable,
   plls: unavailable,
   plpgsql: {kind: 'builtin'},
@@ -100,17 +103,17 @@ export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   postgis_topology: unavailable,
   postgres_fdw: unavailable,
   rum: unavailable,
-  seg: contrib('seg'),
+  seg: contrib('seg', '1.4'),
   sslinfo: unavailable,
   supabase_vault: standIn,
-  tablefunc: contrib('tablefunc'),
-  tcn: contrib('tcn'),
+  tablefunc: contrib('tablefunc', '1.0'),
+  tcn: contrib('tcn', '1.0'),
   timescaledb: unavailable,
-  tsm_system_rows: contrib('tsm_system_rows'),
-  tsm_system_time: contrib('tsm_system_time'),
-  unaccent: contrib('unaccent'),
-  'uuid-ossp': contrib('uuid_ossp'),
-  vector: pkg('@electric-sql/pglite-pgvector', 'vector'),
+  tsm_system_rows: contrib('tsm_system_rows', '1.0'),
+  tsm_system_time: contrib('tsm_system_time', '1.0'),
+  unaccent: contrib('unaccent', '1.1'),
+  'uuid-ossp': contrib('uuid_ossp', '1.1'),
+  vector: pkg('@electric-sql/pglite-pgvector', 'vector', '0.8.7'),
   wrappers: unavailable,
 }
 

@@ -4,6 +4,7 @@
  * catalog.
  */
 import {BASELINE_EXTENSIONS, BASELINE_USE, type ExtensionSource, SUPABASE_EXTENSIONS} from './extension-catalog.js'
+import {STAND_INS} from './extension-stand-ins.js'
 import {stripLeadingComments} from './sql-statements.js'
 
 /**
@@ -21,10 +22,15 @@ export interface ExtensionUse {
   files: string[]
 }
 
-export interface ExtensionPlan {
-  uses: ExtensionUse[]
-  /** Catalog names whose PGlite build or stand-in the embedded database must load. */
+/** What the embedded database must load: catalog names, and the versions migrations pin (`version '0.8.0'`). */
+export interface ExtensionNeeds {
   load: string[]
+  /** Per extension, versions other than the one the embedded database has. */
+  versions: Record<string, string[]>
+}
+
+export interface ExtensionPlan extends ExtensionNeeds {
+  uses: ExtensionUse[]
 }
 
 const CREATE_EXTENSION =
@@ -35,6 +41,27 @@ export function createdExtension(statement: string): string | undefined {
   const match = CREATE_EXTENSION.exec(stripLeadingComments(statement))
   if (!match) return undefined
   return match[1] !== undefined ? match[1].replaceAll('""', '"') : (match[2] as string).toLowerCase()
+}
+
+const VERSION_CLAUSE = /\bversion\s+(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)"|([\w.]+))/iu
+
+/** Versions that can name a file (PostgreSQL itself refuses "--" and "/" in them); others are left to fail. */
+const SAFE_VERSION = /^(?!.*--)[\w.-]{1,40}$/u
+
+/** The version a `CREATE EXTENSION … VERSION '1.5'` statement pins (as `supabase db diff` writes them), if any. */
+export function pinnedVersion(statement: string): string | undefined {
+  const rest = stripLeadingComments(statement).replace(CREATE_EXTENSION, '')
+  const match = VERSION_CLAUSE.exec(rest)
+  if (!match) return undefined
+  return match[1]?.replaceAll("''", "'") ?? match[2]?.replaceAll('""', '"') ?? match[3]
+}
+
+/** The version the embedded database has: PGlite's build, or sbx's stand-in. */
+export function embeddedVersion(name: string): string | undefined {
+  const source = Object.hasOwn(SUPABASE_EXTENSIONS, name) ? SUPABASE_EXTENSIONS[name] : undefined
+  if (source?.kind === 'pglite') return source.version
+  if (source?.kind === 'stand-in') return STAND_INS[name]?.version
+  return undefined
 }
 
 export function extensionStatus(name: string): ExtensionStatus | 'builtin' {
@@ -50,6 +77,7 @@ export function extensionStatus(name: string): ExtensionStatus | 'builtin' {
 
 export function planExtensions(files: ReadonlyArray<{file: string; statements: readonly string[]}>): ExtensionPlan {
   const byName = new Map<string, Set<string>>()
+  const pinned = new Map<string, Set<string>>()
   const note = (name: string, file: string) => {
     const set = byName.get(name) ?? new Set<string>()
     set.add(file)
@@ -58,7 +86,11 @@ export function planExtensions(files: ReadonlyArray<{file: string; statements: r
   for (const {file, statements} of files) {
     for (const statement of statements) {
       const created = createdExtension(statement)
-      if (created !== undefined) note(created, file)
+      if (created !== undefined) {
+        note(created, file)
+        const version = pinnedVersion(statement)
+        if (version !== undefined) pinned.set(created, (pinned.get(created) ?? new Set()).add(version))
+      }
       for (const name of BASELINE_EXTENSIONS) {
         if (BASELINE_USE[name].test(statement)) note(name, file)
       }
@@ -70,7 +102,14 @@ export function planExtensions(files: ReadonlyArray<{file: string; statements: r
     if (status !== 'builtin') uses.push({name, status, files: [...fileSet]})
   }
   const load = uses.filter((use) => use.status === 'loaded' || use.status === 'stand-in').map((use) => use.name)
-  return {uses, load}
+  const versions: Record<string, string[]> = {}
+  for (const name of load) {
+    const other = [...(pinned.get(name) ?? [])].filter(
+      (version) => version !== embeddedVersion(name) && SAFE_VERSION.test(version),
+    )
+    if (other.length > 0) versions[name] = other.sort()
+  }
+  return {uses, load, versions}
 }
 
 /**

@@ -498,11 +498,35 @@ export function standInControl(standIn: StandIn): string {
   return `${lines.join('\n')}\n`
 }
 
-/** The files of a stand-in's bundle, paths as in PGlite's own extension bundles. */
-export function standInFiles(name: string, standIn: StandIn): Array<{name: string; text: string}> {
-  const dir = 'share/postgresql/extension'
+const EXTENSION_DIR = 'share/postgresql/extension'
+
+/** The files of a stand-in's bundle, paths as in PGlite's own extension bundles; `versions` as in versionAliases. */
+export function standInFiles(
+  name: string,
+  standIn: StandIn,
+  versions: readonly string[] = [],
+): Array<{name: string; text: string}> {
   return [
-    {name: `${dir}/${name}.control`, text: standInControl(standIn)},
-    {name: `${dir}/${name}--${standIn.version}.sql`, text: standIn.sql},
+    {name: `${EXTENSION_DIR}/${name}.control`, text: standInControl(standIn)},
+    {name: `${EXTENSION_DIR}/${name}--${standIn.version}.sql`, text: standIn.sql},
+    ...versionAliases(name, standIn.version, versions),
   ]
+}
+
+/**
+ * Migrations written by `supabase db diff` pin versions (`create extension … version '0.8.0'`) that the
+ * embedded database does not have. For each, an empty update script from the version it has makes
+ * PostgreSQL install that one and record it under the pinned number: the objects are those of `from`.
+ */
+export function versionAliases(
+  name: string,
+  from: string,
+  versions: readonly string[],
+): Array<{name: string; text: string}> {
+  return versions
+    .filter((version) => version !== from)
+    .map((version) => ({
+      name: `${EXTENSION_DIR}/${name}--${from}--${version}.sql`,
+      text: `-- sbx: ${name} ${version} is replayed as ${from}, the version the embedded database has.\n`,
+    }))
 }

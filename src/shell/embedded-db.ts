@@ -18,6 +18,7 @@ import path from 'node:path'
 import type {PGlite} from '@electric-sql/pglite'
 import {ExternalError} from '../core/errors.js'
 import {BASELINE_EXTENSIONS, DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
+import type {ExtensionNeeds} from '../core/extension-plan.js'
 import {STAND_INS} from '../core/extension-stand-ins.js'
 import {SUPABASE_BASELINE_SQL, SUPABASE_SEARCH_PATH} from '../core/supabase-baseline.js'
 import {pgliteExtensions} from './extension-bundles.js'
@@ -138,11 +139,14 @@ export async function ensureBaseline(options: BaselineOptions = {}): Promise<Bas
 
 export interface FreshDatabaseOptions extends BaselineOptions {
   /**
-   * Extensions to load, by catalog name (default: DEFAULT_LIBRARIES). Each costs start-up time; an unloaded
-   * one fails when SQL calls it. May be a promise, so that the caller can decide while the baseline is copied.
+   * Extensions to load, by catalog name, or with the versions migrations pin (default: DEFAULT_LIBRARIES).
+   * Each costs start-up time; an unloaded one fails when SQL calls it. May be a promise, so that the caller
+   * can decide while the baseline is copied.
    */
-  extensions?: readonly string[] | Promise<readonly string[]>
+  extensions?: Extensions | Promise<Extensions>
 }
+
+export type Extensions = readonly string[] | ExtensionNeeds
 
 /**
  * A throwaway database holding exactly the baseline, for `sbx verify`. It lives in tmpfs when there is room
@@ -180,7 +184,7 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
  */
 export async function openEmbeddedDatabase(
   dataDir: string,
-  options: BaselineOptions & {extensions?: readonly string[]} = {},
+  options: BaselineOptions & {extensions?: Extensions} = {},
 ): Promise<EmbeddedDatabase & {created: boolean}> {
   let created = false
   if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
@@ -232,8 +236,9 @@ function loadPglite(): Promise<typeof import('@electric-sql/pglite')> {
   return pgliteModule
 }
 
-async function startPglite(dataDir: string, load: readonly string[], cacheDir: string): Promise<PGlite> {
-  const [{PGlite}, extensions] = await Promise.all([loadPglite(), pgliteExtensions(load, cacheDir)])
+async function startPglite(dataDir: string, needs: Extensions, cacheDir: string): Promise<PGlite> {
+  const {load, versions} = 'load' in needs ? needs : {load: needs, versions: {}}
+  const [{PGlite}, extensions] = await Promise.all([loadPglite(), pgliteExtensions(load, cacheDir, versions)])
   // PGlite starts every session with search_path=public and ignores ALTER DATABASE … SET; Supabase's
   // search_path has to be a start parameter so that RESET ALL (run by supabase before each file) keeps it.
   const startParams = PGlite.defaultStartParams.map((param) =>

@@ -5,11 +5,11 @@
  */
 import path from 'node:path'
 import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
-import {planExtensions} from '../core/extension-plan.js'
+import {type ExtensionNeeds, planExtensions} from '../core/extension-plan.js'
 import {migrationStatements} from '../core/sql-statements.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 
-export async function extensionsNeeded(migrationsDir: string): Promise<string[]> {
+export async function extensionsNeeded(migrationsDir: string): Promise<ExtensionNeeds> {
   const folder = await readMigrationFolder(migrationsDir)
   const files = await Promise.all(
     folder.migrations.map(async (migration) => ({
@@ -17,5 +17,6 @@ export async function extensionsNeeded(migrationsDir: string): Promise<string[]>
       statements: migrationStatements(await readText(path.join(migrationsDir, migration.file))).statements,
     })),
   )
-  return [...new Set([...DEFAULT_LIBRARIES, ...planExtensions(files).load])]
+  const {load, versions} = planExtensions(files)
+  return {load: [...new Set([...DEFAULT_LIBRARIES, ...load])], versions}
 }

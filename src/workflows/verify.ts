@@ -10,6 +10,7 @@ import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
 import {
   createdExtension,
   dependsOnSkippedWork,
+  type ExtensionNeeds,
   type ExtensionPlan,
   type ExtensionUse,
   missingLibrary,
@@ -113,12 +114,12 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       elapsedMs: elapsed(),
     }
   }
-  const start = (extensions: readonly string[] | Promise<readonly string[]>) =>
+  const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
     freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions})
   // The baseline is copied while the files are read; only the extensions they create or call are loaded.
   const reading = loadMigrations(project.migrationsDir, folder.migrations)
   const planning = reading.then(planExtensions)
-  const [loaded, starting] = await Promise.allSettled([reading, start(planning.then((plan) => plan.load))])
+  const [loaded, starting] = await Promise.allSettled([reading, start(planning)])
   if (loaded.status === 'rejected') {
     if (starting.status === 'fulfilled') await starting.value.close()
     throw loaded.reason
@@ -139,7 +140,10 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       added.add(name)
       uses = withUse(uses, name, replay.failure.file)
       await database.close()
-      database = await start([...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])])
+      database = await start({
+        load: [...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])],
+        versions: plan.versions,
+      })
       replay = await replayAll(database, migrations, plan)
     }
     const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))

@@ -5,9 +5,10 @@ import {
   dependsOnSkippedWork,
   extensionStatus,
   missingLibrary,
+  pinnedVersion,
   planExtensions,
 } from '../../src/core/extension-plan.js'
-import {STAND_INS} from '../../src/core/extension-stand-ins.js'
+import {STAND_INS, versionAliases} from '../../src/core/extension-stand-ins.js'
 
 describe('createdExtension', () => {
   it.each([
@@ -22,7 +23,43 @@ describe('createdExtension', () => {
   })
 })
 
+describe('pinnedVersion', () => {
+  it.each([
+    {statement: `create extension if not exists "vector" with schema "extensions" version '0.8.0'`, version: '0.8.0'},
+    {statement: 'CREATE EXTENSION http VERSION "1.5" SCHEMA extensions', version: '1.5'},
+    {statement: 'create extension citext version v1_6', version: 'v1_6'},
+    {statement: 'create extension pg_net with schema extensions', version: undefined},
+    {statement: 'create extension "version"', version: undefined},
+  ])('$statement', ({statement, version}) => {
+    expect(pinnedVersion(statement)).toBe(version)
+  })
+})
+
+describe('versionAliases', () => {
+  it('gives each pinned version an empty update script from the embedded one, and none for that one', () => {
+    expect(versionAliases('vector', '0.8.7', ['0.8.0', '0.8.7']).map((file) => file.name)).toEqual([
+      'share/postgresql/extension/vector--0.8.7--0.8.0.sql',
+    ])
+  })
+})
+
 describe('planExtensions', () => {
+  it('collects pinned versions other than the embedded one, for what it loads, and only names that fit a file', () => {
+    const plan = planExtensions([
+      {
+        file: 'a.sql',
+        statements: [
+          `create extension "vector" with schema "extensions" version '0.8.0'`,
+          `create extension "pg_net" version '0.14.0'`,
+          `create extension citext version '1.6'`,
+          `create extension citext version '../../x'`,
+          `create extension postgis version '3.3.2'`,
+        ],
+      },
+    ])
+    expect(plan.versions).toEqual({citext: ['1.6'], vector: ['0.8.0']})
+  })
+
   it.each([
     {case: 'plain tables need nothing', texts: ['create table t (id uuid default gen_random_uuid())'], uses: []},
     {

@@ -16,11 +16,12 @@ const env = {SBX_CACHE_DIR, SBX_SUPABASE_BIN: SUPABASE_BIN}
 /** As Supabase's "chat with your files" example and RAG / webhook apps write them. */
 export const APP_MIGRATIONS = {
   'supabase/migrations/20250101000000_extensions.sql': `
-create extension if not exists vector with schema extensions;
-create extension if not exists pg_net with schema extensions;
-create extension if not exists http with schema extensions;
+-- Pinned versions, as supabase db diff writes them: none of them is the embedded database's own.
+create extension if not exists "vector" with schema "extensions" version '0.8.0';
+create extension if not exists "pg_net" with schema "extensions" version '0.10.0';
+create extension if not exists "http" with schema "extensions" version '1.5';
 create extension if not exists pg_cron with schema pg_catalog;
-create extension if not exists citext with schema extensions;
+create extension if not exists "citext" with schema "extensions" version '1.6';
 create extension if not exists moddatetime schema extensions;
 create extension if not exists pg_jsonschema with schema extensions;
 `,

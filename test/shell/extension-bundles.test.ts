@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {ExitCode, SbxError} from '../../src/core/errors.js'
+import {SUPABASE_EXTENSIONS} from '../../src/core/extension-catalog.js'
 import {STAND_INS, standInControl} from '../../src/core/extension-stand-ins.js'
 import {pgliteExtensions, standInBundle} from '../../src/shell/extension-bundles.js'
 
@@ -50,7 +51,9 @@ describe('standInBundle', () => {
     expect(error).toBeInstanceOf(SbxError)
     expect((error as SbxError).exitCode).toBe(ExitCode.External)
     const {message} = error as SbxError
-    expect(message.startsWith(`Cannot write the pg_net stand-in to ${path.join(file, 'extensions')}: `)).toBe(true)
+    expect(message.startsWith(`Cannot write the extension bundle pg_net to ${path.join(file, 'extensions')}: `)).toBe(
+      true,
+    )
     expect(message).not.toContain('\n')
     expect((error as SbxError).code).toBe('ECACHE')
   })
@@ -64,4 +67,27 @@ describe('pgliteExtensions', () => {
     )
     expect(Object.keys(extensions).sort()).toEqual(['moddatetime', 'pg_net', 'vector'])
   })
+})
+
+describe('the catalog against the installed PGlite builds', () => {
+  const builds = Object.entries(SUPABASE_EXTENSIONS).flatMap(([name, source]) =>
+    source.kind === 'pglite' ? [{name, source}] : [],
+  )
+
+  it.each(builds)(
+    '$name: the version sbx aliases from is the default_version of the installed build',
+    async ({name, source}) => {
+      const extensions = await pgliteExtensions([name], tmp())
+      const extension = extensions[source.load.export]
+      const {bundlePath} = (await extension?.setup({} as never, {}, false)) as {bundlePath: URL}
+      const control = execFileSync(
+        'tar',
+        ['-xzOf', bundlePath.pathname, `share/postgresql/extension/${name}.control`],
+        {
+          encoding: 'utf8',
+        },
+      )
+      expect(control).toMatch(new RegExp(`^default_version = '${source.version.replaceAll('.', '\\.')}'$`, 'm'))
+    },
+  )
 })
