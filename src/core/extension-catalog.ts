@@ -117,8 +117,11 @@ export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   wrappers: unavailable,
 }
 
-/** Created in the Supabase baseline, as on every Supabase project; their libraries load only when used. */
-export const BASELINE_EXTENSIONS = ['pgcrypto', 'uuid-ossp', 'supabase_vault'] as const
+/**
+ * Created in the Supabase baseline, as on every new Supabase project (pg_graphql and Vault are enabled by
+ * default there); their libraries load only when used.
+ */
+export const BASELINE_EXTENSIONS = ['pgcrypto', 'uuid-ossp', 'supabase_vault', 'pg_graphql'] as const
 
 /**
  * Text showing that SQL may call into an extension the baseline already created, so that its library (or its
@@ -131,6 +134,7 @@ export const BASELINE_USE: Readonly<Record<(typeof BASELINE_EXTENSIONS)[number],
     /pgcrypto|\b(?:crypt|gen_salt|digest|hmac|armor|dearmor|gen_random_bytes|(?:en|de)crypt(?:_iv)?|pgp_\w+)\s*\(/iu,
   'uuid-ossp': /uuid[-_]ossp|uuid_generate_v|uuid_nil|uuid_ns_/iu,
   supabase_vault: /\bvault\s*\./iu,
+  pg_graphql: /\bgraphql\s*\./iu,
 }
 
 /**

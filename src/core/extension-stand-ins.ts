@@ -8,8 +8,9 @@
  * Packaged like PGlite's own extensions (a control file and a script, shell/extension-bundles.ts), so that
  * `create extension` itself works, in verify and in the embedded push target alike. `@extschema@` is the
  * schema the migration names (`with schema extensions`); stand-ins of extensions that own a schema (net,
- * cron, graphql, vault, pgsodium) create it as the real ones do. A control file without `schema` accepts
- * any `with schema` clause, as Supabase does for pg_net and pg_cron.
+ * cron) create it as the real ones do, and those whose control file pins one (vault, pgsodium, graphql) get
+ * it from PostgreSQL. A control file without `schema` accepts any `with schema` clause, as Supabase does for
+ * pg_net and pg_cron.
  */
 
 export interface StandIn {
@@ -403,9 +404,9 @@ $$;
   pg_graphql: {
     version: '1.5.11',
     comment: 'sbx stand-in for pg_graphql: resolve() answers {"data": null}',
+    schema: 'graphql',
     docs: 'https://supabase.github.io/pg_graphql/api/',
     sql: `
-create schema graphql;
 create function graphql.resolve(
   query text,
   variables jsonb default '{}'::jsonb,

@@ -5,8 +5,8 @@
  * default grants on `public`. Modelled on supabase/postgres `migrations/db/init-scripts` and the auth and
  * storage services' own migrations; objects nobody's migration references are left out to keep start-up fast.
  *
- * Supabase Vault (supabase_vault) exists from the start on every Supabase project: the baseline creates sbx's
- * stand-in of it (core/extension-stand-ins.ts). Other extensions are created by migrations, as on Supabase
+ * Supabase Vault (supabase_vault) and pg_graphql exist from the start on every Supabase project: the baseline
+ * creates sbx's stand-ins of them (core/extension-stand-ins.ts). Other extensions are created by migrations, as on Supabase
  * (`create extension pg_trgm` would fail here if the baseline had created it already).
  *
  * Data and pure text: the embedded database (shell/embedded-db.ts) applies it once per machine. Changing this
@@ -261,6 +261,7 @@ grant all on all functions in schema storage to postgres, anon, authenticated, s
 alter table storage.buckets owner to supabase_storage_admin;
 alter table storage.objects owner to supabase_storage_admin;
 
--- Vault is there from the start on Supabase; sbx's stand-in keeps secrets unencrypted.
+-- Vault and pg_graphql are there from the start on Supabase; sbx's stand-ins (calls do nothing).
 create extension supabase_vault;
+create extension pg_graphql;
 `

@@ -218,7 +218,8 @@ describe('sbx verify', () => {
     }
     // Beside the baseline: the vault stand-in's bundle it was built with, one complete file, no leftovers.
     const entries = fs.readdirSync(cache).filter((name) => name !== 'extensions')
-    expect(fs.readdirSync(path.join(cache, 'extensions'))).toEqual([
+    expect(fs.readdirSync(path.join(cache, 'extensions')).sort()).toEqual([
+      expect.stringMatching(/^pg_graphql-[0-9a-f]{12}\.tar\.gz$/),
       expect.stringMatching(/^supabase_vault-[0-9a-f]{12}\.tar\.gz$/),
     ])
     expect(entries).toHaveLength(1)

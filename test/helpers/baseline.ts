@@ -6,13 +6,14 @@ import type {TestDatabase} from './databases.js'
 /**
  * Roles are cluster-wide, so another test's database may have created them already. Supabase's databases
  * also put `extensions` on the search path (pg_trgm's operators live there); PGlite gets that as a start
- * parameter, a PostgreSQL database as its default. A PostgreSQL server has no control file for sbx's vault
- * stand-in, so its script runs as plain SQL there.
+ * parameter, a PostgreSQL database as its default. A PostgreSQL server has no control files for sbx's
+ * stand-ins that the baseline creates (vault, pg_graphql), so their scripts run as plain SQL there.
  */
 export function idempotentBaseline(): string {
   const searchPath = `do $$ begin execute format('alter database %I set search_path = "$user", public, extensions', current_database()); end $$;`
-  const vault = `create schema vault;\n${STAND_INS.supabase_vault?.sql}`
-  return `${SUPABASE_BASELINE_SQL.replace(/^create extension supabase_vault;$/m, () => vault).replace(
+  const standIn = (_: string, name: string) =>
+    `create schema if not exists ${STAND_INS[name]?.schema};\n${STAND_INS[name]?.sql.replaceAll('@extschema@', 'extensions')}`
+  return `${SUPABASE_BASELINE_SQL.replace(/^create extension (\w+);$/gm, standIn).replace(
     /^create role (\w+)([^;]*);/gim,
     (_, name: string, rest: string) =>
       `do $$ begin if not exists (select from pg_roles where rolname = '${name}') then create role ${name}${rest}; end if; end $$;`,

@@ -112,6 +112,7 @@ describe('the Supabase baseline', () => {
       `select extname, extnamespace::regnamespace::text as schema from pg_extension where extname <> 'plpgsql' order by 1`,
     )
     expect(installed.rows).toEqual([
+      {extname: 'pg_graphql', schema: 'graphql'},
       {extname: 'pgcrypto', schema: 'extensions'},
       {extname: 'supabase_vault', schema: 'vault'},
       {extname: 'uuid-ossp', schema: 'extensions'},
@@ -214,7 +215,7 @@ describe('ensureBaseline', () => {
     expect(baseline).toEqual({dir: damaged, built: true})
     expect(builds).toEqual([damaged])
     expect(fs.existsSync(path.join(damaged, 'sbx-baseline.json'))).toBe(true)
-    // Beside it: the vault stand-in's bundle, which the build loaded.
+    // Beside it: the bundles of the stand-ins the build loaded (vault, pg_graphql).
     expect(fs.readdirSync(cache).sort()).toEqual([path.basename(damaged), 'extensions'])
   })
 
