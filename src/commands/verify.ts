@@ -5,7 +5,9 @@ import {type VerifyReport, verify} from '../workflows/verify.js'
 
 export default class Verify extends BaseCommand {
   static override description =
-    `Replays every migration in supabase/migrations, in the order and the way supabase db push runs them (same statement split, same transactions, same history rows), on a fresh embedded PostgreSQL (PGlite) holding the Supabase baseline: roles anon, authenticated and service_role; schemas auth, storage and extensions; auth.users, auth.uid(), auth.role(), auth.jwt(); pgcrypto and uuid-ossp, with pg_trgm available.
+    `Replays every migration in supabase/migrations, in the order and the way supabase db push runs them (same statement split, same transactions, same history rows), on a fresh embedded PostgreSQL (PGlite) holding the Supabase baseline: roles anon, authenticated and service_role; schemas auth, storage and extensions; auth.users, auth.uid(), auth.role(), auth.jwt(); pgcrypto, uuid-ossp, Supabase Vault and pg_graphql.
+
+Extensions that migrations create are loaded on demand: PGlite's build of the real one (vector, citext, pg_trgm…), or a stand-in with the real one's objects and signatures whose calls do nothing (pg_net, http, pg_cron, pgsodium, pg_graphql, pgjwt, pg_jsonschema). An extension Supabase offers that neither covers (postgis, pgroonga…) is skipped with the statements that need it: verify warns, names the migrations verified only partly, and passes. One Supabase does not offer fails, as it does there.
 
 On failure it reports the file, the statement (0-based, the number supabase prints as "At statement: N"), the Postgres error and, when the error is an object that does not exist yet, the later migration that creates it. Nothing outside a throwaway copy of the baseline is touched.
 

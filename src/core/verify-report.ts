@@ -1,4 +1,6 @@
 /** What `sbx verify` found: the shape of its --json output and of what push and render read. */
+
+import type {ExtensionUse} from './extension-plan.js'
 import type {SkippedEntry} from './migration-file.js'
 import type {MissingObject} from './missing-object.js'
 
@@ -32,6 +34,17 @@ export interface VerifyFailure {
   createdBy?: {file: string; statementIndex: number; skippedBecause?: string}
   /** For a duplicate version: the earlier file that already recorded it. */
   duplicateOf?: string
+  /** When the failing statement creates an extension that Supabase does not offer either. */
+  unknownExtension?: string
+}
+
+/** A migration replayed without some of its statements, because they need an extension the embedded database lacks. */
+export interface PartlyVerified {
+  file: string
+  /** The missing extensions its skipped statements are taken to need. */
+  missingExtensions: string[]
+  /** Skipped statements (0-based): the extension's CREATE (no error), or those failing for an object it would provide. */
+  skipped: Array<{statementIndex: number; error?: DatabaseErrorInfo}>
 }
 
 export interface VerifyReport {
@@ -49,5 +62,9 @@ export interface VerifyReport {
   skipped: SkippedEntry[]
   /** e.g. "PostgreSQL 18.6 (PGlite 0.5.14)"; absent when there was nothing to run. */
   database?: string
+  /** Extensions the migrations create or call: loaded (the real one), stand-in, missing, or unknown. */
+  extensions: ExtensionUse[]
+  /** Migrations verified only partly (statements needing a missing extension skipped); verify still passes. */
+  partlyVerified: PartlyVerified[]
   elapsedMs: number
 }

@@ -1,6 +1,7 @@
 /** `sbx verify`'s report as human text: where the replay failed, why, and what to do. Pure. */
+import type {ExtensionStatus} from '../core/extension-plan.js'
 import type {MissingObject} from '../core/missing-object.js'
-import type {VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 
 const INDENT = '       '
 const MAX_LINE = 160
@@ -17,13 +18,15 @@ export function renderVerify(report: VerifyReport): string {
   for (const entry of report.skipped) {
     lines.push(`${entry.blocking ? 'warn   ' : 'note   '}${entry.file}: ${entry.reason} (not replayed)`)
   }
+  lines.push(...renderExtensions(report))
   const seconds = `${(report.elapsedMs / 1000).toFixed(1)} s`
   const on = report.database ? `a fresh ${report.database} with the Supabase baseline` : 'nothing'
   if (report.migrations === 0) {
     lines.push('ok     No migrations to replay in supabase/migrations.')
   } else if (!report.failure) {
+    const partly = report.partlyVerified.length > 0 ? `, ${report.partlyVerified.length} of them only partly` : ''
     lines.push(
-      `ok     Replayed ${plural(report.migrations, 'migration')} (${plural(report.statements, 'statement')}) on ${on} in ${seconds}.`,
+      `ok     Replayed ${plural(report.migrations, 'migration')} (${plural(report.statements, 'statement')}${partly}) on ${on} in ${seconds}.`,
     )
   } else {
     lines.push(...renderFailure(report.failure))
@@ -33,6 +36,38 @@ export function renderVerify(report: VerifyReport): string {
     )
   }
   return lines.join('\n')
+}
+
+/** Which extensions were loaded, stood in for or missing, and the migrations verified only partly. */
+export function renderExtensions(report: Pick<VerifyReport, 'extensions' | 'partlyVerified'>): string[] {
+  const named = (status: ExtensionStatus) =>
+    report.extensions.filter((use) => use.status === status).map((use) => use.name)
+  const lines: string[] = []
+  const loaded = named('loaded')
+  const standIns = named('stand-in')
+  const missing = named('missing')
+  if (loaded.length > 0) lines.push(`note   Extensions loaded: ${loaded.join(', ')}.`)
+  if (standIns.length > 0) {
+    lines.push(
+      `note   Stand-ins for ${standIns.join(', ')}: their schemas, tables and function signatures; calls do nothing.`,
+    )
+  }
+  if (missing.length > 0) {
+    lines.push(
+      `warn   Not on the embedded database (Supabase offers ${missing.length === 1 ? 'it' : 'them'}): ${missing.join(', ')}; statements needing ${missing.length === 1 ? 'it' : 'them'} were skipped.`,
+    )
+  }
+  for (const partly of report.partlyVerified) lines.push(partlyLine(partly))
+  if (report.partlyVerified.length > 0) {
+    lines.push(`${INDENT}To verify those fully, apply them to a database that has ${missing.join(', ')}.`)
+  }
+  return lines
+}
+
+function partlyLine(partly: PartlyVerified): string {
+  const indexes = partly.skipped.map((skip) => skip.statementIndex)
+  const which = `${indexes.length === 1 ? 'statement' : 'statements'} ${indexes.join(', ')}`
+  return `warn   ${partly.file} verified only partly: skipped ${which} (they need ${partly.missingExtensions.join(', ')}).`
 }
 
 export function renderFailure(failure: VerifyFailure): string[] {
@@ -54,6 +89,11 @@ export function renderFailure(failure: VerifyFailure): string[] {
 }
 
 function explanation(failure: VerifyFailure): string[] {
+  if (failure.unknownExtension) {
+    return [
+      `Extension ${failure.unknownExtension} is neither one Supabase offers nor one the embedded database has: supabase db push fails here too. Check its name.`,
+    ]
+  }
   if (failure.duplicateOf) {
     return [
       `Version ${failure.version} is already recorded by ${failure.duplicateOf}: two files share one version.`,

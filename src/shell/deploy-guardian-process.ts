@@ -47,7 +47,9 @@ async function open(target: GuardianTarget, lockTimeoutMs: number, description: 
       onWait: () => send({type: 'waiting', holder: 'another sbx process using the embedded database'}),
     })
     try {
-      const embedded = await openEmbeddedDatabase(target.dataDir)
+      const {extensionsNeeded} = await import('./extension-needs.js')
+      const extensions = await extensionsNeeded(target.migrationsDir)
+      const embedded = await openEmbeddedDatabase(target.dataDir, {extensions})
       const server = await serveDatabase(embedded.db).catch(async (error: unknown) => {
         await embedded.close()
         throw error

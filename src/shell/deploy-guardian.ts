@@ -8,7 +8,10 @@ import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {ExitCode, ExternalError, SbxError} from '../core/errors.js'
 
-export type GuardianTarget = {kind: 'url'; url: string} | {kind: 'embedded'; dataDir: string; lockHome: string}
+export type GuardianTarget =
+  | {kind: 'url'; url: string}
+  /** `migrationsDir`: the migrations whose extensions the embedded database must load. */
+  | {kind: 'embedded'; dataDir: string; lockHome: string; migrationsDir: string}
 
 export type GuardianRequest =
   | {type: 'open'; target: GuardianTarget; lockTimeoutMs: number; description: string}

@@ -1,7 +1,8 @@
 /**
- * The embedded database: PGlite (PostgreSQL compiled to WebAssembly) with the contrib libraries pg_trgm,
- * pgcrypto and uuid-ossp and the Supabase baseline, so sbx needs nothing but `npm install`. PGlite and its
- * socket server are imported lazily: a command that never opens a database does not pay their start-up cost.
+ * The embedded database: PGlite (PostgreSQL compiled to WebAssembly) with the Supabase baseline and the
+ * extensions SQL will use (PGlite's builds or sbx's stand-ins, shell/extension-bundles.ts), so sbx needs
+ * nothing but `npm install`. PGlite and its socket server are imported lazily: a command that never opens a
+ * database does not pay their start-up cost.
  *
  * Start-up is the cost that matters (measured on 2 cores, PGlite 0.5): initdb takes ~5 s, so it runs once per
  * machine into a cached *baseline* data directory. Every database after that is a copy of it: ~45 ms to copy
@@ -14,18 +15,17 @@ import fs from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
-import type {Extension, PGlite} from '@electric-sql/pglite'
+import type {PGlite} from '@electric-sql/pglite'
 import {ExternalError} from '../core/errors.js'
+import {BASELINE_EXTENSIONS, DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
+import type {ExtensionNeeds} from '../core/extension-plan.js'
+import {STAND_INS} from '../core/extension-stand-ins.js'
+import {SUPABASE_BASELINE_SQL, SUPABASE_SEARCH_PATH} from '../core/supabase-baseline.js'
+import {pgliteExtensions} from './extension-bundles.js'
 import {isAlive} from './processes.js'
-import {
-  EMBEDDED_EXTENSIONS,
-  type EmbeddedExtension,
-  SUPABASE_BASELINE_SQL,
-  SUPABASE_SEARCH_PATH,
-} from './supabase-baseline.js'
 
 /** Bump when the way a baseline is built changes in a way the SQL text does not show. */
-const BASELINE_LAYOUT = 1
+const BASELINE_LAYOUT = 2
 const MARKER_FILE = 'sbx-baseline.json'
 /** tmpfs is used for scratch copies only when it has room for a few databases (Docker gives 64 MB). */
 const MIN_TMPFS_FREE_BYTES = 512 * 1024 * 1024
@@ -65,7 +65,15 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 /** The cached baseline's folder name: a new PGlite or a new baseline SQL never reuses an old directory. */
 export async function baselineName(): Promise<string> {
   const hash = createHash('sha256')
-    .update(JSON.stringify([BASELINE_LAYOUT, EMBEDDED_EXTENSIONS, SUPABASE_SEARCH_PATH, SUPABASE_BASELINE_SQL]))
+    .update(
+      JSON.stringify([
+        BASELINE_LAYOUT,
+        BASELINE_EXTENSIONS,
+        BASELINE_EXTENSIONS.map((name) => STAND_INS[name] ?? null),
+        SUPABASE_SEARCH_PATH,
+        SUPABASE_BASELINE_SQL,
+      ]),
+    )
     .digest('hex')
   return `baseline-${await pgliteVersion()}-${hash.slice(0, 12)}`
 }
@@ -99,7 +107,7 @@ export async function ensureBaseline(options: BaselineOptions = {}): Promise<Bas
   await removeAbandoned(root, /^\.building-(\d+)-/)
   const tmp = path.join(root, `.building-${process.pid}-${randomBytes(4).toString('hex')}`)
   try {
-    const db = await startPglite(tmp)
+    const db = await startPglite(tmp, BASELINE_EXTENSIONS, root)
     try {
       await db.exec(SUPABASE_BASELINE_SQL)
     } catch (error) {
@@ -131,11 +139,14 @@ export async function ensureBaseline(options: BaselineOptions = {}): Promise<Bas
 
 export interface FreshDatabaseOptions extends BaselineOptions {
   /**
-   * Extension libraries to load (default: all). Each costs start-up time; an unloaded one fails when SQL
-   * calls it. May be a promise, so that the caller can decide while the baseline is copied.
+   * Extensions to load, by catalog name, or with the versions migrations pin (default: DEFAULT_LIBRARIES).
+   * Each costs start-up time; an unloaded one fails when SQL calls it. May be a promise, so that the caller
+   * can decide while the baseline is copied.
    */
-  extensions?: readonly EmbeddedExtension[] | Promise<readonly EmbeddedExtension[]>
+  extensions?: Extensions | Promise<Extensions>
 }
+
+export type Extensions = readonly string[] | ExtensionNeeds
 
 /**
  * A throwaway database holding exactly the baseline, for `sbx verify`. It lives in tmpfs when there is room
@@ -149,7 +160,7 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
   const remove = () => fs.rm(dataDir, {recursive: true, force: true})
   try {
     await copyDir(baseline.dir, dataDir)
-    const db = await startPglite(dataDir, await (options.extensions ?? EMBEDDED_EXTENSIONS))
+    const db = await startPglite(dataDir, await (options.extensions ?? DEFAULT_LIBRARIES), cacheRoot(options.env))
     return {
       db,
       dataDir,
@@ -173,7 +184,7 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
  */
 export async function openEmbeddedDatabase(
   dataDir: string,
-  options: BaselineOptions = {},
+  options: BaselineOptions & {extensions?: Extensions} = {},
 ): Promise<EmbeddedDatabase & {created: boolean}> {
   let created = false
   if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
@@ -187,7 +198,7 @@ export async function openEmbeddedDatabase(
       await fs.rm(tmp, {recursive: true, force: true})
     }
   }
-  const db = await startPglite(dataDir)
+  const db = await startPglite(dataDir, options.extensions ?? DEFAULT_LIBRARIES, cacheRoot(options.env))
   return {db, dataDir, created, close: once(() => db.close())}
 }
 
@@ -218,29 +229,16 @@ export async function serveDatabase(db: PGlite, options: {maxConnections?: numbe
 
 // ---------------------------------------------------------------------------------------------------------
 
-interface PgliteModules {
-  PGlite: typeof PGlite
-  extensions: Record<EmbeddedExtension, Extension>
+let pgliteModule: Promise<typeof import('@electric-sql/pglite')> | undefined
+
+function loadPglite(): Promise<typeof import('@electric-sql/pglite')> {
+  pgliteModule ??= import('@electric-sql/pglite')
+  return pgliteModule
 }
 
-let modules: Promise<PgliteModules> | undefined
-
-function loadPglite(): Promise<PgliteModules> {
-  modules ??= (async () => {
-    const [{PGlite}, {pg_trgm}, {pgcrypto}, {uuid_ossp}] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite/contrib/pg_trgm'),
-      import('@electric-sql/pglite/contrib/pgcrypto'),
-      import('@electric-sql/pglite/contrib/uuid_ossp'),
-    ])
-    return {PGlite, extensions: {pg_trgm, pgcrypto, uuid_ossp}}
-  })()
-  return modules
-}
-
-async function startPglite(dataDir: string, load: readonly EmbeddedExtension[] = EMBEDDED_EXTENSIONS): Promise<PGlite> {
-  const {PGlite, extensions: all} = await loadPglite()
-  const extensions = Object.fromEntries(load.map((name) => [name, all[name]]))
+async function startPglite(dataDir: string, needs: Extensions, cacheDir: string): Promise<PGlite> {
+  const {load, versions} = 'load' in needs ? needs : {load: needs, versions: {}}
+  const [{PGlite}, extensions] = await Promise.all([loadPglite(), pgliteExtensions(load, cacheDir, versions)])
   // PGlite starts every session with search_path=public and ignores ALTER DATABASE … SET; Supabase's
   // search_path has to be a start parameter so that RESET ALL (run by supabase before each file) keeps it.
   const startParams = PGlite.defaultStartParams.map((param) =>

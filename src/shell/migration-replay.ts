@@ -34,6 +34,18 @@ export interface ReplayedFile {
   statements: readonly string[]
 }
 
+/**
+ * For replaying without an extension the embedded database lacks: statements not sent at all (its CREATE
+ * EXTENSION), and failures stepped over (statements needing it). A stepped-over statement is undone alone
+ * (a savepoint when a transaction is open) and the file goes on.
+ */
+export interface StepOver {
+  omit(index: number): boolean
+  allows(index: number, error: DatabaseErrorInfo): boolean
+  /** Called for each omitted (no error) or stepped-over statement. */
+  skipped(index: number, error?: DatabaseErrorInfo): void
+}
+
 export async function createHistoryTable(db: PGlite): Promise<void> {
   await db.transaction(async (tx) => {
     for (const sql of HISTORY_TABLE) await tx.query(sql)
@@ -45,6 +57,7 @@ export async function replayMigration(
   db: PGlite,
   file: ReplayedFile,
   plan: ReplayPlan,
+  stepOver?: StepOver,
 ): Promise<ReplayFailure | undefined> {
   await db.exec('RESET ALL')
   let statementIndex = 0
@@ -56,7 +69,8 @@ export async function replayMigration(
       for (const index of step.statements) {
         statementIndex = index
         statement = file.statements[index] as string
-        await db.query(statement)
+        if (stepOver) await runOrStepOver(db, index, statement, stepOver)
+        else await db.query(statement)
       }
       if (step.recordsHistory) {
         statementIndex = file.statements.length
@@ -77,6 +91,26 @@ export async function replayMigration(
     if (db.isInTransaction()) await db.exec('ROLLBACK')
     return {statementIndex, statement, error: databaseErrorInfo(error), partial: committed > 0}
   }
+}
+
+async function runOrStepOver(db: PGlite, index: number, statement: string, stepOver: StepOver): Promise<void> {
+  if (stepOver.omit(index)) {
+    stepOver.skipped(index)
+    return
+  }
+  const savepoint = db.isInTransaction()
+  if (savepoint) await db.exec('SAVEPOINT sbx_step_over')
+  try {
+    await db.query(statement)
+  } catch (error) {
+    if (!isDatabaseError(error)) throw error
+    const info = databaseErrorInfo(error)
+    if (!stepOver.allows(index, info)) throw error
+    if (savepoint) await db.exec('ROLLBACK TO SAVEPOINT sbx_step_over')
+    stepOver.skipped(index, info)
+  }
+  // The statement may have ended the transaction itself (COMMIT in a file that manages its own).
+  if (savepoint && db.isInTransaction()) await db.exec('RELEASE SAVEPOINT sbx_step_over')
 }
 
 export async function serverVersion(db: PGlite): Promise<string> {

@@ -48,7 +48,7 @@ export interface OpenOptions {
 
 export async function openTarget(
   choice: TargetChoice,
-  project: {tempDir: string; workdir: string},
+  project: {tempDir: string; workdir: string; migrationsDir: string},
   cli: SupabaseCli,
   options: OpenOptions,
 ): Promise<PushTarget> {
@@ -59,7 +59,7 @@ export async function openTarget(
 /** A URL or the embedded database, opened by the deploy guardian (so reads never overlap a deploy). */
 export async function openDatabaseTarget(
   choice: DatabaseTargetChoice,
-  project: {tempDir: string},
+  project: {tempDir: string; migrationsDir: string},
   options: OpenOptions = {lockTimeoutMs: 30_000, description: 'sbx'},
 ): Promise<PushTarget> {
   const guardian = await startGuardian({
@@ -70,6 +70,7 @@ export async function openDatabaseTarget(
             kind: 'embedded',
             dataDir: path.join(project.tempDir, 'db'),
             lockHome: path.join(project.tempDir, 'db-lock'),
+            migrationsDir: project.migrationsDir,
           },
     lockTimeoutMs: options.lockTimeoutMs,
     description: options.description,

@@ -6,23 +6,33 @@
  */
 import path from 'node:path'
 import {ExternalError} from '../core/errors.js'
+import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
+import {
+  createdExtension,
+  dependsOnSkippedWork,
+  type ExtensionNeeds,
+  type ExtensionPlan,
+  type ExtensionUse,
+  missingLibrary,
+  planExtensions,
+} from '../core/extension-plan.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
-import type {VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 import {type EmbeddedDatabase, freshDatabaseFromBaseline} from '../shell/embedded-db.js'
-import {createHistoryTable, type ReplayFailure, replayMigration, serverVersion} from '../shell/migration-replay.js'
+import {
+  createHistoryTable,
+  type ReplayFailure,
+  replayMigration,
+  type StepOver,
+  serverVersion,
+} from '../shell/migration-replay.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project.js'
-import {
-  EMBEDDED_EXTENSIONS,
-  type EmbeddedExtension,
-  extensionsUsedBy,
-  isMissingExtensionLibrary,
-} from '../shell/supabase-baseline.js'
 
-export type {VerifyFailure, VerifyReport} from '../core/verify-report.js'
+export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 
 export interface VerifyOptions {
   workdir?: string
@@ -52,34 +62,56 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       statements: 0,
       unreadableNames: unreadable,
       skipped: folder.skipped,
+      extensions: [],
+      partlyVerified: [],
       elapsedMs: elapsed(),
     }
   }
   if (folder.migrations.length === 0) {
-    return {ok: true, migrations: 0, applied: 0, statements: 0, skipped: folder.skipped, elapsedMs: elapsed()}
+    return {
+      ok: true,
+      migrations: 0,
+      applied: 0,
+      statements: 0,
+      skipped: folder.skipped,
+      extensions: [],
+      partlyVerified: [],
+      elapsedMs: elapsed(),
+    }
   }
-  const start = (extensions: readonly EmbeddedExtension[] | Promise<readonly EmbeddedExtension[]>) =>
+  const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
     freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions})
-  // The baseline is copied while the files are read; only the libraries they mention are loaded.
+  // The baseline is copied while the files are read; only the extensions they create or call are loaded.
   const reading = loadMigrations(project.migrationsDir, folder.migrations)
-  const needed = reading.then((migrations) => extensionsUsedBy(migrations.flatMap((m) => m.statements)))
-  const [loaded, starting] = await Promise.allSettled([reading, start(needed)])
+  const planning = reading.then(planExtensions)
+  const [loaded, starting] = await Promise.allSettled([reading, start(planning)])
   if (loaded.status === 'rejected') {
     if (starting.status === 'fulfilled') await starting.value.close()
     throw loaded.reason
   }
   if (starting.status === 'rejected') throw starting.reason
   const migrations = loaded.value
+  const plan = await planning
   let database = starting.value
   try {
-    let replay = await replayAll(database, migrations)
-    if (replay.failure && isMissingExtensionLibrary(replay.failure.error)) {
-      // The scan missed a call into an extension library: run again with every library loaded.
+    let replay = await replayAll(database, migrations, plan)
+    let uses = plan.uses
+    const added = new Set<string>()
+    // SQL built at run time can call an extension the scan did not see: its library is missing. Load it (and
+    // the usual libraries) and run again; each extension at most once.
+    for (;;) {
+      const name = replay.failure && missingLibrary(replay.failure.error)
+      if (!replay.failure || !name || added.has(name)) break
+      added.add(name)
+      uses = withUse(uses, name, replay.failure.file)
       await database.close()
-      database = await start(EMBEDDED_EXTENSIONS)
-      replay = await replayAll(database, migrations)
+      database = await start({
+        load: [...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])],
+        versions: plan.versions,
+      })
+      replay = await replayAll(database, migrations, plan)
     }
-    const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project))
+    const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))
     return {
       ok: failure === undefined,
       migrations: migrations.length,
@@ -88,6 +120,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       ...(failure ? {failure} : {}),
       skipped: folder.skipped,
       database: await serverVersion(database.db),
+      extensions: uses,
+      partlyVerified: replay.partlyVerified,
       elapsedMs: elapsed(),
     }
   } finally {
@@ -104,22 +138,51 @@ async function loadMigrations(dir: string, migrations: readonly Migration[]): Pr
   )
 }
 
+/** The plan's uses with `name` marked loaded by `file` (a call the scan did not see). */
+function withUse(uses: readonly ExtensionUse[], name: string, file: string): ExtensionUse[] {
+  const others = uses.filter((use) => use.name !== name)
+  const files = [...new Set([...(uses.find((use) => use.name === name)?.files ?? []), file])]
+  const status = uses.find((use) => use.name === name)?.status ?? 'loaded'
+  return [...others, {name, status, files}].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
 interface RawFailure extends ReplayFailure {
   index: number
+  file: string
   transactionMode: 'transactional' | 'autocommit'
+}
+
+interface Replay {
+  applied: number
+  statements: number
+  failure?: RawFailure
+  partlyVerified: PartlyVerified[]
 }
 
 async function replayAll(
   database: EmbeddedDatabase,
   migrations: readonly LoadedMigration[],
-): Promise<{applied: number; statements: number; failure?: RawFailure}> {
+  extensions: ExtensionPlan,
+): Promise<Replay> {
   let statements = 0
+  const partlyVerified: PartlyVerified[] = []
+  const missing = new Set(extensions.uses.filter((use) => use.status === 'missing').map((use) => use.name))
+  const omitted = new Set<string>()
   try {
     await createHistoryTable(database.db)
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
-      const failure = await replayMigration(database.db, migration, plan)
-      if (failure) return {applied: index, statements, failure: {index, transactionMode: plan.mode, ...failure}}
+      const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
+      const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, omitted, partly) : undefined
+      const failure = await replayMigration(database.db, migration, plan, stepOver)
+      if (partly.skipped.length > 0) {
+        if (partly.missingExtensions.length === 0) partly.missingExtensions = [...omitted]
+        partlyVerified.push(partly)
+      }
+      if (failure) {
+        const raw = {index, file: migration.file, transactionMode: plan.mode, ...failure}
+        return {applied: index, statements, failure: raw, partlyVerified}
+      }
       statements += migration.statements.length
     }
   } catch (error) {
@@ -130,7 +193,43 @@ async function replayAll(
       error,
     )
   }
-  return {applied: migrations.length, statements}
+  return {applied: migrations.length, statements, partlyVerified}
+}
+
+/**
+ * Replaying without extensions Supabase offers but the embedded database lacks: their CREATE EXTENSION is not
+ * sent, and once one was left out, a statement failing on an object that does not exist (and that no later
+ * statement creates) is taken to need it and stepped over.
+ */
+function withoutMissing(
+  migrations: readonly LoadedMigration[],
+  index: number,
+  missing: ReadonlySet<string>,
+  omitted: Set<string>,
+  partly: PartlyVerified,
+): StepOver {
+  const migration = migrations[index] as LoadedMigration
+  return {
+    omit(statementIndex) {
+      const name = createdExtension(migration.statements[statementIndex] as string)
+      if (name === undefined || !missing.has(name)) return false
+      omitted.add(name)
+      if (!partly.missingExtensions.includes(name)) partly.missingExtensions.push(name)
+      return true
+    },
+    allows(statementIndex, error) {
+      if (omitted.size === 0) return false
+      const object = parseMissingObject(error)
+      const createdLater =
+        object !== undefined &&
+        (findCreatingStatement(object, [migration], statementIndex + 1) ??
+          findCreatingStatement(object, migrations.slice(index + 1))) !== undefined
+      return dependsOnSkippedWork(error, createdLater)
+    },
+    skipped(statementIndex, error) {
+      partly.skipped.push(error ? {statementIndex, error} : {statementIndex})
+    },
+  }
 }
 
 async function explainFailure(
@@ -138,6 +237,7 @@ async function explainFailure(
   migrations: readonly LoadedMigration[],
   skipped: readonly SkippedEntry[],
   project: {migrationsDir: string},
+  extensions: ExtensionPlan,
 ): Promise<VerifyFailure> {
   const migration = migrations[raw.index] as LoadedMigration
   const failure: VerifyFailure = {
@@ -149,6 +249,10 @@ async function explainFailure(
     transactionMode: raw.transactionMode,
     partial: raw.partial,
     error: raw.error,
+  }
+  const created = createdExtension(raw.statement)
+  if (created !== undefined && extensions.uses.some((use) => use.name === created && use.status === 'unknown')) {
+    failure.unknownExtension = created
   }
   if (raw.error.code === '23505' && raw.statementIndex === migration.statements.length) {
     const earlier = migrations.slice(0, raw.index).find((other) => other.version === migration.version)

@@ -114,6 +114,8 @@ describe('sbx verify', () => {
       },
       skipped: [{file: 'notes.txt', reason: 'not a migration (supabase skips it)', blocking: false}],
       database: expect.stringMatching(/^PostgreSQL \d+\.\d+ \(PGlite [\d.]+\)$/),
+      extensions: [],
+      partlyVerified: [],
       elapsedMs: expect.any(Number),
     })
   })
@@ -181,7 +183,11 @@ describe('sbx verify', () => {
 
     const {exitCode, stdout} = await runSbx(['verify', '--json'], {cwd, env})
 
-    expect(JSON.parse(stdout)).toMatchObject({ok: true, applied: 1})
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: true,
+      applied: 1,
+      extensions: [{name: 'pgcrypto', status: 'loaded', files: ['20250101000000_dynamic.sql']}],
+    })
     expect(exitCode).toBe(0)
   })
 
@@ -210,7 +216,12 @@ describe('sbx verify', () => {
       expect(run.exitCode, String(run.stderr)).toBe(0)
       expect(String(run.stderr)).toContain('Building the embedded database baseline')
     }
-    const entries = fs.readdirSync(cache)
+    // Beside the baseline: the vault stand-in's bundle it was built with, one complete file, no leftovers.
+    const entries = fs.readdirSync(cache).filter((name) => name !== 'extensions')
+    expect(fs.readdirSync(path.join(cache, 'extensions')).sort()).toEqual([
+      expect.stringMatching(/^pg_graphql-[0-9a-f]{12}\.tar\.gz$/),
+      expect.stringMatching(/^supabase_vault-[0-9a-f]{12}\.tar\.gz$/),
+    ])
     expect(entries).toHaveLength(1)
     expect(entries[0]).toMatch(/^baseline-[\d.]+-[0-9a-f]{12}$/)
     expect(fs.existsSync(path.join(cache, entries[0] as string, 'sbx-baseline.json'))).toBe(true)

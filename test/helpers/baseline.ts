@@ -1,15 +1,19 @@
 /** Gives a throwaway PostgreSQL database the Supabase baseline that the embedded database starts with. */
-import {SUPABASE_BASELINE_SQL} from '../../src/shell/supabase-baseline.js'
+import {STAND_INS} from '../../src/core/extension-stand-ins.js'
+import {SUPABASE_BASELINE_SQL} from '../../src/core/supabase-baseline.js'
 import type {TestDatabase} from './databases.js'
 
 /**
  * Roles are cluster-wide, so another test's database may have created them already. Supabase's databases
  * also put `extensions` on the search path (pg_trgm's operators live there); PGlite gets that as a start
- * parameter, a PostgreSQL database as its default.
+ * parameter, a PostgreSQL database as its default. A PostgreSQL server has no control files for sbx's
+ * stand-ins that the baseline creates (vault, pg_graphql), so their scripts run as plain SQL there.
  */
 export function idempotentBaseline(): string {
   const searchPath = `do $$ begin execute format('alter database %I set search_path = "$user", public, extensions', current_database()); end $$;`
-  return `${SUPABASE_BASELINE_SQL.replace(
+  const standIn = (_: string, name: string) =>
+    `create schema if not exists ${STAND_INS[name]?.schema};\n${STAND_INS[name]?.sql.replaceAll('@extschema@', 'extensions')}`
+  return `${SUPABASE_BASELINE_SQL.replace(/^create extension (\w+);$/gm, standIn).replace(
     /^create role (\w+)([^;]*);/gim,
     (_, name: string, rest: string) =>
       `do $$ begin if not exists (select from pg_roles where rolname = '${name}') then create role ${name}${rest}; end if; end $$;`,

@@ -9,6 +9,8 @@ const base: VerifyReport = {
   statements: 12,
   skipped: [],
   database: 'PostgreSQL 18.6 (PGlite 0.5.14)',
+  extensions: [],
+  partlyVerified: [],
   elapsedMs: 1234,
 }
 
@@ -46,6 +48,8 @@ describe('renderVerify', () => {
       applied: 0,
       statements: 0,
       skipped: [{file: 'README.md', reason: 'not a migration (supabase skips it)', blocking: false}],
+      extensions: [],
+      partlyVerified: [],
       elapsedMs: 3,
     }
     expect(renderVerify(report)).toBe(
@@ -129,5 +133,46 @@ describe('renderVerify', () => {
     const text = renderVerify(failing({statementIndex: 2, statements: 4, transactionMode: 'autocommit', partial: true}))
     expect(text).toContain('on a real push, the statements before 2 that committed stay applied, with no history row')
     expect(renderVerify(failing({statementIndex: 2, statements: 4}))).not.toContain('stay applied')
+  })
+
+  it('names the extensions loaded, stood in for and missing, and the migrations verified only partly', () => {
+    const report: VerifyReport = {
+      ...base,
+      extensions: [
+        {name: 'pg_net', status: 'stand-in', files: ['20250101000000_hooks.sql']},
+        {name: 'pgroonga', status: 'missing', files: ['20250102000000_search.sql']},
+        {name: 'supabase_vault', status: 'stand-in', files: ['20250101000000_hooks.sql']},
+        {name: 'vector', status: 'loaded', files: ['20250101000000_hooks.sql']},
+      ],
+      partlyVerified: [
+        {
+          file: '20250102000000_search.sql',
+          missingExtensions: ['pgroonga'],
+          skipped: [
+            {statementIndex: 0},
+            {statementIndex: 2, error: {message: 'access method "pgroonga" does not exist'}},
+          ],
+        },
+      ],
+    }
+    expect(renderVerify(report).split('\n')).toEqual([
+      'note   Extensions loaded: vector.',
+      'note   Stand-ins for pg_net, supabase_vault: their schemas, tables and function signatures; calls do nothing.',
+      'warn   Not on the embedded database (Supabase offers it): pgroonga; statements needing it were skipped.',
+      'warn   20250102000000_search.sql verified only partly: skipped statements 0, 2 (they need pgroonga).',
+      '       To verify those fully, apply them to a database that has pgroonga.',
+      'ok     Replayed 3 migrations (12 statements, 1 of them only partly) on a fresh PostgreSQL 18.6 (PGlite 0.5.14) with the Supabase baseline in 1.2 s.',
+    ])
+  })
+
+  it('says that an extension nobody offers fails on supabase too', () => {
+    const report = failing({
+      statement: 'create extension nosuch',
+      error: {message: 'extension "nosuch" is not available', code: '0A000'},
+      unknownExtension: 'nosuch',
+    })
+    expect(renderVerify(report)).toContain(
+      'Extension nosuch is neither one Supabase offers nor one the embedded database has: supabase db push fails here too. Check its name.',
+    )
   })
 })

@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
+import {missingLibrary} from '../../src/core/extension-plan.js'
 import {
   baselineName,
   cacheRoot,
@@ -17,7 +18,6 @@ import {
   openEmbeddedDatabase,
   serveDatabase,
 } from '../../src/shell/embedded-db.js'
-import {isMissingExtensionLibrary} from '../../src/shell/supabase-baseline.js'
 import {tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'
 
@@ -106,13 +106,15 @@ describe('the Supabase baseline', () => {
     await db.exec('reset role')
   })
 
-  it('has pgcrypto and uuid-ossp in extensions, reachable unqualified, and can create pg_trgm', async () => {
+  it('has pgcrypto and uuid-ossp in extensions, reachable unqualified, vault, and can create pg_trgm', async () => {
     const {db} = await fresh()
     const installed = await db.query<{extname: string; schema: string}>(
       `select extname, extnamespace::regnamespace::text as schema from pg_extension where extname <> 'plpgsql' order by 1`,
     )
     expect(installed.rows).toEqual([
+      {extname: 'pg_graphql', schema: 'graphql'},
       {extname: 'pgcrypto', schema: 'extensions'},
+      {extname: 'supabase_vault', schema: 'vault'},
       {extname: 'uuid-ossp', schema: 'extensions'},
     ])
     await db.exec('create extension pg_trgm with schema extensions')
@@ -151,14 +153,14 @@ describe('the Supabase baseline', () => {
   })
 
   it('loads only the extension libraries asked for, and says which one is missing', async () => {
-    const database = await freshDatabaseFromBaseline({env, extensions: ['uuid_ossp']})
+    const database = await freshDatabaseFromBaseline({env, extensions: ['uuid-ossp']})
     onTestFinished(() => database.close())
     const {db} = database
     expect((await db.query('select uuid_generate_v4() is not null as ok')).rows).toEqual([{ok: true}])
     const error = await db.query(`select crypt('pw', gen_salt('bf'))`).catch((e: {code: string; message: string}) => e)
-    expect(isMissingExtensionLibrary(error as {code: string; message: string})).toBe(true)
+    expect(missingLibrary(error as {code: string; message: string})).toBe('pgcrypto')
     const create = await db.query('create extension pg_trgm').catch((e: {code: string; message: string}) => e)
-    expect(isMissingExtensionLibrary(create as {code: string; message: string})).toBe(true)
+    expect(missingLibrary(create as {code: string; message: string})).toBe('pg_trgm')
   })
 
   it('removes a fresh database from disk on close', async () => {
@@ -213,7 +215,8 @@ describe('ensureBaseline', () => {
     expect(baseline).toEqual({dir: damaged, built: true})
     expect(builds).toEqual([damaged])
     expect(fs.existsSync(path.join(damaged, 'sbx-baseline.json'))).toBe(true)
-    expect(fs.readdirSync(cache)).toEqual([path.basename(damaged)])
+    // Beside it: the bundles of the stand-ins the build loaded (vault, pg_graphql).
+    expect(fs.readdirSync(cache).sort()).toEqual([path.basename(damaged), 'extensions'])
   })
 
   it('reuses the cached baseline without rebuilding it', async () => {

@@ -5,41 +5,13 @@
  * default grants on `public`. Modelled on supabase/postgres `migrations/db/init-scripts` and the auth and
  * storage services' own migrations; objects nobody's migration references are left out to keep start-up fast.
  *
- * pg_trgm is only made available (its files are loaded), not created: on Supabase a migration runs
- * `create extension pg_trgm`, and that would fail here if the baseline had created it already.
+ * Supabase Vault (supabase_vault) and pg_graphql exist from the start on every Supabase project: the baseline
+ * creates sbx's stand-ins of them (core/extension-stand-ins.ts). Other extensions are created by migrations, as on Supabase
+ * (`create extension pg_trgm` would fail here if the baseline had created it already).
  *
- * Changing this text changes the cache key (embedded-db.ts), so every machine rebuilds its baseline once.
+ * Data and pure text: the embedded database (shell/embedded-db.ts) applies it once per machine. Changing this
+ * text (or a stand-in it creates) changes the cache key, so every machine rebuilds its baseline once.
  */
-
-/** Extensions whose files the embedded database can load; the keys are PGlite's contrib module names. */
-export const EMBEDDED_EXTENSIONS = ['pg_trgm', 'pgcrypto', 'uuid_ossp'] as const
-export type EmbeddedExtension = (typeof EMBEDDED_EXTENSIONS)[number]
-
-/**
- * Text showing that SQL may call into an extension's library. Loading a library costs start-up time (pgcrypto
- * alone ~0.2 s), so verify loads only those its migrations mention; a call the scan misses fails with
- * isMissingExtensionLibrary(), and verify then runs again with all of them.
- */
-const EXTENSION_USE: Record<EmbeddedExtension, RegExp> = {
-  // Not in the baseline: a migration has to create it, naming it.
-  pg_trgm: /pg_trgm/iu,
-  // "crypt" also covers encrypt/decrypt; gen_random_uuid() is core PostgreSQL.
-  pgcrypto: /pgcrypto|crypt|gen_salt|digest|hmac|pgp_|armor|gen_random_bytes/iu,
-  uuid_ossp: /uuid[-_]ossp|uuid_generate_v|uuid_nil|uuid_ns_/iu,
-}
-
-export function extensionsUsedBy(texts: readonly string[]): EmbeddedExtension[] {
-  return EMBEDDED_EXTENSIONS.filter((extension) => texts.some((text) => EXTENSION_USE[extension].test(text)))
-}
-
-/** The error PGlite gives when SQL needs an extension library that was not loaded. */
-export function isMissingExtensionLibrary(error: {code?: string; message: string}): boolean {
-  return (
-    (error.code === '58P01' &&
-      /^could not access file "(?:\$libdir\/)?(?:pgcrypto|uuid-ossp|pg_trgm)"/u.test(error.message)) ||
-    (error.code === '0A000' && /^extension "(?:pgcrypto|uuid-ossp|pg_trgm)" is not available/u.test(error.message))
-  )
-}
 
 /** Supabase's search_path for `postgres`: unqualified uuid_generate_v4() or crypt() resolve to `extensions`. */
 export const SUPABASE_SEARCH_PATH = '"$user", public, extensions'
@@ -288,4 +260,8 @@ grant all on all tables in schema storage to postgres, anon, authenticated, serv
 grant all on all functions in schema storage to postgres, anon, authenticated, service_role, supabase_storage_admin;
 alter table storage.buckets owner to supabase_storage_admin;
 alter table storage.objects owner to supabase_storage_admin;
+
+-- Vault and pg_graphql are there from the start on Supabase; sbx's stand-ins (calls do nothing).
+create extension supabase_vault;
+create extension pg_graphql;
 `
