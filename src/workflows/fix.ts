@@ -32,25 +32,20 @@ export async function fix(options: FixOptions): Promise<FixReport> {
     return planRenames({migrations, history: state.history, localStatements: state.localStatements})
   }
   if (options.dryRun) return {dryRun: true, renames: await plan(), remaining: []}
-  const renames: Pick<FixReport, 'renames' | 'reserved'> = await locked(
-    workspace,
-    options.lockTimeoutSeconds,
-    'sbx fix',
-    async () => {
-      const {migrations} = await readMigrationFolder(workspace.migrationsDir)
-      await completeInterruptedRenames(
-        workspace,
-        migrations.map((m) => m.file),
-        'sbx fix',
-      )
-      const local = await applyRenames(workspace, await plan(), 'sbx fix')
-      const registry = await repairWithRegistry(workspace, 'sbx fix')
-      return {renames: [...local, ...(registry?.renames ?? [])], reserved: registry?.reserved}
-    },
-  )
+  const {renames, reserved} = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
+    const {migrations} = await readMigrationFolder(workspace.migrationsDir)
+    await completeInterruptedRenames(
+      workspace,
+      migrations.map((m) => m.file),
+      'sbx fix',
+    )
+    const local = await applyRenames(workspace, await plan(), 'sbx fix')
+    const registry = await repairWithRegistry(workspace, 'sbx fix')
+    return {renames: [...local, ...(registry?.renames ?? [])], reserved: registry?.reserved}
+  })
   const after = await readProjectState(workspace, options)
   const remaining = findIssues(after).filter((finding) => finding.blocking)
-  return {dryRun: false, ...renames, remaining}
+  return {dryRun: false, renames, remaining, ...(reserved ? {reserved} : {})}
 }
 
 export interface RebaseOptions {
