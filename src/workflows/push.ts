@@ -80,6 +80,11 @@ export async function push(options: PushOptions): Promise<PushReport> {
         progress('Verifying every migration on a fresh embedded database…')
         const verified = await verify({workdir: workspace.workdir})
         if (verified.failure) return report('refused', {verify: verified, alreadyApplied})
+        for (const partly of verified.partlyVerified) {
+          progress(
+            `Verified only partly (the embedded database lacks ${partly.missingExtensions.join(', ')}): ${partly.file}`,
+          )
+        }
       }
 
       progress(
