@@ -116,6 +116,11 @@ async function deploy({
     progress('Verifying every migration on a fresh embedded database…')
     const verified = await verify({workdir: snapshot.workdir})
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
+    for (const partly of verified.partlyVerified) {
+      progress(
+        `Verified only partly (the embedded database lacks ${partly.missingExtensions.join(', ')}): ${partly.file}`,
+      )
+    }
   }
 
   progress(`Pushing ${plural(pending.length)} to ${target.label} with supabase ${cli.version}…`)

@@ -79,7 +79,8 @@ describe('the catalog against the installed PGlite builds', () => {
     async ({name, source}) => {
       const extensions = await pgliteExtensions([name], tmp())
       const extension = extensions[source.load.export]
-      const {bundlePath} = (await extension?.setup({} as never, {}, false)) as {bundlePath: URL}
+      if (!extension) throw new Error(`no bundle for ${name}`)
+      const {bundlePath} = (await extension.setup({} as never, {}, false)) as {bundlePath: URL}
       const control = execFileSync(
         'tar',
         ['-xzOf', bundlePath.pathname, `share/postgresql/extension/${name}.control`],
