@@ -3,13 +3,25 @@
  * watcher feeds it names and times, and it answers two questions for each pass: who was there first
  * (first sightings, for the planner's keeper rank) and which files may move now (only complete ones).
  */
+import type {FollowUpReason} from './follow-up.js'
 import type {Rename, RenameReason} from './rename-plan.js'
 
 export type WatchEvent =
   | {event: 'ready'; path: string; migrations: number}
   | {event: 'renamed'; from: string; to: string; reason: RenameReason; kept?: string; sha256: string}
+  /** A write through `from`, a name watch renamed to `to`, now in `to`; `sha256` of `to`'s content. */
+  | {event: 'updated'; from: string; to: string; reason: FollowUpReason; sha256: string}
   | {event: 'error'; message: string; code?: string}
   | {event: 'stopped'; passes: number; renames: number}
+
+/** The error event when the migrations folder is deleted or moved away while watching. */
+export function folderGoneEvent(folder: string): WatchEvent {
+  return {
+    event: 'error',
+    code: 'EFOLDERGONE',
+    message: `${folder} was removed or moved away; sbx watch waits for it to come back, then goes on.`,
+  }
+}
 
 /** The first-sighting time of files that were in the folder when watching began: before everything else. */
 export const PRESENT_AT_START = 0
@@ -41,6 +53,11 @@ export class Arrivals {
     this.noticed(name, at)
     this.complete.add(name)
     return !this.own.delete(name)
+  }
+
+  /** sbx replaced a file's content in place: its coming `add` is an echo, not a newcomer. */
+  replaced(name: string): void {
+    this.own.add(name)
   }
 
   removed(name: string): void {
