@@ -51,8 +51,8 @@ export interface FolderWatchHandlers {
 }
 
 export interface FolderWatchOptions {
-  /** How long a name must see no event before it counts as written completely. */
-  quietMs: (name: string) => number
+  /** How long a name holding `size` bytes must see no event before it counts as written completely. */
+  quietMs: (name: string, size: number) => number
 }
 
 export interface FolderWatcher {
@@ -63,6 +63,17 @@ export interface FolderWatcher {
 
 /** A file is complete after this long without an event: 0 partial reads of an 8 MiB write measured at 100 ms. */
 export const QUIET_MS = 100
+/**
+ * An empty file waits longer: it is a placeholder (`supabase migration new` without stdin) whose creator
+ * may still be busy with it — supabase 3.1 stats the path after writing it and fails ("failed to verify
+ * migration file") if it was renamed in between, which 10 parallel calls on 2 busy cores did past 100 ms.
+ */
+export const EMPTY_QUIET_MS = 500
+
+/** Quiet periods by size: QUIET_MS, or EMPTY_QUIET_MS for an empty file. */
+export function defaultQuietMs(_name: string, size: number): number {
+  return size === 0 ? EMPTY_QUIET_MS : QUIET_MS
+}
 /** How often the folder's own path is checked while it exists (a moved parent sends the watch no event). */
 const FOLDER_CHECK_MS = 1_000
 /** How often a vanished folder is looked for. */
@@ -87,6 +98,8 @@ export function isIgnoredName(name: string): boolean {
 
 interface Pending {
   timer: NodeJS.Timeout
+  /** performance.now() of the name's latest event. */
+  lastEventAt: number
   /** A `rename` event (created, moved in or out, deleted) since the name last settled. */
   appeared: boolean
   /** A `change` event (write, truncate, attributes) since the last `rename` event. */
@@ -96,7 +109,7 @@ interface Pending {
 export async function watchFolder(
   dir: string,
   handlers: FolderWatchHandlers,
-  options: FolderWatchOptions = {quietMs: () => QUIET_MS},
+  options: FolderWatchOptions = {quietMs: defaultQuietMs},
 ): Promise<FolderWatcher> {
   const root = path.resolve(dir)
   const rootName = path.basename(root)
@@ -123,9 +136,15 @@ export async function watchFolder(
   }
 
   const settle = async (name: string, state: Pending) => {
-    pending.delete(name)
     const stat = await fs.stat(path.join(root, name)).catch(() => undefined)
-    if (gone || closed) return
+    // A newer event re-armed the timer meanwhile: that one reports.
+    if (gone || closed || pending.get(name) !== state) return
+    const wait = stat?.isFile() ? state.lastEventAt + options.quietMs(name, stat.size) - performance.now() : 0
+    if (wait > 0) {
+      state.timer = setTimeout(() => void settle(name, state), wait)
+      return
+    }
+    pending.delete(name)
     if (!stat) {
       known.delete(name)
       batch.removed.push(name)
@@ -147,10 +166,12 @@ export async function watchFolder(
     else if (!known.has(name)) handlers.onNotice(name, arrivalTime())
     const state: Pending = {
       timer: undefined as unknown as NodeJS.Timeout,
+      lastEventAt: performance.now(),
       appeared: type === 'rename' || (previous?.appeared ?? false),
       written: type === 'rename' ? false : type === 'change' || (previous?.written ?? false),
     }
-    state.timer = setTimeout(() => void settle(name, state), options.quietMs(name))
+    // The shortest quiet period any file may get; settle() waits longer where the size asks for it.
+    state.timer = setTimeout(() => void settle(name, state), options.quietMs(name, 1))
     pending.set(name, state)
   }
 

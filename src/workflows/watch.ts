@@ -32,7 +32,7 @@ import {
 } from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
 import {displayPath} from '../shell/project.js'
-import {arrivalTime, type FolderChanges, QUIET_MS, watchFolder} from '../shell/watcher.js'
+import {arrivalTime, defaultQuietMs, type FolderChanges, watchFolder} from '../shell/watcher.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {databaseHistory, withProvenance} from './project-state.js'
@@ -286,7 +286,7 @@ export async function watch(options: WatchOptions): Promise<void> {
       onBack,
     },
     // A writer may keep a re-created old name open across a pause: give it longer before merging.
-    {quietMs: (name) => (forwarding.get(name) ? FOLLOW_UP_QUIET_MS : QUIET_MS)},
+    {quietMs: (name, size) => (forwarding.get(name) ? FOLLOW_UP_QUIET_MS : defaultQuietMs(name, size))},
   ).catch(async (error: unknown) => {
     await database?.close()
     throw error

@@ -115,6 +115,14 @@ describe('watchFolder', () => {
     )
   })
 
+  it('gives an empty file (a placeholder its creator may still use) longer than a written one', async () => {
+    const w = await watchTmp()
+    fs.writeFileSync(path.join(w.dir, '1_empty.sql'), '')
+    fs.writeFileSync(path.join(w.dir, '2_written.sql'), 'select 2;')
+    await w.until(() => w.settled.length === 2, 'both files')
+    expect(w.settledNames()).toEqual(['2_written.sql', '1_empty.sql'])
+  })
+
   it('reports a write in place as not appeared, and a replaced file as appeared again', async () => {
     const w = await watchTmp({'1_a.sql': 'select 1;', '2_b.sql': 'select 2;'})
     fs.appendFileSync(path.join(w.dir, '1_a.sql'), '\nselect 11;')
