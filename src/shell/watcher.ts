@@ -31,8 +31,13 @@ export interface SettledFile {
 export interface FolderChanges {
   /** Regular files that exist and saw no event for their quiet period. */
   settled: SettledFile[]
-  /** Names that had events and are gone now (deleted, renamed away, or written through a removed name). */
+  /** Names that had events and are gone now (deleted, renamed away). */
   removed: string[]
+  /**
+   * Of those, names written to while gone: a handle opened before the name was removed (or renamed away
+   * by link and unlink) still writes to the file, and inotify reports the write under the removed name.
+   */
+  writtenGone: string[]
 }
 
 export interface FolderWatchHandlers {
@@ -123,14 +128,14 @@ export async function watchFolder(
   let folderTimer: NodeJS.Timeout | undefined
   let returnTimer: NodeJS.Timeout | undefined
 
-  let batch: FolderChanges = {settled: [], removed: []}
+  let batch: FolderChanges = {settled: [], removed: [], writtenGone: []}
   let flushing: NodeJS.Immediate | undefined
   const flushSoon = () => {
     // Files settling in one turn of the event loop are reported together.
     flushing ??= setImmediate(() => {
       flushing = undefined
       const changes = batch
-      batch = {settled: [], removed: []}
+      batch = {settled: [], removed: [], writtenGone: []}
       if (!gone && !closed) handlers.onChanges(changes)
     })
   }
@@ -148,6 +153,7 @@ export async function watchFolder(
     if (!stat) {
       known.delete(name)
       batch.removed.push(name)
+      if (state.written) batch.writtenGone.push(name)
     } else if (stat.isFile()) {
       const appeared = state.appeared || !known.has(name)
       known.add(name)
@@ -202,7 +208,7 @@ export async function watchFolder(
     for (const state of pending.values()) clearTimeout(state.timer)
     pending.clear()
     known.clear()
-    batch = {settled: [], removed: []}
+    batch = {settled: [], removed: [], writtenGone: []}
   }
 
   const checkFolder = async () => {

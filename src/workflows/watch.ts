@@ -228,16 +228,15 @@ export async function watch(options: WatchOptions): Promise<void> {
     retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS)
   }
 
-  const onChanges = ({settled, removed}: FolderChanges) => {
+  const onChanges = ({settled, removed, writtenGone}: FolderChanges) => {
     let due = false
-    for (const name of removed) {
-      arrivals.removed(name)
-      // A write through a handle opened before the rename is reported under the old, removed name.
+    for (const name of removed) arrivals.removed(name)
+    // A write through a handle opened before the rename is reported under the old, removed name.
+    for (const name of writtenGone) {
       const forward = forwarding.get(name)
-      if (forward) {
-        writtenInPlace.add(forward.current)
-        due = true
-      }
+      if (!forward) continue
+      writtenInPlace.add(forward.current)
+      due = true
     }
     const at = arrivalTime()
     for (const {name, appeared, movedIn} of settled) {
@@ -246,12 +245,14 @@ export async function watch(options: WatchOptions): Promise<void> {
         due = true
         continue
       }
-      if (forwarding.isCurrent(name)) {
+      // Only newcomers start a pass; the watcher's echo of sbx's own renames and merges does not.
+      const newcomer = appeared && arrivals.completed(name, at)
+      if (newcomer) due = true
+      // A renamed migration written in place, or replaced by someone else: the audit gets its new sha256.
+      if ((newcomer || !appeared) && forwarding.isCurrent(name)) {
         writtenInPlace.add(name)
         due = true
       }
-      // Only newcomers start a pass; the watcher's echo of sbx's own renames does not.
-      if (appeared && arrivals.completed(name, at)) due = true
     }
     if (due) void kick()
   }

@@ -13,6 +13,7 @@ async function watchTmp(files: Record<string, string> = {}, options?: FolderWatc
   const dir = tmpProject(files, {config: false})
   const settled: SettledFile[] = []
   const removed: string[] = []
+  const writtenGone: string[] = []
   const notices: Array<[string, number]> = []
   const errors: Error[] = []
   const folder: Array<'gone' | string[]> = []
@@ -27,6 +28,7 @@ async function watchTmp(files: Record<string, string> = {}, options?: FolderWatc
       onChanges: (batch) => {
         settled.push(...batch.settled)
         removed.push(...batch.removed)
+        writtenGone.push(...batch.writtenGone)
         wake()
       },
       onError: (error) => errors.push(error),
@@ -72,7 +74,7 @@ async function watchTmp(files: Record<string, string> = {}, options?: FolderWatc
       1,
     )
   }
-  return {dir, watcher, settled, settledNames, removed, notices, errors, folder, until, drain}
+  return {dir, watcher, settled, settledNames, removed, writtenGone, notices, errors, folder, until, drain}
 }
 
 describe('watchFolder', () => {
@@ -135,6 +137,21 @@ describe('watchFolder', () => {
         ['2_b.sql', {name: '2_b.sql', appeared: true, movedIn: true}],
       ]),
     )
+  })
+
+  it('reports a write through a handle whose name was renamed away (link, unlink) under the removed name', async () => {
+    const w = await watchTmp()
+    const handle = await fs.promises.open(path.join(w.dir, '1_a.sql'), 'w')
+    onTestFinished(() => handle.close().catch(() => undefined))
+    await handle.write('select 1;')
+    await w.until(() => w.settledNames().includes('1_a.sql'), '1_a.sql')
+    fs.linkSync(path.join(w.dir, '1_a.sql'), path.join(w.dir, '2_a.sql'))
+    fs.unlinkSync(path.join(w.dir, '1_a.sql'))
+    await w.until(() => w.removed.includes('1_a.sql'), 'the removal')
+    expect(w.writtenGone).toEqual([])
+    await handle.write('\nselect 2;')
+    await w.until(() => w.writtenGone.includes('1_a.sql'), 'the write under the removed name')
+    expect(fs.readFileSync(path.join(w.dir, '2_a.sql'), 'utf8')).toBe('select 1;\nselect 2;')
   })
 
   it('ignores hidden and non-.sql files, and reports removals, also of a file gone before it settled', async () => {
