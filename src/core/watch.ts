@@ -84,8 +84,9 @@ export class Arrivals {
    * First sightings for the planner. `startFilesFirst: false` leaves out the files present at start, so
    * that among themselves their birth times decide, as in `sbx fix`.
    */
-  firstSeen({startFilesFirst}: {startFilesFirst: boolean}): Map<string, number> {
-    if (startFilesFirst) return new Map(this.sightings)
+  firstSeen({startFilesFirst}: {startFilesFirst: boolean}): ReadonlyMap<string, number> {
+    // Not a copy: this runs every pass, and a folder may hold 10,000 files. The planner only reads it.
+    if (startFilesFirst) return this.sightings
     return new Map([...this.sightings].filter(([, at]) => at !== PRESENT_AT_START))
   }
 
@@ -94,8 +95,15 @@ export class Arrivals {
    * (a file deleted while still being written gets no `unlink` from the watcher).
    */
   forgetVanished(listed: ReadonlySet<string>, listedAt: number): void {
-    for (const [name, at] of this.sightings) {
-      if (!listed.has(name) && !this.complete.has(name) && at < listedAt) this.sightings.delete(name)
+    for (const name of this.incomplete()) {
+      const at = this.sightings.get(name) as number
+      if (!listed.has(name) && at < listedAt) this.sightings.delete(name)
     }
+  }
+
+  /** Names seen but not complete: few, while the folder may hold thousands of complete files. */
+  incomplete(): string[] {
+    if (this.sightings.size === this.complete.size) return []
+    return [...this.sightings.keys()].filter((name) => !this.complete.has(name))
   }
 }

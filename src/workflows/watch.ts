@@ -145,7 +145,9 @@ export async function watch(options: WatchOptions): Promise<void> {
     const history = database ? databaseHistory(await database.read(), database.label) : undefined
     const listedAt = arrivalTime()
     const folder = await readMigrationFolder(dir)
-    arrivals.forgetVanished(new Set([...folder.migrations, ...folder.skipped].map((m) => m.file)), listedAt)
+    if (arrivals.incomplete().length > 0) {
+      arrivals.forgetVanished(new Set([...folder.migrations, ...folder.skipped].map((m) => m.file)), listedAt)
+    }
     const migrations = await withProvenance(workspace, folder, arrivals.firstSeen({startFilesFirst: startDone}))
     const localStatements = await contestedStatements(workspace, migrations, history)
     const plan = planRenames({migrations, history, localStatements})
