@@ -9,8 +9,10 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {type FolderWatchOptions, type SettledFile, watchFolder} from '../../src/shell/watcher.js'
 import {tmpProject} from '../helpers/project.js'
 
-async function watchTmp(files: Record<string, string> = {}, options?: FolderWatchOptions) {
-  const dir = tmpProject(files, {config: false})
+/** Watches `sub` (default: the root) of a new temp project holding `files`. */
+async function watchTmp(files: Record<string, string> = {}, options?: FolderWatchOptions, sub = '.') {
+  const dir = path.join(tmpProject(files, {config: false}), sub)
+  fs.mkdirSync(dir, {recursive: true})
   const settled: SettledFile[] = []
   const removed: string[] = []
   const writtenGone: string[] = []
@@ -183,7 +185,7 @@ describe('watchFolder', () => {
   })
 
   it('says when the folder is deleted, and lists it again when it is back', async () => {
-    const w = await watchTmp({'1_a.sql': 'select 1;'})
+    const w = await watchTmp({'supabase/migrations/1_a.sql': 'select 1;'}, undefined, 'supabase/migrations')
     fs.rmSync(w.dir, {recursive: true})
     await w.until(() => w.folder.length === 1, 'the folder gone')
     fs.mkdirSync(w.dir)
@@ -196,8 +198,10 @@ describe('watchFolder', () => {
   })
 
   it('says when the folder is moved away, or its parent is, and follows the path, not the moved folder', async () => {
-    const w = await watchTmp({'1_a.sql': 'select 1;'})
+    // The watched folder sits two levels inside this test's own temp project: only those two levels move.
+    const w = await watchTmp({'supabase/migrations/1_a.sql': 'select 1;'}, undefined, 'supabase/migrations')
     const parent = path.dirname(w.dir)
+    expect(path.basename(parent)).toBe('supabase')
     fs.renameSync(w.dir, `${w.dir}.away`)
     await w.until(() => w.folder.length === 1, 'the folder gone')
     fs.writeFileSync(path.join(`${w.dir}.away`, '2_elsewhere.sql'), 'select 2;')
@@ -207,7 +211,6 @@ describe('watchFolder', () => {
 
     // A moved parent sends the folder's own watch no event: the path check finds it.
     fs.renameSync(parent, `${parent}.away`)
-    onTestFinished(() => fs.rmSync(`${parent}.away`, {recursive: true, force: true}))
     await w.until(() => w.folder.length === 3, 'the folder gone with its parent')
     fs.renameSync(`${parent}.away`, parent)
     await w.until(() => w.folder.length === 4, 'the folder back with its parent')
