@@ -20,6 +20,13 @@ const version = (file: string) => file.slice(0, file.indexOf('_'))
 /** The part of a migration name a rename never changes. */
 const namePart = (file: string) => file.slice(file.indexOf('_') + 1)
 
+/**
+ * For tests that run real supabase binaries, databases or stale-lock waits: a guard against a hang, not a
+ * timing assertion. On the shared 2-core machine (load average up to 26 measured) ten parallel `supabase
+ * migration new` took 62 s, and a PGlite server restart plus the watch's retry back-off about as long.
+ */
+const HEAVY_TIMEOUT_MS = 240_000
+
 type Event<K extends WatchEvent['event']> = Extract<WatchEvent, {event: K}>
 
 interface Watching {
@@ -189,55 +196,63 @@ describe('sbx watch', () => {
     expect(auditLines(dir)).toHaveLength(3)
   })
 
-  it('makes ten parallel `supabase migration new` calls distinct', async () => {
-    const dir = tmpProject({})
-    const watching = await startWatch(dir)
-    const results = await Promise.all(
-      Array.from({length: 10}, (_, i) => supabase(['migration', 'new', `agent_${i}`], dir)),
-    )
-    for (const result of results) expect(result.exitCode, result.stderr).toBe(0)
-    // Checked now and after each event: once the last rename is reported, the folder is distinct.
-    await watching.waitFor(() => allDistinct(listMigrations(dir)), 'ten distinct versions')
-    expect(listMigrations(dir)).toHaveLength(10)
-    expect(new Set(listMigrations(dir).map(namePart)).size).toBe(10)
-    expect((await watching.stop()).exitCode).toBe(0)
-  })
+  it(
+    'makes ten parallel `supabase migration new` calls distinct',
+    async () => {
+      const dir = tmpProject({})
+      const watching = await startWatch(dir)
+      const results = await Promise.all(
+        Array.from({length: 10}, (_, i) => supabase(['migration', 'new', `agent_${i}`], dir)),
+      )
+      for (const result of results) expect(result.exitCode, result.stderr).toBe(0)
+      // Checked now and after each event: once the last rename is reported, the folder is distinct.
+      await watching.waitFor(() => allDistinct(listMigrations(dir)), 'ten distinct versions')
+      expect(listMigrations(dir)).toHaveLength(10)
+      expect(new Set(listMigrations(dir).map(namePart)).size).toBe(10)
+      expect((await watching.stop()).exitCode).toBe(0)
+    },
+    HEAVY_TIMEOUT_MS,
+  )
 
-  it('handles a burst of 300 files, 100 of them colliding, in a few passes: no duplicate, nothing lost or changed', async () => {
-    const dir = tmpProject({})
-    const watching = await startWatch(dir)
-    const folder = migrationsDir(dir)
-    const base = Date.UTC(2026, 2, 1)
-    const stamp = (ms: number) => new Date(ms).toISOString().replace(/\D/g, '').slice(0, 14)
-    const originals = Array.from({length: 200}, (_, i) => `${stamp(base + i * 10_000)}_original_${i}.sql`)
-    const colliders = Array.from({length: 100}, (_, i) => `${stamp(base + i * 20_000)}_collider_${i}.sql`)
-    const written = new Map<string, string>()
-    // The originals land first, so every collider is the newcomer of its pair.
-    for (const file of [...originals, ...colliders]) {
-      const content = `-- ${file}\ncreate table t_${namePart(file).replace('.sql', '')} (id int);\n`
-      fs.writeFileSync(path.join(folder, file), content)
-      written.set(namePart(file), sha(content))
-    }
+  it(
+    'handles a burst of 300 files, 100 of them colliding, in a few passes: no duplicate, nothing lost or changed',
+    async () => {
+      const dir = tmpProject({})
+      const watching = await startWatch(dir)
+      const folder = migrationsDir(dir)
+      const base = Date.UTC(2026, 2, 1)
+      const stamp = (ms: number) => new Date(ms).toISOString().replace(/\D/g, '').slice(0, 14)
+      const originals = Array.from({length: 200}, (_, i) => `${stamp(base + i * 10_000)}_original_${i}.sql`)
+      const colliders = Array.from({length: 100}, (_, i) => `${stamp(base + i * 20_000)}_collider_${i}.sql`)
+      const written = new Map<string, string>()
+      // The originals land first, so every collider is the newcomer of its pair.
+      for (const file of [...originals, ...colliders]) {
+        const content = `-- ${file}\ncreate table t_${namePart(file).replace('.sql', '')} (id int);\n`
+        fs.writeFileSync(path.join(folder, file), content)
+        written.set(namePart(file), sha(content))
+      }
 
-    await watching.waitFor(() => watching.eventsOf('renamed').length === 100, '100 renames')
-    const {exitCode} = await watching.stop()
-    expect(exitCode).toBe(0)
+      await watching.waitFor(() => watching.eventsOf('renamed').length === 100, '100 renames')
+      const {exitCode} = await watching.stop()
+      expect(exitCode).toBe(0)
 
-    expect(contentByName(dir)).toEqual(written)
-    expect(allDistinct(listMigrations(dir))).toBe(true)
-    const audit = auditLines(dir)
-    expect(audit).toHaveLength(100)
-    expect(audit.map((entry) => namePart(entry.from as string)).sort()).toEqual(colliders.map(namePart).sort())
-    for (const file of originals) expect(fs.existsSync(path.join(folder, file))).toBe(true)
+      expect(contentByName(dir)).toEqual(written)
+      expect(allDistinct(listMigrations(dir))).toBe(true)
+      const audit = auditLines(dir)
+      expect(audit).toHaveLength(100)
+      expect(audit.map((entry) => namePart(entry.from as string)).sort()).toEqual(colliders.map(namePart).sort())
+      for (const file of originals) expect(fs.existsSync(path.join(folder, file))).toBe(true)
 
-    const events = watching.events()
-    expect(events.filter((e) => e.event === 'renamed')).toHaveLength(100)
-    expect(events.filter((e) => e.event === 'error')).toEqual([])
-    const stopped = events.at(-1)
-    expect(stopped).toMatchObject({event: 'stopped', renames: 100})
-    // One initial pass plus a few for the burst: nowhere near one per file.
-    expect((stopped as {passes: number}).passes).toBeLessThanOrEqual(20)
-  })
+      const events = watching.events()
+      expect(events.filter((e) => e.event === 'renamed')).toHaveLength(100)
+      expect(events.filter((e) => e.event === 'error')).toEqual([])
+      const stopped = events.at(-1)
+      expect(stopped).toMatchObject({event: 'stopped', renames: 100})
+      // One initial pass plus a few for the burst: nowhere near one per file.
+      expect((stopped as {passes: number}).passes).toBeLessThanOrEqual(20)
+    },
+    HEAVY_TIMEOUT_MS,
+  )
 
   it('exits 0 on SIGINT, never holds the lock while idle, and leaves it free', async () => {
     const dir = gitProject({'supabase/migrations/20260101000000_init.sql': 'select 1;'})
@@ -360,38 +375,42 @@ describe('sbx watch', () => {
     expect((await watching.stop()).exitCode).toBe(0)
   })
 
-  it('finishes the rename in flight on SIGINT mid-burst, and a SIGKILL mid-burst loses nothing', async () => {
-    for (const signal of ['SIGINT', 'SIGKILL'] as const) {
-      const dir = tmpProject({})
-      const folder = migrationsDir(dir)
-      const watching = await startWatch(dir)
-      const written = new Map<string, string>()
-      for (let i = 0; i < 150; i++) {
-        const file = `20260301${String(i).padStart(4, '0')}00_pair_${i}_b.sql`
-        for (const name of [`20260301${String(i).padStart(4, '0')}00_pair_${i}_a.sql`, file]) {
-          fs.writeFileSync(path.join(folder, name), `-- ${name}\n`)
-          written.set(namePart(name), sha(`-- ${name}\n`))
+  it(
+    'finishes the rename in flight on SIGINT mid-burst, and a SIGKILL mid-burst loses nothing',
+    async () => {
+      for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+        const dir = tmpProject({})
+        const folder = migrationsDir(dir)
+        const watching = await startWatch(dir)
+        const written = new Map<string, string>()
+        for (let i = 0; i < 150; i++) {
+          const file = `20260301${String(i).padStart(4, '0')}00_pair_${i}_b.sql`
+          for (const name of [`20260301${String(i).padStart(4, '0')}00_pair_${i}_a.sql`, file]) {
+            fs.writeFileSync(path.join(folder, name), `-- ${name}\n`)
+            written.set(namePart(name), sha(`-- ${name}\n`))
+          }
         }
-      }
-      await watching.waitFor(() => watching.eventsOf('renamed').length > 0, 'the first rename')
-      const {exitCode} = await watching.stop(signal)
-      if (signal === 'SIGINT') expect(exitCode).toBe(0)
+        await watching.waitFor(() => watching.eventsOf('renamed').length > 0, 'the first rename')
+        const {exitCode} = await watching.stop(signal)
+        if (signal === 'SIGINT') expect(exitCode).toBe(0)
 
-      // No half-done rename (two names for one file) after a graceful stop, and no lost content either way.
-      const hashes = new Set(listMigrations(dir).map((f) => sha(fs.readFileSync(path.join(folder, f)))))
-      for (const hash of written.values()) expect(hashes.has(hash)).toBe(true)
-      if (signal === 'SIGINT') {
-        for (const file of listMigrations(dir)) expect(fs.statSync(path.join(folder, file)).nlink).toBe(1)
-        for (const entry of auditLines(dir)) expect(fs.existsSync(path.join(folder, entry.to as string))).toBe(true)
-      }
+        // No half-done rename (two names for one file) after a graceful stop, and no lost content either way.
+        const hashes = new Set(listMigrations(dir).map((f) => sha(fs.readFileSync(path.join(folder, f)))))
+        for (const hash of written.values()) expect(hashes.has(hash)).toBe(true)
+        if (signal === 'SIGINT') {
+          for (const file of listMigrations(dir)) expect(fs.statSync(path.join(folder, file)).nlink).toBe(1)
+          for (const entry of auditLines(dir)) expect(fs.existsSync(path.join(folder, entry.to as string))).toBe(true)
+        }
 
-      // The next run (after a stale lock expires) completes what was interrupted and resolves the rest.
-      const fixed = await runSbx(['fix', '--lock-timeout', '30'], {cwd: dir})
-      expect(fixed.exitCode, fixed.stderr).toBe(0)
-      expect(allDistinct(listMigrations(dir))).toBe(true)
-      expect(contentByName(dir)).toEqual(written)
-    }
-  })
+        // The next run (after a stale lock expires) completes what was interrupted and resolves the rest.
+        const fixed = await runSbx(['fix', '--lock-timeout', '30'], {cwd: dir})
+        expect(fixed.exitCode, fixed.stderr).toBe(0)
+        expect(allDistinct(listMigrations(dir))).toBe(true)
+        expect(contentByName(dir)).toEqual(written)
+      }
+    },
+    HEAVY_TIMEOUT_MS,
+  )
 })
 
 describe('sbx watch: what a writer does through the old name after the rename', () => {
@@ -443,41 +462,45 @@ describe('sbx watch: what a writer does through the old name after the rename', 
     expect((await watching.stop()).exitCode).toBe(0)
   })
 
-  it('`supabase migration new x`, then the SQL written to the printed path 1.5 s later: one migration holding the SQL', async () => {
-    const dir = tmpProject({})
-    const folder = migrationsDir(dir)
-    // Every version of the next minute is taken, so supabase's file collides whenever it runs.
-    const now = Date.now()
-    const stamp = (ms: number) => new Date(ms).toISOString().replace(/\D/g, '').slice(0, 14)
-    fs.mkdirSync(folder, {recursive: true})
-    for (let s = 0; s < 60; s++) fs.writeFileSync(path.join(folder, `${stamp(now + s * 1000)}_taken.sql`), '')
-    const watching = await startWatch(dir)
+  it(
+    '`supabase migration new x`, then the SQL written to the printed path 1.5 s later: one migration holding the SQL',
+    async () => {
+      const dir = tmpProject({})
+      const folder = migrationsDir(dir)
+      // Every version of the next minute is taken, so supabase's file collides whenever it runs.
+      const now = Date.now()
+      const stamp = (ms: number) => new Date(ms).toISOString().replace(/\D/g, '').slice(0, 14)
+      fs.mkdirSync(folder, {recursive: true})
+      for (let s = 0; s < 60; s++) fs.writeFileSync(path.join(folder, `${stamp(now + s * 1000)}_taken.sql`), '')
+      const watching = await startWatch(dir)
 
-    const created = await supabase(['migration', 'new', 'x'], dir)
-    expect(created.exitCode, created.stderr).toBe(0)
-    const printed = /Created new migration at (\S+\.sql)/.exec(created.stdout + created.stderr)?.[1] as string
-    const printedName = path.basename(printed)
-    await watching.waitFor(
-      () => watching.eventsOf('renamed').some((e) => e.from === printedName),
-      'the rename of the empty file',
-    )
-    await sleep(1_500) // the agent writes its SQL later, to the path it was told
-    const sql = 'create table x (id int primary key);\n'
-    fs.writeFileSync(path.join(dir, printed), sql)
-    await watching.waitFor(() => latestSha(watching.events(), 'x.sql') === sha(sql), 'the SQL in the migration')
+      const created = await supabase(['migration', 'new', 'x'], dir)
+      expect(created.exitCode, created.stderr).toBe(0)
+      const printed = /Created new migration at (\S+\.sql)/.exec(created.stdout + created.stderr)?.[1] as string
+      const printedName = path.basename(printed)
+      await watching.waitFor(
+        () => watching.eventsOf('renamed').some((e) => e.from === printedName),
+        'the rename of the empty file',
+      )
+      await sleep(1_500) // the agent writes its SQL later, to the path it was told
+      const sql = 'create table x (id int primary key);\n'
+      fs.writeFileSync(path.join(dir, printed), sql)
+      await watching.waitFor(() => latestSha(watching.events(), 'x.sql') === sha(sql), 'the SQL in the migration')
 
-    const xs = listMigrations(dir).filter((file) => namePart(file) === 'x.sql')
-    expect(xs).toHaveLength(1)
-    expect(xs[0]).not.toBe(printedName)
-    expect(fs.readFileSync(path.join(folder, xs[0] as string), 'utf8')).toBe(sql)
-    expect(allDistinct(listMigrations(dir))).toBe(true)
-    expect(auditLines(dir).findLast((entry) => entry.to === xs[0])).toMatchObject({
-      from: printedName,
-      reason: 'rewritten-after-rename',
-      sha256: sha(sql),
-    })
-    expect((await watching.stop()).exitCode).toBe(0)
-  })
+      const xs = listMigrations(dir).filter((file) => namePart(file) === 'x.sql')
+      expect(xs).toHaveLength(1)
+      expect(xs[0]).not.toBe(printedName)
+      expect(fs.readFileSync(path.join(folder, xs[0] as string), 'utf8')).toBe(sql)
+      expect(allDistinct(listMigrations(dir))).toBe(true)
+      expect(auditLines(dir).findLast((entry) => entry.to === xs[0])).toMatchObject({
+        from: printedName,
+        reason: 'rewritten-after-rename',
+        sha256: sha(sql),
+      })
+      expect((await watching.stop()).exitCode).toBe(0)
+    },
+    HEAVY_TIMEOUT_MS,
+  )
 
   it('a truncate-and-rewrite that keeps what was there becomes the new content, not doubled', async () => {
     const {folder, watching, contentReported, expectOneMigration} = await watchedProject()
@@ -565,44 +588,48 @@ describe('sbx watch when the migrations folder goes away', () => {
 })
 
 describe.each(DATABASE_KINDS)('sbx watch --db-url (%s)', (kind) => {
-  it('never renames an applied file, and re-reads what is applied before each pass', async () => {
-    const db = await throwawayDatabase(kind)
-    const dir = tmpProject({'supabase/migrations/20260101000000_init.sql': 'create table a (id int);\n'})
-    const pushed = await supabasePush(dir, db.url)
-    expect(pushed.exitCode, pushed.stderr).toBe(0)
-    const folder = migrationsDir(dir)
-    const watching = await startWatch(dir, ['--json', '--db-url', db.url])
+  it(
+    'never renames an applied file, and re-reads what is applied before each pass',
+    async () => {
+      const db = await throwawayDatabase(kind)
+      const dir = tmpProject({'supabase/migrations/20260101000000_init.sql': 'create table a (id int);\n'})
+      const pushed = await supabasePush(dir, db.url)
+      expect(pushed.exitCode, pushed.stderr).toBe(0)
+      const folder = migrationsDir(dir)
+      const watching = await startWatch(dir, ['--json', '--db-url', db.url])
 
-    // A newcomer with the applied version, older on disk and first by name: it moves all the same.
-    const outside = path.join(os.tmpdir(), `sbx-watch-${process.pid}-${Date.now()}.sql`)
-    fs.writeFileSync(outside, 'create table b (id int);\n')
-    fs.renameSync(outside, path.join(folder, '20260101000000_aaa_newcomer.sql'))
-    await watching.waitForLine((line) => line.includes('"event":"renamed"'))
-    expect(listMigrations(dir)).toEqual(['20260101000000_init.sql', '20260101000001_aaa_newcomer.sql'])
+      // A newcomer with the applied version, older on disk and first by name: it moves all the same.
+      const outside = path.join(os.tmpdir(), `sbx-watch-${process.pid}-${Date.now()}.sql`)
+      fs.writeFileSync(outside, 'create table b (id int);\n')
+      fs.renameSync(outside, path.join(folder, '20260101000000_aaa_newcomer.sql'))
+      await watching.waitForLine((line) => line.includes('"event":"renamed"'))
+      expect(listMigrations(dir)).toEqual(['20260101000000_init.sql', '20260101000001_aaa_newcomer.sql'])
 
-    // Another machine pushes a later migration; a file written here afterwards must sort after it.
-    const elsewhere = tmpProject({
-      'supabase/migrations/20260101000000_init.sql': 'create table a (id int);\n',
-      'supabase/migrations/20260105000000_elsewhere.sql': 'create table e (id int);\n',
-    })
-    const pushedElsewhere = await supabasePush(elsewhere, db.url)
-    expect(pushedElsewhere.exitCode, pushedElsewhere.stderr).toBe(0)
-    fs.writeFileSync(path.join(folder, '20260103000000_late.sql'), 'create table l (id int);\n')
-    await watching.waitFor(() => watching.eventsOf('renamed').length === 3, 'the out-of-order renames')
+      // Another machine pushes a later migration; a file written here afterwards must sort after it.
+      const elsewhere = tmpProject({
+        'supabase/migrations/20260101000000_init.sql': 'create table a (id int);\n',
+        'supabase/migrations/20260105000000_elsewhere.sql': 'create table e (id int);\n',
+      })
+      const pushedElsewhere = await supabasePush(elsewhere, db.url)
+      expect(pushedElsewhere.exitCode, pushedElsewhere.stderr).toBe(0)
+      fs.writeFileSync(path.join(folder, '20260103000000_late.sql'), 'create table l (id int);\n')
+      await watching.waitFor(() => watching.eventsOf('renamed').length === 3, 'the out-of-order renames')
 
-    // Both unapplied files now sort before the newest applied version: both move after it.
-    expect(auditLines(dir).slice(1)).toMatchObject([
-      {from: '20260101000001_aaa_newcomer.sql', to: '20260105000001_aaa_newcomer.sql', reason: 'out-of-order'},
-      {from: '20260103000000_late.sql', to: '20260105000002_late.sql', reason: 'out-of-order'},
-    ])
-    expect(listMigrations(dir)).toEqual([
-      '20260101000000_init.sql',
-      '20260105000001_aaa_newcomer.sql',
-      '20260105000002_late.sql',
-    ])
-    expect((await watching.stop()).exitCode).toBe(0)
-    expect(watching.events().filter((e) => e.event === 'error')).toEqual([])
-  })
+      // Both unapplied files now sort before the newest applied version: both move after it.
+      expect(auditLines(dir).slice(1)).toMatchObject([
+        {from: '20260101000001_aaa_newcomer.sql', to: '20260105000001_aaa_newcomer.sql', reason: 'out-of-order'},
+        {from: '20260103000000_late.sql', to: '20260105000002_late.sql', reason: 'out-of-order'},
+      ])
+      expect(listMigrations(dir)).toEqual([
+        '20260101000000_init.sql',
+        '20260105000001_aaa_newcomer.sql',
+        '20260105000002_late.sql',
+      ])
+      expect((await watching.stop()).exitCode).toBe(0)
+      expect(watching.events().filter((e) => e.event === 'error')).toEqual([])
+    },
+    HEAVY_TIMEOUT_MS,
+  )
 })
 
 describe('sbx watch --db-url when the database goes away', () => {
@@ -623,21 +650,25 @@ describe('sbx watch --db-url when the database goes away', () => {
     return {port: Number(server.getServerConn().split(':').at(-1)), stop}
   }
 
-  it('renames nothing while it cannot read what is applied, says so, and reconnects when it is back', async () => {
-    const first = await serve(0)
-    const url = `postgresql://postgres:postgres@127.0.0.1:${first.port}/postgres?sslmode=disable`
-    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'select 1;'})
-    const watching = await startWatch(dir, ['--json', '--db-url', url])
+  it(
+    'renames nothing while it cannot read what is applied, says so, and reconnects when it is back',
+    async () => {
+      const first = await serve(0)
+      const url = `postgresql://postgres:postgres@127.0.0.1:${first.port}/postgres?sslmode=disable`
+      const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'select 1;'})
+      const watching = await startWatch(dir, ['--json', '--db-url', url])
 
-    await first.stop()
-    fs.writeFileSync(path.join(migrationsDir(dir), '20260101000000_b.sql'), 'select 2;')
-    await watching.waitForLine((line) => line.includes('"event":"error"'))
-    expect(listMigrations(dir)).toEqual(['20260101000000_a.sql', '20260101000000_b.sql'])
-    expect(watching.events().find((e) => e.event === 'error')).toMatchObject({code: 'EDATABASE'})
+      await first.stop()
+      fs.writeFileSync(path.join(migrationsDir(dir), '20260101000000_b.sql'), 'select 2;')
+      await watching.waitForLine((line) => line.includes('"event":"error"'))
+      expect(listMigrations(dir)).toEqual(['20260101000000_a.sql', '20260101000000_b.sql'])
+      expect(watching.events().find((e) => e.event === 'error')).toMatchObject({code: 'EDATABASE'})
 
-    await serve(first.port)
-    await watching.waitForLine((line) => line.includes('"event":"renamed"'))
-    expect(listMigrations(dir)).toEqual(['20260101000000_a.sql', '20260101000001_b.sql'])
-    expect((await watching.stop()).exitCode).toBe(0)
-  })
+      await serve(first.port)
+      await watching.waitForLine((line) => line.includes('"event":"renamed"'))
+      expect(listMigrations(dir)).toEqual(['20260101000000_a.sql', '20260101000001_b.sql'])
+      expect((await watching.stop()).exitCode).toBe(0)
+    },
+    HEAVY_TIMEOUT_MS,
+  )
 })
