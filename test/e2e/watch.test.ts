@@ -452,7 +452,10 @@ describe('sbx watch: what a writer does through the old name after the rename', 
     expect(fs.existsSync(path.join(folder, oldName))).toBe(false)
 
     const events = watching.events().filter((e) => e.event === 'renamed' || e.event === 'updated')
-    expect(events[0]).toMatchObject({event: 'renamed', from: oldName, to: file, sha256: sha(parts[0] as string)})
+    expect(events[0]).toMatchObject({event: 'renamed', from: oldName, to: file})
+    // The first part, or (on a busy machine, if the pass came late) the first few: never anything else.
+    const prefixes = parts.map((_, i) => sha(parts.slice(0, i + 1).join('')))
+    expect(prefixes).toContain(events[0]?.sha256)
     // Each follow-up is an event and an audit line of its own.
     expect(events.slice(1).every((e) => e.event === 'updated' && e.reason === 'appended-after-rename')).toBe(true)
     const audit = auditLines(dir)
