@@ -9,7 +9,9 @@ import {watch} from '../workflows/watch.js'
 
 export default class Watch extends BaseCommand {
   static override description =
-    `Watches supabase/migrations and keeps every version distinct while people and agents add files. At start it resolves what is already there, as sbx fix would; then each file that appears or is renamed in is handled once it is completely written: the newcomer moves to the first free version after it, and the file that was there first (applied, committed, or seen earlier by the watcher) keeps its version. Applied files never move; names and contents never change. Each rename is appended to supabase/${AUDIT_FILE} and printed as one line.
+    `Watches supabase/migrations and keeps every version distinct while people and agents add files. At start it resolves what is already there, as sbx fix would; then each file that appears or is renamed in is handled once it is completely written: the newcomer moves to the first free version after it, and the file that was there first (applied, committed, or seen earlier by the watcher) keeps its version. Applied files never move; a rename never changes the name after the version, nor the content. Each rename is appended to supabase/${AUDIT_FILE} and printed as one line.
+
+A writer that goes on writing to a renamed file's old name (appending, rewriting, or saving atomically as editors do) has that write merged into the renamed migration, under the lock, with an audit line of its own (see the README for how an append is told from a rewrite, and the limits). If the migrations folder is deleted or moved away, an error is reported and watching resumes when it is back.
 
 Every pass takes the repository lock that sbx migration new, fix and push take, and only for as long as the pass lasts. With --db-url, the applied versions are read from the database at start and before each pass. Problems during a pass (a lock timeout, a lost database connection) are reported and retried; watching goes on.
 
@@ -25,7 +27,7 @@ ${EXIT_CODES_HELP}`
     },
     {
       command: '<%= config.bin %> <%= command.id %> --json | jq -c \'select(.event == "renamed")\'',
-      description: 'One JSON object per line for each event (ready, renamed, error, stopped).',
+      description: 'One JSON object per line for each event (ready, renamed, updated, error, stopped).',
     },
   ]
 

@@ -2,6 +2,7 @@
  * The rename audit file `supabase/sbx-renames.jsonl`: one JSON object per line, only ever appended.
  * Committed with the project and merged with `merge=union`, so lines from two branches both survive.
  */
+import type {FollowUpReason} from './follow-up.js'
 import type {RenameReason} from './rename-plan.js'
 
 export const AUDIT_FILE = 'sbx-renames.jsonl'
@@ -11,9 +12,10 @@ export interface AuditEntry {
   at: string
   from: string
   to: string
-  reason: RenameReason | 'interrupted-rename-completed' | 'fetched-from-database'
+  /** A rename's reason, or (from `sbx watch`) a write through a renamed migration's old name merged into it. */
+  reason: RenameReason | 'interrupted-rename-completed' | 'fetched-from-database' | FollowUpReason
   kept?: string
-  /** Of the content, which a rename never changes. */
+  /** Of the content, which a rename never changes; after a follow-up, of the merged content. */
   sha256: string
   by: {user: string; host: string; pid: number; command: string}
 }

@@ -3,13 +3,25 @@
  * watcher feeds it names and times, and it answers two questions for each pass: who was there first
  * (first sightings, for the planner's keeper rank) and which files may move now (only complete ones).
  */
+import type {FollowUpReason} from './follow-up.js'
 import type {Rename, RenameReason} from './rename-plan.js'
 
 export type WatchEvent =
   | {event: 'ready'; path: string; migrations: number}
   | {event: 'renamed'; from: string; to: string; reason: RenameReason; kept?: string; sha256: string}
+  /** A write through `from`, a name watch renamed to `to`, now in `to`; `sha256` of `to`'s content. */
+  | {event: 'updated'; from: string; to: string; reason: FollowUpReason; sha256: string}
   | {event: 'error'; message: string; code?: string}
   | {event: 'stopped'; passes: number; renames: number}
+
+/** The error event when the migrations folder is deleted or moved away while watching. */
+export function folderGoneEvent(folder: string): WatchEvent {
+  return {
+    event: 'error',
+    code: 'EFOLDERGONE',
+    message: `${folder} was removed or moved away; sbx watch waits for it to come back, then goes on.`,
+  }
+}
 
 /** The first-sighting time of files that were in the folder when watching began: before everything else. */
 export const PRESENT_AT_START = 0
@@ -43,6 +55,11 @@ export class Arrivals {
     return !this.own.delete(name)
   }
 
+  /** sbx replaced a file's content in place: its coming `add` is an echo, not a newcomer. */
+  replaced(name: string): void {
+    this.own.add(name)
+  }
+
   removed(name: string): void {
     this.sightings.delete(name)
     this.complete.delete(name)
@@ -67,8 +84,9 @@ export class Arrivals {
    * First sightings for the planner. `startFilesFirst: false` leaves out the files present at start, so
    * that among themselves their birth times decide, as in `sbx fix`.
    */
-  firstSeen({startFilesFirst}: {startFilesFirst: boolean}): Map<string, number> {
-    if (startFilesFirst) return new Map(this.sightings)
+  firstSeen({startFilesFirst}: {startFilesFirst: boolean}): ReadonlyMap<string, number> {
+    // Not a copy: this runs every pass, and a folder may hold 10,000 files. The planner only reads it.
+    if (startFilesFirst) return this.sightings
     return new Map([...this.sightings].filter(([, at]) => at !== PRESENT_AT_START))
   }
 
@@ -77,8 +95,15 @@ export class Arrivals {
    * (a file deleted while still being written gets no `unlink` from the watcher).
    */
   forgetVanished(listed: ReadonlySet<string>, listedAt: number): void {
-    for (const [name, at] of this.sightings) {
-      if (!listed.has(name) && !this.complete.has(name) && at < listedAt) this.sightings.delete(name)
+    for (const name of this.incomplete()) {
+      const at = this.sightings.get(name) as number
+      if (!listed.has(name) && at < listedAt) this.sightings.delete(name)
     }
+  }
+
+  /** Names seen but not complete: few, while the folder may hold thousands of complete files. */
+  incomplete(): string[] {
+    if (this.sightings.size === this.complete.size) return []
+    return [...this.sightings.keys()].filter((name) => !this.complete.has(name))
   }
 }

@@ -53,3 +53,13 @@ describe('Arrivals', () => {
     expect([...arrivals.firstSeen({startFilesFirst: true}).keys()].sort()).toEqual(['1_kept.sql', '1_late.sql'])
   })
 })
+
+describe('Arrivals.replaced', () => {
+  it('treats the next add of a file whose content sbx replaced as an echo, once', () => {
+    const arrivals = new Arrivals()
+    arrivals.presentAtStart(['2_x.sql'])
+    arrivals.replaced('2_x.sql')
+    expect(arrivals.completed('2_x.sql', 100)).toBe(false)
+    expect(arrivals.completed('2_x.sql', 200)).toBe(true)
+  })
+})
