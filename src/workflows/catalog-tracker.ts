@@ -131,9 +131,14 @@ export function trackCatalog(): CatalogTracker {
   }
 }
 
-/** Objects the migrations leave behind that the baseline did not have (extensions' members excluded). */
+const CHECKED_KINDS = new Set(['table', 'view', 'column', 'function', 'policy', 'index', 'trigger'])
+
+/**
+ * Objects the migrations leave behind that the baseline did not have: tables, views, columns, functions, policies,
+ * indexes and triggers (extensions' members excluded; schemas and extensions are where stand-ins differ).
+ */
 export function objectsLeftBehind(tracker: CatalogTracker): CatalogRow[] {
   return [...tracker.final.entries()]
-    .filter(([key, row]) => !row.ext && !tracker.initial.has(key))
+    .filter(([key, row]) => !row.ext && CHECKED_KINDS.has(row.kind) && !tracker.initial.has(key))
     .map(([, row]) => row)
 }

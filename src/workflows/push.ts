@@ -7,6 +7,7 @@
  * child process that keeps it until supabase has exited even if sbx is killed. Nothing reaches the database
  * unless preflight and verify pass. `--lock-timeout` bounds the whole wait: repository lock, then deploy lock.
  */
+import {catalogOf, missingObjects, sortObjects, toObject} from '../core/catalog.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
@@ -22,6 +23,7 @@ import {addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shel
 import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './catalog-tracker.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {markPushedApplied, registryPushWarnings} from './registry-push.js'
 import {verify} from './verify.js'
@@ -112,9 +114,11 @@ async function deploy({
   const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
   for (const line of await registryPushWarnings(workspace, folder.migrations, toPush)) progress(line)
 
+  let tracker: CatalogTracker | undefined
   if (options.verify) {
     progress('Verifying every migration on a fresh embedded database…')
-    const verified = await verify({workdir: snapshot.workdir})
+    tracker = trackCatalog()
+    const verified = await verify({workdir: snapshot.workdir, observer: tracker})
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
   }
 
@@ -161,6 +165,12 @@ async function deploy({
   // The embedded database is this machine's own: only shared targets make versions applied for the team.
   const registryNote = options.target.kind === 'embedded' ? undefined : await markPushedApplied(workspace, toPush)
   if (registryNote) progress(registryNote)
+  if (tracker && target.readCatalog) {
+    // Post-deploy check: every object the replay of all migrations leaves behind must exist on the target.
+    const drift = missingObjects(objectsLeftBehind(tracker), catalogOf(await target.readCatalog()))
+    if (drift.length > 0)
+      return report('drift', {applied: pending, alreadyApplied, drift: sortObjects(drift.map(toObject))})
+  }
   return report('pushed', {applied: pending, alreadyApplied})
 }
 
