@@ -24,6 +24,7 @@ import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../sh
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './catalog-tracker.js'
+import {notify, projectName} from './notify.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {markPushedApplied, registryPushWarnings} from './registry-push.js'
 import {verify} from './verify.js'
@@ -65,7 +66,9 @@ export async function push(options: PushOptions): Promise<PushReport> {
     })
     try {
       if (target.guardianPid) await addPinnedPid(snapshot, target.guardianPid)
-      return await deploy({options, cli, workspace, snapshot, target, started, progress})
+      const report = await deploy({options, cli, workspace, snapshot, target, started, progress})
+      await alert(workspace.workdir, report, options)
+      return report
     } finally {
       await target.close()
     }
@@ -172,6 +175,22 @@ async function deploy({
       return report('drift', {applied: pending, alreadyApplied, drift: sortObjects(drift.map(toObject))})
   }
   return report('pushed', {applied: pending, alreadyApplied})
+}
+
+/** Refused pushes and drift are told to [notify]; the URL's password never goes into an event. */
+async function alert(workdir: string, report: PushReport, options: PushOptions): Promise<void> {
+  const secretUrls = options.target.kind === 'url' ? [options.target.url] : []
+  const project = projectName(workdir)
+  if (report.status === 'refused') {
+    const why = report.verify?.failure
+      ? [`${report.verify.failure.file} fails to replay: ${report.verify.failure.error.message}`]
+      : (report.findings ?? []).map((f) => ('file' in f ? `${f.kind} ${f.file}` : f.kind))
+    await notify(workdir, [{event: 'push-refused', target: report.target, project, why}], {secretUrls})
+  }
+  if (report.status === 'drift') {
+    const missing = (report.drift ?? []).map((o) => `${o.kind} ${o.qualified}`)
+    await notify(workdir, [{event: 'drift', target: report.target, project, missing}], {secretUrls})
+  }
 }
 
 /** Pending files that manage their own transactions: a failure in them leaves earlier statements committed. */
