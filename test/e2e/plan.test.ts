@@ -71,7 +71,7 @@ describe('sbx plan on a project shaped like incident INF-015', () => {
     expect(checklist).toContain('index public.document_chunks.document_chunks_page')
     expect(checklist).not.toContain('column public.profiles.legacy_note')
     expect(report.renames).toEqual([])
-  })
+  }, 300_000)
 
   it('markdown has the Mermaid edge from the tables to the functions, and nothing from the environment', async () => {
     const dir = gitProject({...INCIDENT_MIGRATIONS})
@@ -86,7 +86,7 @@ describe('sbx plan on a project shaped like incident INF-015', () => {
     expect(md.stdout).toContain('m20260207070000 --> m20260207080100')
     expect(md.stdout).not.toContain(dir)
     expect(md.stdout).toContain('None can lose data.')
-  })
+  }, 300_000)
 
   it('--against REF lists only what the branch adds, with the renames sbx made to it', async () => {
     const base = Object.fromEntries(Object.entries(INCIDENT_MIGRATIONS).slice(0, 3))
@@ -111,5 +111,5 @@ describe('sbx plan on a project shaped like incident INF-015', () => {
     expect(report.applied).toBe(3)
     expect(report.migrations.map((m: {file: string}) => m.file)).toEqual(Object.values(INCIDENT_FILES).slice(3))
     expect(report.renames).toMatchObject([{to: INCIDENT_FILES.grw011Functions, reason: 'duplicate-version'}])
-  })
+  }, 300_000)
 })

@@ -47,7 +47,7 @@ describe.each(DATABASE_KINDS)('post-deploy verification in sbx push (%s)', (kind
     const skipped = await push(dir, '--db-url', db.url, '--no-verify', '--json')
     expect(skipped.exitCode, skipped.stderr).toBe(0)
     expect(JSON.parse(skipped.stdout)).toMatchObject({status: 'pushed'})
-  })
+  }, 300_000)
 
   it('a realistic set (extensions, triggers on auth.users, storage policies) pushes without drift', async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
@@ -55,5 +55,5 @@ describe.each(DATABASE_KINDS)('post-deploy verification in sbx push (%s)', (kind
     const result = await push(dir, '--db-url', db.url, '--json')
     expect(result.exitCode, result.stdout + result.stderr).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({status: 'pushed'})
-  })
+  }, 300_000)
 })
