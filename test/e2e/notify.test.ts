@@ -19,7 +19,7 @@ async function webhookServer(answer = true): Promise<{url: string; bodies: Array
       bodies.push(JSON.parse(text))
       if (answer) response.end('ok')
     })
-  }, 300_000)
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   onTestFinished(
     () =>
@@ -33,22 +33,15 @@ async function webhookServer(answer = true): Promise<{url: string; bodies: Array
 
 /** The incident: one committed file and three newcomers with its version. */
 function incidentProject(notify: string): string {
-  const dir = gitProject(
-    {
-      'supabase/migrations/20260207080000_fix_numeric_search.sql': 'create table search (id int);\n',
-      'supabase/sbx.toml': notify,
-    },
-    300_000,
-  )
-  writeTree(
-    migrationsDir(dir),
-    {
-      '20260207080000_grw011_churn_scoring_function.sql': 'select 1;\n',
-      '20260207080000_ctx010_add_metadata_to_document_chunks.sql': 'select 2;\n',
-      '20260207080000_sec006_security_monitoring.sql': 'select 3;\n',
-    },
-    300_000,
-  )
+  const dir = gitProject({
+    'supabase/migrations/20260207080000_fix_numeric_search.sql': 'create table search (id int);\n',
+    'supabase/sbx.toml': notify,
+  })
+  writeTree(migrationsDir(dir), {
+    '20260207080000_grw011_churn_scoring_function.sql': 'select 1;\n',
+    '20260207080000_ctx010_add_metadata_to_document_chunks.sql': 'select 2;\n',
+    '20260207080000_sec006_security_monitoring.sql': 'select 3;\n',
+  })
   return dir
 }
 
@@ -73,7 +66,7 @@ describe('[notify] alerts', () => {
       expect(body.text).toContain(`${body.from} → ${body.to}`)
     }
     expect(fixed.stderr).not.toContain('alert')
-  }, 300_000)
+  })
 
   it('a webhook that never answers: the renames still happen, the failure is reported on stderr', async () => {
     const hook = await webhookServer(false)
@@ -89,7 +82,7 @@ describe('[notify] alerts', () => {
     expect(fixed.stderr).toContain('no answer within 1 s')
     // The webhook's secret path never appears.
     expect(fixed.stderr).not.toContain('SECRETPATH')
-  }, 300_000)
+  })
 
   it('a failing command is reported and changes nothing; a working one gets the JSON event on stdin', async () => {
     const dir = incidentProject('[notify]\ncommand = "cat >> ../events.jsonl; echo refused by the pager >&2; exit 3"\n')
@@ -107,7 +100,7 @@ describe('[notify] alerts', () => {
     expect(events[0]).toMatchObject({event: 'rename', reason: 'duplicate-version'})
     const log = await runSbx(['log', '--json'], {cwd: dir})
     expect(JSON.parse(log.stdout).entries ?? JSON.parse(log.stdout)).toHaveLength(3)
-  }, 300_000)
+  })
 
   it('a refused push is an event, without the password of --db-url', async () => {
     const hook = await webhookServer()
@@ -125,5 +118,5 @@ describe('[notify] alerts', () => {
     expect(hook.bodies[0]).toMatchObject({event: 'push-refused'})
     expect(JSON.stringify(hook.bodies[0])).toContain('duplicate-version')
     expect(JSON.stringify(hook.bodies[0])).not.toContain('hunter2secret')
-  }, 300_000)
+  })
 })
