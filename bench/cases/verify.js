@@ -163,7 +163,7 @@ update public.t${i - 9} set notes = '' where notes is null;
   }
 }
 
-function makeProject(ctx) {
+export function makeProject(ctx) {
   const dir = ctx.tmpDir()
   const migrations = path.join(dir, 'supabase', 'migrations')
   fs.mkdirSync(migrations, {recursive: true})

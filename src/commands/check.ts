@@ -3,6 +3,7 @@ import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
 import {againstFlag, dbUrlFlag} from '../flags.js'
 import {renderCheck} from '../render/findings.js'
+import {renderFindingsGithub} from '../render/github.js'
 import {type CheckReport, check} from '../workflows/check.js'
 
 export default class Check extends BaseCommand {
@@ -32,6 +33,11 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     against: againstFlag,
     'db-url': dbUrlFlag,
+    format: Flags.string({
+      default: 'text',
+      options: ['text', 'github'],
+      summary: 'text, or github: workflow annotations (::error file=supabase/migrations/…,line=1::…) for CI.',
+    }),
     staged: Flags.boolean({
       summary: 'Check what is staged in git instead of the folder (the pre-commit hook uses this).',
     }),
@@ -47,7 +53,9 @@ ${EXIT_CODES_HELP}`
       against: flags.against,
       staged: flags.staged,
     })
-    this.log(renderCheck(report))
+    this.log(
+      flags.format === 'github' && !this.jsonEnabled() ? renderFindingsGithub(report.findings) : renderCheck(report),
+    )
     if (report.blocking) process.exitCode = ExitCode.Findings
     return report
   }

@@ -12,7 +12,8 @@ export default class Push extends BaseCommand {
   3. preflight against the target's history: duplicate versions, names supabase would skip or cannot read, out-of-order files (refused unless --include-all), applied versions with no local file, applied files edited since — any of these exits ${ExitCode.Findings} with nothing sent;
   4. replays every migration on a fresh embedded database (sbx verify) unless --no-verify;
   5. runs supabase db push (non-interactive: --yes, --agent=no, text output), streaming its progress; on failure, supabase's own error lines and what the target holds now;
-  6. confirms every local version is now in the target's history.
+  6. confirms every local version is now in the target's history;
+  7. unless --no-verify, checks that every table, column, function, policy, trigger, index and view the replay of all migrations leaves behind (not the baseline's or extensions' own) exists on the target: what is missing is drift, exit ${ExitCode.Drift} (--json status drift), though the deploy happened.
 
 --lock-timeout bounds the whole wait (repository lock, then deploy lock).
 
@@ -78,6 +79,7 @@ ${EXIT_CODES_HELP}`
     })
     this.log(renderPush(report))
     if (report.status === 'refused') process.exitCode = ExitCode.Findings
+    if (report.status === 'drift') process.exitCode = ExitCode.Drift
     return report
   }
 }

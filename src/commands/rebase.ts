@@ -23,6 +23,10 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
+    commit: Flags.boolean({
+      exclusive: ['dry-run'],
+      summary: 'Commit the renumbering (supabase/migrations and the audit file) with a message listing the renames.',
+    }),
     'dry-run': Flags.boolean({summary: 'Print the plan and change nothing.'}),
     'lock-timeout': lockTimeoutFlag,
     onto: Flags.string({helpValue: 'REF', required: true, summary: 'The branch to land on, e.g. main.'}),
@@ -36,9 +40,11 @@ ${EXIT_CODES_HELP}`
       workdir: flags.workdir,
       onto: flags.onto,
       dryRun: flags['dry-run'],
+      commit: flags.commit,
       lockTimeoutSeconds: flags['lock-timeout'],
     })
     this.log(renderPlan(report))
+    if (report.commit && !this.jsonEnabled()) this.log(`Committed ${report.commit.slice(0, 12)}.`)
     return report
   }
 }

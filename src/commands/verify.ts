@@ -1,5 +1,7 @@
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
+import {renderVerifyGithub} from '../render/github.js'
 import {renderVerify} from '../render/verify.js'
 import {type VerifyReport, verify} from '../workflows/verify.js'
 
@@ -29,6 +31,14 @@ ${EXIT_CODES_HELP}`
     },
   ]
 
+  static override flags = {
+    format: Flags.string({
+      default: 'text',
+      options: ['text', 'github'],
+      summary: 'text, or github: a workflow annotation on the failing migration.',
+    }),
+  }
+
   static override summary = 'Replay all migrations on a fresh embedded database and report the first failure.'
 
   async run(): Promise<VerifyReport> {
@@ -38,7 +48,7 @@ ${EXIT_CODES_HELP}`
       onBaselineBuild: () =>
         this.logToStderr('Building the embedded database baseline (first run on this machine, about 5 s)…'),
     })
-    this.log(renderVerify(report))
+    this.log(flags.format === 'github' && !this.jsonEnabled() ? renderVerifyGithub(report) : renderVerify(report))
     if (!report.ok) process.exitCode = ExitCode.Findings
     return report
   }

@@ -10,17 +10,20 @@
 import {parse} from 'smol-toml'
 import * as z from 'zod/mini'
 import {UsageError} from './errors.js'
+import {NOTIFY_EXPECTED, notifySection} from './notify-config.js'
 import {REGISTRY_EXPECTED, registrySection} from './registry-config.js'
 
 export const CONFIG_FILE = 'supabase/sbx.toml'
 
 const SECTIONS = {
   registry: registrySection,
+  notify: notifySection,
 } as const
 
 /** Per section, what each key expects: error messages say it. */
 const EXPECTED: Record<string, Record<string, string>> = {
   registry: REGISTRY_EXPECTED,
+  notify: NOTIFY_EXPECTED,
 }
 
 const schema = z.strictObject(

@@ -6,6 +6,7 @@ export const ExitCode = {
   Findings: 3,
   LockTimeout: 4,
   External: 5,
+  Drift: 6,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
@@ -15,7 +16,8 @@ export const EXIT_CODES_HELP = `EXIT CODES
   2  usage error or bad input
   3  findings that block (check, push, verify)
   4  timed out waiting for a lock
-  5  an outside tool or database failed`
+  5  an outside tool or database failed
+  6  done, but the target differs from its migrations (push: objects missing after the deploy)`
 
 /**
  * A failure the user can act on. `code` is stable (for scripts reading --json); the exit code is derived

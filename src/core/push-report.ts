@@ -1,10 +1,11 @@
 /** What `sbx push` did: the shape of its --json output. */
+import type {DbObject} from './catalog.js'
 import type {Finding} from './findings.js'
 import type {VerifyReport} from './verify-report.js'
 
 export interface PushReport {
   target: string
-  status: 'pushed' | 'up-to-date' | 'dry-run' | 'refused'
+  status: 'pushed' | 'up-to-date' | 'dry-run' | 'refused' | 'drift'
   /** Files this push applied (or would apply, on a dry run). */
   applied: string[]
   alreadyApplied: number
@@ -12,4 +13,6 @@ export interface PushReport {
   /** Why a push was refused: blocking findings, or the first failure of verify. */
   findings?: Finding[]
   verify?: VerifyReport
+  /** After the deploy (status drift): objects the replay of every migration leaves behind that the target lacks. */
+  drift?: DbObject[]
 }

@@ -19,6 +19,12 @@ export function renderPush(report: PushReport): string {
         `Pushed ${migrations(report.applied.length)} to ${report.target} in ${seconds}s (${report.alreadyApplied} already applied):`,
         ...report.applied.map((f) => `  • ${f}`),
       ].join('\n')
+    case 'drift':
+      return [
+        `Pushed ${migrations(report.applied.length)} to ${report.target} in ${seconds}s, but it differs from its migrations: ${report.drift?.length ?? 0} missing:`,
+        ...(report.drift ?? []).map((o) => `  • ${o.kind} ${o.qualified}`),
+        'Something changed the target outside the migrations: restore the objects, or write a migration that matches what it holds.',
+      ].join('\n')
     case 'refused': {
       const why = report.verify ? renderVerify(report.verify) : (report.findings ?? []).map(renderFinding).join('\n')
       return `Refused: nothing was sent to ${report.target}.\n${why}`

@@ -158,3 +158,10 @@ export async function currentBranch(toplevel: string): Promise<string | undefine
     return undefined
   }
 }
+
+/** Stages every change under `paths` (relative to toplevel) and commits exactly those paths; returns the commit. */
+export async function commitPaths(toplevel: string, paths: readonly string[], message: string): Promise<string> {
+  await gitOrThrow(toplevel, ['add', '-A', '--', ...paths])
+  await gitOrThrow(toplevel, ['commit', '--quiet', '--no-verify', '-m', message, '--', ...paths])
+  return (await gitOrThrow(toplevel, ['rev-parse', 'HEAD'])).trim()
+}

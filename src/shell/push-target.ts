@@ -6,6 +6,7 @@
  */
 import path from 'node:path'
 import type {Client} from 'pg'
+import {CATALOG_SQL, type CatalogRow, normalizeRows} from '../core/catalog.js'
 import {ExternalError} from '../core/errors.js'
 import type {AppliedMigration} from '../core/history.js'
 import {redactUrl} from '../core/redact.js'
@@ -29,6 +30,8 @@ export interface PushTarget {
   /** The guardian's pid, while one holds the deploy lock. */
   guardianPid?: number
   readHistory(): Promise<AppliedMigration[]>
+  /** The objects the target holds (core/catalog.ts); absent for the linked project (no connection of sbx's own). */
+  readCatalog?(): Promise<CatalogRow[]>
   /** Runs supabase with these arguments against the target, under the deploy lock where there is one. */
   runSupabase(
     cli: SupabaseCli,
@@ -89,6 +92,9 @@ export async function openDatabaseTarget(
     supabase: {url},
     guardianPid: guardian.pid,
     readHistory: () => readHistory(client, url),
+    async readCatalog() {
+      return normalizeRows((await client.query<Record<string, unknown>>(CATALOG_SQL)).rows)
+    },
     async runSupabase(cli, args, run) {
       const collected = {stdout: [] as string[], stderr: [] as string[]}
       const exitCode = await guardian.run({bin: cli.bin, args, cwd: run.cwd, env: supabaseEnv()}, (raw, stream) => {

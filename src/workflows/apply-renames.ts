@@ -12,6 +12,7 @@ import {gitMove, trackedFiles} from '../shell/git.js'
 import {renameNoClobber, repairTornRenames, sha256File} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
 import {gitMigrationsDir, type Workspace} from '../shell/workspace.js'
+import {type NotifyEvent, notify, projectName} from './notify.js'
 
 export interface AppliedRename extends Rename {
   sha256: string
@@ -45,7 +46,21 @@ export async function applyRenames(
     done.push(applied)
     onRenamed?.(applied)
   }
+  // Alerts ([notify]) after the renames are done and recorded: a failing or silent one cannot undo them.
+  await notify(
+    workspace.workdir,
+    done.map((rename) => renameEvent(rename, command, projectName(workspace.workdir))),
+  )
   return done
+}
+
+function renameEvent(rename: AppliedRename, command: string, project: string): NotifyEvent {
+  const by = command.replace(/^sbx /u, '')
+  const kept = rename.kept ? {kept: rename.kept} : {}
+  if (rename.reason === 'registry-conflict') {
+    return {event: 'registry-conflict', command: by, from: rename.from, to: rename.to, ...kept, project}
+  }
+  return {event: 'rename', command: by, from: rename.from, to: rename.to, reason: rename.reason, ...kept, project}
 }
 
 /** Finishes renames a crash interrupted, and records them. */

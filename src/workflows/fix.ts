@@ -1,11 +1,14 @@
 /** `sbx fix` and `sbx rebase`: plan renames purely, then carry them out under the repository lock. */
+import {AUDIT_FILE} from '../core/audit.js'
+import {UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import {findIssues} from '../core/findings.js'
 import {type FixPlan, planFix, planRebase, type Rename} from '../core/rename-plan.js'
+import {commitPaths} from '../shell/git.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {pinnedFiles} from '../shell/push-snapshot.js'
-import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import {gitMigrationsDir, openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {branchHistory, type HistorySource, readProjectState, withProvenance} from './project-state.js'
 import {repairWithRegistry} from './registry-check.js'
@@ -23,6 +26,8 @@ export interface FixReport {
   remaining: Finding[]
   /** With a registry: files written offline whose versions are now reserved. */
   reserved?: string[]
+  /** rebase --commit: the commit holding the renames. */
+  commit?: string
 }
 
 export async function fix(options: FixOptions): Promise<FixReport> {
@@ -74,6 +79,8 @@ export interface RebaseOptions {
   onto: string
   dryRun: boolean
   lockTimeoutSeconds: number
+  /** Commit the renumbering (the migrations folder and the audit file) with a message listing the renames. */
+  commit?: boolean
 }
 
 export async function rebase(options: RebaseOptions): Promise<FixReport> {
@@ -87,7 +94,20 @@ export async function rebase(options: RebaseOptions): Promise<FixReport> {
   const renames = await locked(workspace, options.lockTimeoutSeconds, `sbx rebase --onto ${options.onto}`, async () =>
     applyRenames(workspace, await plan(), `sbx rebase --onto ${options.onto}`),
   )
-  return {dryRun: false, renames, remaining: []}
+  if (!options.commit || renames.length === 0) return {dryRun: false, renames, remaining: []}
+  if (!workspace.git) throw new UsageError('--commit needs a git repository.')
+  const rel = workspace.git.relWorkdir ? `${workspace.git.relWorkdir}/` : ''
+  const message = [
+    `sbx rebase --onto ${options.onto}: renumber ${renames.length} migration${renames.length === 1 ? '' : 's'}`,
+    '',
+    ...renames.map((r) => `${r.from} -> ${r.to}`),
+  ].join('\n')
+  const commit = await commitPaths(
+    workspace.git.toplevel,
+    [gitMigrationsDir(workspace), `${rel}supabase/${AUDIT_FILE}`],
+    message,
+  )
+  return {dryRun: false, renames, remaining: [], commit}
 }
 
 function locked<T>(workspace: Workspace, timeoutSeconds: number, command: string, fn: () => Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@
  * child process that keeps it until supabase has exited even if sbx is killed. Nothing reaches the database
  * unless preflight and verify pass. `--lock-timeout` bounds the whole wait: repository lock, then deploy lock.
  */
+import {catalogOf, missingObjects, sortObjects, toObject} from '../core/catalog.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
@@ -22,6 +23,8 @@ import {addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shel
 import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './catalog-tracker.js'
+import {notify, projectName} from './notify.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {markPushedApplied, registryPushWarnings} from './registry-push.js'
 import {verify} from './verify.js'
@@ -63,7 +66,9 @@ export async function push(options: PushOptions): Promise<PushReport> {
     })
     try {
       if (target.guardianPid) await addPinnedPid(snapshot, target.guardianPid)
-      return await deploy({options, cli, workspace, snapshot, target, started, progress})
+      const report = await deploy({options, cli, workspace, snapshot, target, started, progress})
+      await alert(workspace.workdir, report, options)
+      return report
     } finally {
       await target.close()
     }
@@ -112,9 +117,11 @@ async function deploy({
   const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
   for (const line of await registryPushWarnings(workspace, folder.migrations, toPush)) progress(line)
 
+  let tracker: CatalogTracker | undefined
   if (options.verify) {
     progress('Verifying every migration on a fresh embedded database…')
-    const verified = await verify({workdir: snapshot.workdir})
+    tracker = trackCatalog()
+    const verified = await verify({workdir: snapshot.workdir, observer: tracker})
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
     for (const partly of verified.partlyVerified) {
       progress(
@@ -166,7 +173,29 @@ async function deploy({
   // The embedded database is this machine's own: only shared targets make versions applied for the team.
   const registryNote = options.target.kind === 'embedded' ? undefined : await markPushedApplied(workspace, toPush)
   if (registryNote) progress(registryNote)
+  if (tracker && target.readCatalog) {
+    // Post-deploy check: every object the replay of all migrations leaves behind must exist on the target.
+    const drift = missingObjects(objectsLeftBehind(tracker), catalogOf(await target.readCatalog()))
+    if (drift.length > 0)
+      return report('drift', {applied: pending, alreadyApplied, drift: sortObjects(drift.map(toObject))})
+  }
   return report('pushed', {applied: pending, alreadyApplied})
+}
+
+/** Refused pushes and drift are told to [notify]; the URL's password never goes into an event. */
+async function alert(workdir: string, report: PushReport, options: PushOptions): Promise<void> {
+  const secretUrls = options.target.kind === 'url' ? [options.target.url] : []
+  const project = projectName(workdir)
+  if (report.status === 'refused') {
+    const why = report.verify?.failure
+      ? [`${report.verify.failure.file} fails to replay: ${report.verify.failure.error.message}`]
+      : (report.findings ?? []).map((f) => ('file' in f ? `${f.kind} ${f.file}` : f.kind))
+    await notify(workdir, [{event: 'push-refused', target: report.target, project, why}], {secretUrls})
+  }
+  if (report.status === 'drift') {
+    const missing = (report.drift ?? []).map((o) => `${o.kind} ${o.qualified}`)
+    await notify(workdir, [{event: 'drift', target: report.target, project, missing}], {secretUrls})
+  }
 }
 
 /** Pending files that manage their own transactions: a failure in them leaves earlier statements committed. */

@@ -39,6 +39,18 @@ export interface VerifyOptions {
   env?: NodeJS.ProcessEnv
   /** Called when the cached baseline has to be built first (once per machine, ~5 s). */
   onBaselineBuild?: (cacheDir: string) => void
+  /** Reads the replay database between files (sbx plan, push's post-deploy check). */
+  observer?: ReplayObserver
+}
+
+/** Called before the first file (again if the replay restarts) and after each file that applied. */
+export interface ReplayObserver {
+  start(db: EmbeddedDatabase['db']): Promise<void>
+  replayed(
+    db: EmbeddedDatabase['db'],
+    migration: Migration & {statements: readonly string[]; transactionMode: TransactionMode},
+    replayMs: number,
+  ): Promise<void>
 }
 
 interface LoadedMigration extends Migration {
@@ -94,7 +106,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const plan = await planning
   let database = starting.value
   try {
-    let replay = await replayAll(database, migrations, plan)
+    let replay = await replayAll(database, migrations, plan, options.observer)
     let uses = plan.uses
     const added = new Set<string>()
     // SQL built at run time can call an extension the scan did not see: its library is missing. Load it (and
@@ -109,7 +121,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         load: [...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])],
         versions: plan.versions,
       })
-      replay = await replayAll(database, migrations, plan)
+      replay = await replayAll(database, migrations, plan, options.observer)
     }
     const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))
     return {
@@ -163,6 +175,7 @@ async function replayAll(
   database: EmbeddedDatabase,
   migrations: readonly LoadedMigration[],
   extensions: ExtensionPlan,
+  observer?: ReplayObserver,
 ): Promise<Replay> {
   let statements = 0
   const partlyVerified: PartlyVerified[] = []
@@ -170,11 +183,14 @@ async function replayAll(
   const omitted = new Set<string>()
   try {
     await createHistoryTable(database.db)
+    await observer?.start(database.db)
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
       const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, omitted, partly) : undefined
+      const began = performance.now()
       const failure = await replayMigration(database.db, migration, plan, stepOver)
+      const replayMs = Math.round(performance.now() - began)
       if (partly.skipped.length > 0) {
         if (partly.missingExtensions.length === 0) partly.missingExtensions = [...omitted]
         partlyVerified.push(partly)
@@ -184,6 +200,7 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified}
       }
       statements += migration.statements.length
+      await observer?.replayed(database.db, migration, replayMs)
     }
   } catch (error) {
     throw new ExternalError(

@@ -1,0 +1,135 @@
+/**
+ * `sbx plan` as text (terminal), markdown (a pull request comment: short, headed, a Mermaid graph; file names
+ * only, nothing from the environment) and GitHub annotations. Pure.
+ */
+import type {DbObject} from '../core/catalog.js'
+import type {PlannedMigration, PlanReport} from '../core/plan-report.js'
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+function objects(list: readonly DbObject[]): string {
+  return list.map((o) => `${o.kind} ${o.qualified}`).join(', ')
+}
+
+function dependsOn(m: PlannedMigration): string {
+  return m.dependsOn.length === 0 ? 'nothing pending or applied' : m.dependsOn.join(', ')
+}
+
+export function renderPlanText(report: PlanReport): string {
+  if (report.migrations.length === 0 && !report.failure) {
+    return `Nothing pending (${report.applied} applied, compared with ${report.against}).`
+  }
+  const lines = [
+    `${count(report.migrations.length, 'pending migration')} (compared with ${report.against}; ${report.applied} applied), in the order supabase runs them:`,
+  ]
+  for (const [index, m] of report.migrations.entries()) {
+    lines.push(`${index + 1}. ${m.file}${m.transaction ? '' : '  (not one transaction)'}  ${m.replayMs} ms`)
+    if (m.creates.length > 0) lines.push(`   creates: ${objects(m.creates)}`)
+    if (m.alters.length > 0) lines.push(`   alters:  ${objects(m.alters)}`)
+    if (m.drops.length > 0) lines.push(`   drops:   ${objects(m.drops)}`)
+    lines.push(`   depends on: ${dependsOn(m)}`)
+    for (const [i, statement] of m.destructive.entries()) {
+      lines.push(`   DESTRUCTIVE (${m.destructiveReasons[i]}): ${oneLine(statement)}`)
+    }
+  }
+  if (report.renames.length > 0) {
+    lines.push('', 'Renames sbx made:')
+    for (const r of report.renames) lines.push(`  ${r.from} → ${r.to} (${r.reason}${r.kept ? `; ${r.kept} kept` : ''})`)
+  }
+  if (report.checklist.length > 0) {
+    lines.push('', 'After the deploy these must exist:')
+    for (const o of report.checklist) lines.push(`  ${o.kind} ${o.qualified}`)
+  }
+  if (report.failure) {
+    lines.push(
+      '',
+      `Replay failed at ${report.failure.file}, statement ${report.failure.statementIndex}: ${report.failure.error.message}`,
+    )
+  }
+  return lines.join('\n')
+}
+
+export function renderPlanMarkdown(report: PlanReport): string {
+  const out = ['## sbx plan', '']
+  if (report.failure) {
+    out.push(
+      `> **Replay failed** at \`${report.failure.file}\`, statement ${report.failure.statementIndex}: ${escapeMd(report.failure.error.message)}`,
+      '',
+    )
+  }
+  if (report.migrations.length === 0) {
+    out.push(`Nothing pending (${report.applied} applied).`)
+    return out.join('\n')
+  }
+  const destructive = report.migrations.filter((m) => m.destructive.length > 0)
+  out.push(
+    `${count(report.migrations.length, 'pending migration')} (${report.applied} applied), in the order supabase runs them. ` +
+      (destructive.length === 0
+        ? 'None can lose data.'
+        : `**${count(destructive.length, 'migration')} can lose data.**`),
+    '',
+    '| # | migration | creates | alters | drops | depends on | one transaction | data loss |',
+    '|---|---|---|---|---|---|---|---|',
+  )
+  for (const [index, m] of report.migrations.entries()) {
+    out.push(
+      `| ${index + 1} | \`${m.file}\` | ${cell(m.creates)} | ${cell(m.alters)} | ${cell(m.drops)} | ${m.dependsOn.map((f) => `\`${f}\``).join('<br>') || '—'} | ${m.transaction ? 'yes' : '**no**'} | ${m.destructive.length > 0 ? `**${m.destructiveReasons.join(', ')}**` : 'none'} |`,
+    )
+  }
+  out.push('', '### Dependencies', '', '```mermaid', mermaid(report), '```')
+  if (destructive.length > 0) {
+    out.push('', '### Statements that can lose data', '')
+    for (const m of destructive) {
+      for (const [i, statement] of m.destructive.entries()) {
+        out.push(`- \`${m.file}\` (${m.destructiveReasons[i]}): \`${escapeMd(oneLine(statement))}\``)
+      }
+    }
+  }
+  if (report.renames.length > 0) {
+    out.push('', '### Renames sbx made', '')
+    for (const r of report.renames) {
+      out.push(`- \`${r.from}\` → \`${r.to}\`: ${r.reason}${r.kept ? ` (\`${r.kept}\` kept its version)` : ''}`)
+    }
+  }
+  if (report.checklist.length > 0) {
+    out.push('', `<details><summary>Post-deploy checklist: ${count(report.checklist.length, 'object')}</summary>`, '')
+    for (const o of report.checklist) out.push(`- [ ] ${o.kind} \`${o.qualified}\``)
+    out.push('', '</details>')
+  }
+  return out.join('\n')
+}
+
+/** Pending migrations as nodes, an edge from each prerequisite to what needs it; applied prerequisites dashed. */
+export function mermaid(report: PlanReport): string {
+  const pending = new Set(report.migrations.map((m) => m.file))
+  const id = (file: string) => `m${file.split('_')[0]}`
+  const lines = ['graph TD']
+  for (const m of report.migrations) lines.push(`  ${id(m.file)}["${m.file}"]`)
+  const applied = new Set<string>()
+  for (const m of report.migrations) {
+    for (const dep of m.dependsOn) {
+      if (!pending.has(dep) && !applied.has(dep)) {
+        applied.add(dep)
+        lines.push(`  ${id(dep)}["${dep} (applied)"]`)
+      }
+      lines.push(`  ${id(dep)} ${pending.has(dep) ? '-->' : '-.->'} ${id(m.file)}`)
+    }
+  }
+  return lines.join('\n')
+}
+
+function cell(list: readonly DbObject[]): string {
+  if (list.length === 0) return '—'
+  const shown = list.filter((o) => o.kind !== 'column' || list.length <= 6).slice(0, 8)
+  const rest = list.length - shown.length
+  return shown.map((o) => `${o.kind} \`${o.qualified}\``).join('<br>') + (rest > 0 ? `<br>…and ${rest} more` : '')
+}
+
+function oneLine(statement: string): string {
+  const line = statement.replace(/\s+/gu, ' ').trim()
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/\|/gu, '\\|').replace(/`/gu, "'")
+}

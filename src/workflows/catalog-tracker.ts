@@ -1,0 +1,144 @@
+/**
+ * Follows the replay database's catalogs from file to file: what each migration created, altered and dropped,
+ * and which earlier migrations it depends on (it uses an object they created: the database's own pg_depend,
+ * plus relation names mentioned in function bodies, which record no dependency). Used by `sbx plan` and by
+ * push's post-deploy check (the objects the whole replay leaves behind).
+ */
+import {
+  CATALOG_SQL,
+  type Catalog,
+  type CatalogDiff,
+  type CatalogRow,
+  catalogOf,
+  DEPENDS_SQL,
+  diffCatalogs,
+  FUNCTION_BODIES_SQL,
+  namesInBody,
+  normalizeRows,
+  objectKey,
+  PG_TYPE,
+} from '../core/catalog.js'
+import type {ReplayObserver} from './verify.js'
+
+export interface TrackedMigration extends CatalogDiff {
+  file: string
+  version: string
+  statements: readonly string[]
+  transactionMode: string
+  /** Earlier files this one uses objects of, in apply order. */
+  dependsOn: string[]
+  replayMs: number
+}
+
+export interface CatalogTracker extends ReplayObserver {
+  readonly migrations: TrackedMigration[]
+  /** Before the first migration: the baseline and its extensions. */
+  readonly initial: Catalog
+  /** After the last migration that applied. */
+  readonly final: Catalog
+}
+
+type Db = Parameters<ReplayObserver['start']>[0]
+
+async function readCatalog(db: Db): Promise<Catalog> {
+  const result = await db.query<Record<string, unknown>>(CATALOG_SQL)
+  return catalogOf(normalizeRows(result.rows))
+}
+
+const address = (classid: number, objid: number, subid = 0) => `${classid}:${objid}:${subid}`
+
+export function trackCatalog(): CatalogTracker {
+  let initial: Catalog = new Map()
+  let current: Catalog = new Map()
+  let migrations: TrackedMigration[] = []
+  /** pg_depend address → the file that created the object. */
+  let creators = new Map<string, string>()
+  /** Relation name (bare and schema-qualified) → the file that created it. */
+  let relations = new Map<string, string>()
+  /** Object key → the file that created it. */
+  let keyCreators = new Map<string, string>()
+  return {
+    get migrations() {
+      return migrations
+    },
+    get initial() {
+      return initial
+    },
+    get final() {
+      return current
+    },
+    async start(db) {
+      initial = await readCatalog(db)
+      current = initial
+      migrations = []
+      creators = new Map()
+      relations = new Map()
+      keyCreators = new Map()
+    },
+    async replayed(db, migration, replayMs) {
+      const after = await readCatalog(db)
+      const diff = diffCatalogs(current, after)
+      const file = migration.file
+      const uses = new Set<string>()
+      const used = (creator: string | undefined) => {
+        if (creator !== undefined && creator !== file) uses.add(creator)
+      }
+      // Altering or dropping an object, or adding a column or policy to a table, uses whoever created it.
+      for (const row of [...diff.altered, ...diff.dropped]) used(keyCreators.get(objectKey(row)))
+      for (const row of [...diff.created, ...diff.altered]) {
+        if (row.parent !== null) used(keyCreators.get(`table ${row.schema}.${row.parent}`))
+      }
+      const changed = [...diff.created, ...diff.altered]
+      if (changed.length > 0) {
+        const objects = changed.filter((row) => row.kind !== 'column')
+        const deps = await db.query<{refclassid: unknown; refobjid: unknown; refobjsubid: unknown}>(DEPENDS_SQL, [
+          objects.map((row) => row.classid),
+          objects.map((row) => row.objid),
+          objects.filter((row) => row.kind === 'view').map((row) => row.objid),
+        ])
+        for (const dep of deps.rows) {
+          const classid = Number(dep.refclassid)
+          const objid = Number(dep.refobjid)
+          used(creators.get(address(classid, objid, Number(dep.refobjsubid))) ?? creators.get(address(classid, objid)))
+        }
+        const functions = changed.filter((row) => row.kind === 'function').map((row) => row.objid)
+        if (functions.length > 0 && relations.size > 0) {
+          const bodies = await db.query<{prosrc: string | null}>(FUNCTION_BODIES_SQL, [functions])
+          for (const body of bodies.rows) for (const name of namesInBody(body.prosrc ?? '')) used(relations.get(name))
+        }
+      }
+      for (const row of diff.created) {
+        keyCreators.set(objectKey(row), file)
+        creators.set(address(row.classid, row.objid, row.subid), file)
+        if (row.kind === 'table' || row.kind === 'view') {
+          if (row.typid !== null) creators.set(address(PG_TYPE, row.typid), file)
+          relations.set(row.name.toLowerCase(), file)
+          relations.set(`${row.schema}.${row.name}`.toLowerCase(), file)
+        }
+      }
+      const order = new Map(migrations.map((m, index) => [m.file, index]))
+      migrations.push({
+        file,
+        version: migration.version,
+        statements: migration.statements,
+        transactionMode: migration.transactionMode,
+        ...diff,
+        dependsOn: [...uses].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)),
+        replayMs,
+      })
+      current = after
+    },
+  }
+}
+
+const CHECKED_KINDS = new Set(['table', 'view', 'column', 'function', 'policy', 'index', 'trigger'])
+
+/**
+ * Objects the migrations leave behind that the baseline did not have: tables, views, columns, functions, policies,
+ * indexes and triggers (extensions' members excluded; schemas and extensions are where stand-ins differ).
+ */
+export function objectsLeftBehind(tracker: CatalogTracker): CatalogRow[] {
+  return [...tracker.final.entries()]
+    .filter(([key, row]) => !row.ext && CHECKED_KINDS.has(row.kind) && !tracker.initial.has(key))
+    .map(([, row]) => row)
+}

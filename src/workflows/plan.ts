@@ -1,0 +1,107 @@
+/**
+ * `sbx plan`: the deploy report, generated. Replays every migration on the embedded database (as verify does)
+ * and reads its catalogs between files: what each pending migration creates, alters and drops, which earlier
+ * migrations it depends on, whether supabase runs it as one transaction, what can lose data, the renames sbx
+ * made to it, and the post-deploy checklist. Read (files, history, audit) → replay → decide (core) → report.
+ */
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+import {type CatalogRow, objectKey} from '../core/catalog.js'
+import type {History} from '../core/history.js'
+import {checklist, type PlanRename, type PlanReport, planMigration} from '../core/plan-report.js'
+import {planReplay} from '../core/replay-plan.js'
+import {readAudit} from '../shell/audit-log.js'
+import {openDatabaseTarget, openTarget} from '../shell/push-target.js'
+import {openSupabase} from '../shell/supabase.js'
+import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import {trackCatalog} from './catalog-tracker.js'
+import {databaseHistory, readHistorySource} from './project-state.js'
+import {verify} from './verify.js'
+
+export type {PlanReport} from '../core/plan-report.js'
+
+export interface PlanOptions {
+  workdir?: string
+  /** What is applied: a database URL, a git ref (what this branch adds), the linked project, else the embedded database. */
+  dbUrl?: string
+  against?: string
+  linked?: boolean
+  onBaselineBuild?: (cacheDir: string) => void
+}
+
+export async function plan(options: PlanOptions): Promise<PlanReport> {
+  const started = performance.now()
+  const workspace = await openWorkspace({workdir: options.workdir})
+  const history = await appliedHistory(workspace, options)
+  const tracker = trackCatalog()
+  const [verified, audit] = await Promise.all([
+    verify({workdir: workspace.workdir, observer: tracker, onBaselineBuild: options.onBaselineBuild}),
+    readAudit(workspace.workdir),
+  ])
+  const isPending = (file: string, version: string) =>
+    history === undefined || (history.added ? history.added.has(file) : !history.applied.has(version))
+  const pending = tracker.migrations.filter((m) => isPending(m.file, m.version))
+  const touched = new Set<string>()
+  for (const m of pending) for (const row of [...m.created, ...m.altered]) touched.add(objectKey(row))
+  const pendingFiles = new Set(pending.map((m) => m.file))
+  const renames: PlanRename[] = audit.entries
+    .filter((entry) => pendingFiles.has(entry.to))
+    .map((entry) => ({
+      from: entry.from,
+      to: entry.to,
+      reason: entry.reason,
+      ...(entry.kept ? {kept: entry.kept} : {}),
+      at: entry.at,
+      by: entry.by.command,
+    }))
+  return {
+    against: describeHistory(history),
+    migrations: pending.map((m) =>
+      planMigration({
+        ...m,
+        transaction: isOneTransaction(m.statements, m.transactionMode),
+      }),
+    ),
+    applied: tracker.migrations.length - pending.length,
+    checklist: checklist(tracker.final.values() as Iterable<CatalogRow>, touched, objectKey),
+    renames,
+    ...(verified.failure ? {failure: verified.failure} : {}),
+    elapsedMs: Math.round(performance.now() - started),
+  }
+}
+
+function isOneTransaction(statements: readonly string[], transactionMode: string): boolean {
+  const replay = planReplay({statements, transactionMode: transactionMode as 'none'})
+  return replay.mode === 'transactional' && replay.steps.length === 1
+}
+
+/** undefined: nothing applied (no embedded database yet), so every file is pending. */
+async function appliedHistory(workspace: Workspace, options: PlanOptions): Promise<History | undefined> {
+  if (options.dbUrl || options.against) return readHistorySource(workspace, options)
+  if (options.linked) {
+    const target = await openTarget({kind: 'linked'}, workspace, await openSupabase(workspace.workdir), {
+      lockTimeoutMs: 30_000,
+      description: 'sbx plan',
+    })
+    return databaseHistory(await target.readHistory(), {kind: 'linked'})
+  }
+  if (!existsSync(path.join(workspace.tempDir, 'db'))) return undefined
+  const target = await openDatabaseTarget({kind: 'embedded'}, workspace, {
+    lockTimeoutMs: 30_000,
+    description: 'sbx plan',
+  })
+  try {
+    return databaseHistory(await target.readHistory(), {kind: 'embedded'})
+  } finally {
+    await target.close()
+  }
+}
+
+function describeHistory(history: History | undefined): string {
+  if (!history) return 'nothing applied'
+  const origin = history.origin
+  if (origin.kind === 'branch') return `branch ${origin.ref}`
+  if (origin.kind === 'database') return 'the database (--db-url)'
+  if (origin.kind === 'linked') return 'the linked project'
+  return 'the embedded database'
+}
