@@ -3,6 +3,7 @@ import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
 import {againstFlag, dbUrlFlag} from '../flags.js'
 import {renderCheck} from '../render/findings.js'
+import {renderLint} from '../render/verify-deeper.js'
 import {type CheckReport, check} from '../workflows/check.js'
 
 export default class Check extends BaseCommand {
@@ -32,6 +33,10 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     against: againstFlag,
     'db-url': dbUrlFlag,
+    lint: Flags.boolean({
+      summary:
+        'Also lint the unapplied files for lock safety with squawk ([lint] in supabase/sbx.toml; report only by default).',
+    }),
     staged: Flags.boolean({
       summary: 'Check what is staged in git instead of the folder (the pre-commit hook uses this).',
     }),
@@ -46,8 +51,10 @@ ${EXIT_CODES_HELP}`
       dbUrl: flags['db-url'],
       against: flags.against,
       staged: flags.staged,
+      lint: flags.lint,
     })
     this.log(renderCheck(report))
+    if (report.lint) this.log(renderLint(report.lint).join('\n'))
     if (report.blocking) process.exitCode = ExitCode.Findings
     return report
   }

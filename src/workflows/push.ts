@@ -15,6 +15,7 @@ import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements} from '../core/sql-statements.js'
+import {loadConfig} from '../shell/config-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
@@ -114,7 +115,12 @@ async function deploy({
 
   if (options.verify) {
     progress('Verifying every migration on a fresh embedded database…')
-    const verified = await verify({workdir: snapshot.workdir})
+    // Advisor and lint findings block only on what this push sends; sbx.toml is read from the project, not the snapshot.
+    const verified = await verify({
+      workdir: snapshot.workdir,
+      unapplied: new Set(pending),
+      config: loadConfig(workspace.workdir),
+    })
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
   }
 

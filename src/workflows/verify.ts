@@ -5,6 +5,8 @@
  * later, because branches were merged in the wrong order. Read (files) → decide (split, plan) → replay.
  */
 import path from 'node:path'
+import {ObjectLedger} from '../core/advisors.js'
+import type {SbxConfig} from '../core/config.js'
 import {ExternalError} from '../core/errors.js'
 import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
 import {
@@ -20,7 +22,10 @@ import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
+import type {BlockingLevel} from '../core/verify-config.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import {catalogSnapshot} from '../shell/catalog.js'
+import {loadConfig} from '../shell/config-file.js'
 import {type EmbeddedDatabase, freshDatabaseFromBaseline} from '../shell/embedded-db.js'
 import {
   createHistoryTable,
@@ -31,6 +36,13 @@ import {
 } from '../shell/migration-replay.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project.js'
+import {
+  advisorsOnEmbedded,
+  advisorsReportWhenNotRun,
+  branchFiles,
+  deeperSettings,
+  lintUnapplied,
+} from './verify-deeper.js'
 
 export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 
@@ -39,6 +51,16 @@ export interface VerifyOptions {
   env?: NodeJS.ProcessEnv
   /** Called when the cached baseline has to be built first (once per machine, ~5 s). */
   onBaselineBuild?: (cacheDir: string) => void
+  /** `--advisors LEVEL`: the level at which advisor findings block, for this run. */
+  advisors?: BlockingLevel
+  /** `--lint LEVEL`: the level at which lint findings block, for this run ("off": no lint). */
+  lint?: BlockingLevel
+  /** `--against REF`: only objects and files this branch added (since the merge base with REF) may block. */
+  against?: string
+  /** Files the target has not applied (push): only their objects and statements may block. */
+  unapplied?: ReadonlySet<string>
+  /** The settings of supabase/sbx.toml, when the caller has read them already. */
+  config?: SbxConfig
 }
 
 interface LoadedMigration extends Migration {
@@ -79,6 +101,16 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       elapsedMs: elapsed(),
     }
   }
+  const workdir = resolveWorkdir({workdir: options.workdir})
+  const settings = deeperSettings(options.config ?? loadConfig(workdir, options.env), options)
+  const blockable =
+    options.unapplied ??
+    (options.against ? await branchFiles(options.workdir, options.against, folder.migrations) : undefined)
+  const scope = options.unapplied ? 'unapplied' : options.against ? 'branch' : 'all'
+  // squawk runs beside the replay: it needs only the files.
+  const linting = lintUnapplied(project.migrationsDir, folder.migrations, blockable, settings.lint)
+  linting.catch(() => undefined)
+  const tracking = settings.advisors.level !== 'off'
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
     freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions})
   // The baseline is copied while the files are read; only the extensions they create or call are loaded.
@@ -94,7 +126,12 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const plan = await planning
   let database = starting.value
   try {
-    let replay = await replayAll(database, migrations, plan)
+    let ledger: ObjectLedger | undefined
+    const replayTracked = async () => {
+      ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
+      return replayAll(database, migrations, plan, ledger)
+    }
+    let replay = await replayTracked()
     let uses = plan.uses
     const added = new Set<string>()
     // SQL built at run time can call an extension the scan did not see: its library is missing. Load it (and
@@ -109,11 +146,17 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         load: [...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])],
         versions: plan.versions,
       })
-      replay = await replayAll(database, migrations, plan)
+      replay = await replayTracked()
     }
     const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))
+    const advisors = failure
+      ? advisorsReportWhenNotRun(settings.advisors, scope, 'the replay failed')
+      : await advisorsOnEmbedded(database, ledger, {workdir, settings: settings.advisors, scope, blockable})
+    const lint = await linting
+    const blocked =
+      advisors.findings.some((finding) => finding.blocking) || lint.findings.some((finding) => finding.blocking)
     return {
-      ok: failure === undefined,
+      ok: failure === undefined && !blocked,
       migrations: migrations.length,
       applied: replay.applied,
       statements: replay.statements,
@@ -122,6 +165,9 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       database: await serverVersion(database.db),
       extensions: uses,
       partlyVerified: replay.partlyVerified,
+      advisors,
+      lint,
+      blocked,
       elapsedMs: elapsed(),
     }
   } finally {
@@ -163,6 +209,7 @@ async function replayAll(
   database: EmbeddedDatabase,
   migrations: readonly LoadedMigration[],
   extensions: ExtensionPlan,
+  ledger?: ObjectLedger,
 ): Promise<Replay> {
   let statements = 0
   const partlyVerified: PartlyVerified[] = []
@@ -184,6 +231,7 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified}
       }
       statements += migration.statements.length
+      ledger?.record(migration.file, await catalogSnapshot(database.db))
     }
   } catch (error) {
     throw new ExternalError(
