@@ -133,7 +133,7 @@ describe('sbx verify: Supabase security advisors on the replay', () => {
     expect(report.advisors?.status).toBe('ran')
     expect(report.advisors?.findings.filter((f) => f.level !== 'INFO')).toEqual([])
     expect(report.lint?.findings).toEqual([])
-  })
+  }, 180_000)
 })
 
 describe('sbx lint and the lint in verify: squawk in supabase’s transaction context', () => {
@@ -200,7 +200,7 @@ describe('sbx lint and the lint in verify: squawk in supabase’s transaction co
     expect(report.lint?.findings.map((f) => `${f.file} ${f.rule} ${f.blocking}`)).toEqual([
       '20260102000000_index.sql require-concurrent-index-creation true',
     ])
-  })
+  }, 180_000)
 })
 
 function writeFiles(cwd: string, files: Record<string, string>): void {
