@@ -33,3 +33,9 @@ export const lintLevelFlag = Flags.option({
   summary:
     'Lock-safety lint (squawk) for this run: off, report (never block), error or warn (block at that level). Default: [lint] level in supabase/sbx.toml, else report.',
 })()
+
+export const shadowUrlFlag = Flags.string({
+  helpValue: 'URL',
+  summary:
+    'Replay on a throwaway database (sbx_shadow_<random>, dropped afterwards) on this PostgreSQL server instead of the embedded one; needs CREATEDB. Default: [verify] shadow_url in supabase/sbx.toml.',
+})

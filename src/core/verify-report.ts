@@ -72,6 +72,8 @@ export interface VerifyReport {
   advisors?: AdvisorsReport
   /** The lock-safety lint (squawk) of the files the target has not applied. */
   lint?: LintReport
+  /** With --shadow-url: the throwaway database on a real server where the replay and the advisors ran (dropped since). */
+  shadow?: {server: string; database: string; removedAbandoned: string[]}
   /** Advisor or lint findings block: `ok` is then false although the replay passed. */
   blocked?: boolean
   elapsedMs: number

@@ -36,6 +36,12 @@ export function renderVerify(report: VerifyReport): string {
       `${plural(report.applied, 'migration')} of ${report.migrations} applied before it, on ${on} (${seconds}). Nothing else was touched.`,
     )
   }
+  if (report.shadow) {
+    const removed = report.shadow.removedAbandoned
+    lines.push(
+      `note   Ran on the shadow database ${report.shadow.database} (${report.shadow.server}), dropped afterwards${removed.length > 0 ? `; removed ${removed.length} abandoned shadow(s): ${removed.join(', ')}` : ''}.`,
+    )
+  }
   lines.push(...renderAdvisors(report.advisors), ...renderLint(report.lint))
   if (report.blocked) lines.push('', 'Blocking findings: exit 3.')
   return lines.join('\n')

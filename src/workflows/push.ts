@@ -37,6 +37,8 @@ export interface PushOptions {
   includeAll: boolean
   verify: boolean
   lockTimeoutSeconds: number
+  /** Verify on a throwaway database of this server (else [verify] shadow_url, else the embedded database). */
+  shadowUrl?: string
   /** Progress for people: supabase's own lines and sbx's steps. */
   onProgress?: (line: string) => void
 }
@@ -119,6 +121,7 @@ async function deploy({
     const verified = await verify({
       workdir: snapshot.workdir,
       unapplied: new Set(pending),
+      shadowUrl: options.shadowUrl,
       config: loadConfig(workspace.workdir),
     })
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})

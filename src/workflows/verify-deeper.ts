@@ -98,25 +98,36 @@ export async function advisorsOnEmbedded(
   run: AdvisorsRun,
 ): Promise<AdvisorsReport> {
   if (run.settings.level === 'off') return advisorsReportWhenNotRun(run.settings, run.scope, '')
-  const [cli, schemas] = await Promise.all([openSupabase(run.workdir), apiSchemas(run.workdir)])
+  const schemas = await apiSchemas(run.workdir)
   // PGlite shares session settings between the connections it serves, and ignores ALTER DATABASE … SET.
   await database.db.query('select set_config($1, $2, false)', ['pgrst.db_schemas', schemas.join(', ')])
   const served = await serveDatabase(database.db)
   try {
-    const raw = await runAdvisors(cli, served.url, run.workdir)
-    return {
-      status: 'ran',
-      level: run.settings.level,
-      scope: run.scope,
-      findings: attributeFindings(raw, ledger, {
-        ignore: run.settings.ignore,
-        level: run.settings.level,
-        blockable: run.blockable,
-      }),
-      supabase: cli.version,
-      notRun: ADVISORS_NOT_RUN,
-    }
+    return await advisorsAt(served.url, ledger, run)
   } finally {
     await served.close()
+  }
+}
+
+/** The advisors on a database that already has PostgREST's db_schemas set (a shadow sets it on creation). */
+export async function advisorsAt(
+  url: string,
+  ledger: ObjectLedger | undefined,
+  run: AdvisorsRun,
+): Promise<AdvisorsReport> {
+  if (run.settings.level === 'off') return advisorsReportWhenNotRun(run.settings, run.scope, '')
+  const cli = await openSupabase(run.workdir)
+  const raw = await runAdvisors(cli, url, run.workdir)
+  return {
+    status: 'ran',
+    level: run.settings.level,
+    scope: run.scope,
+    findings: attributeFindings(raw, ledger, {
+      ignore: run.settings.ignore,
+      level: run.settings.level,
+      blockable: run.blockable,
+    }),
+    supabase: cli.version,
+    notRun: ADVISORS_NOT_RUN,
   }
 }

@@ -18,6 +18,7 @@ import {
   missingLibrary,
   planExtensions,
 } from '../core/extension-plan.js'
+import type {LintReport} from '../core/lint.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
@@ -26,9 +27,10 @@ import type {BlockingLevel} from '../core/verify-config.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 import {catalogSnapshot} from '../shell/catalog.js'
 import {loadConfig} from '../shell/config-file.js'
-import {type EmbeddedDatabase, freshDatabaseFromBaseline} from '../shell/embedded-db.js'
+import {freshDatabaseFromBaseline} from '../shell/embedded-db.js'
 import {
   createHistoryTable,
+  type ReplayDatabase,
   type ReplayFailure,
   replayMigration,
   type StepOver,
@@ -36,12 +38,17 @@ import {
 } from '../shell/migration-replay.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project.js'
+import {openShadow} from '../shell/shadow-db.js'
+import {apiSchemas} from '../shell/supabase-config.js'
 import {
+  advisorsAt,
   advisorsOnEmbedded,
   advisorsReportWhenNotRun,
   branchFiles,
+  type DeeperSettings,
   deeperSettings,
   lintUnapplied,
+  type Scope,
 } from './verify-deeper.js'
 
 export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
@@ -59,6 +66,8 @@ export interface VerifyOptions {
   against?: string
   /** Files the target has not applied (push): only their objects and statements may block. */
   unapplied?: ReadonlySet<string>
+  /** Replay on a throwaway database on this PostgreSQL server instead of the embedded one (also [verify] shadow_url). */
+  shadowUrl?: string
   /** The settings of supabase/sbx.toml, when the caller has read them already. */
   config?: SbxConfig
 }
@@ -111,6 +120,21 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const linting = lintUnapplied(project.migrationsDir, folder.migrations, blockable, settings.lint)
   linting.catch(() => undefined)
   const tracking = settings.advisors.level !== 'off'
+  const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
+  if (shadowUrl) {
+    const migrations = await loadMigrations(project.migrationsDir, folder.migrations)
+    return verifyOnShadow(shadowUrl, {
+      workdir,
+      migrations,
+      folder,
+      project,
+      settings,
+      scope,
+      blockable,
+      linting,
+      elapsed,
+    })
+  }
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
     freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions})
   // The baseline is copied while the files are read; only the extensions they create or call are loaded.
@@ -175,6 +199,58 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   }
 }
 
+interface ShadowRun {
+  workdir: string
+  migrations: LoadedMigration[]
+  folder: {skipped: SkippedEntry[]}
+  project: {migrationsDir: string}
+  settings: DeeperSettings
+  scope: Scope
+  blockable: ReadonlySet<string> | undefined
+  linting: Promise<LintReport>
+  elapsed: () => number
+}
+
+/**
+ * The same replay, advisors and lint on a throwaway database of a real server. Extensions are whatever that
+ * server has: no stand-ins, no skipping.
+ */
+async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport> {
+  const {migrations, settings} = run
+  const shadow = await openShadow(url, {apiSchemas: await apiSchemas(run.workdir)})
+  try {
+    const plan: ExtensionPlan = {...planExtensions(migrations), uses: []}
+    const ledger = settings.advisors.level !== 'off' ? new ObjectLedger(await catalogSnapshot(shadow.db)) : undefined
+    const replay = await replayAll(shadow, migrations, plan, ledger)
+    const failure =
+      replay.failure && (await explainFailure(replay.failure, migrations, run.folder.skipped, run.project, plan))
+    const advisorsRun = {workdir: run.workdir, settings: settings.advisors, scope: run.scope, blockable: run.blockable}
+    const advisors = failure
+      ? advisorsReportWhenNotRun(settings.advisors, run.scope, 'the replay failed')
+      : await advisorsAt(shadow.url, ledger, advisorsRun)
+    const lint = await run.linting
+    const blocked = advisors.findings.some((f) => f.blocking) || lint.findings.some((f) => f.blocking)
+    return {
+      ok: failure === undefined && !blocked,
+      migrations: migrations.length,
+      applied: replay.applied,
+      statements: replay.statements,
+      ...(failure ? {failure} : {}),
+      skipped: run.folder.skipped,
+      database: shadow.server,
+      extensions: [],
+      partlyVerified: [],
+      advisors,
+      lint,
+      blocked,
+      shadow: {server: shadow.server, database: shadow.name, removedAbandoned: shadow.removedAbandoned},
+      elapsedMs: run.elapsed(),
+    }
+  } finally {
+    await shadow.close()
+  }
+}
+
 async function loadMigrations(dir: string, migrations: readonly Migration[]): Promise<LoadedMigration[]> {
   return Promise.all(
     migrations.map(async (migration) => ({
@@ -206,7 +282,7 @@ interface Replay {
 }
 
 async function replayAll(
-  database: EmbeddedDatabase,
+  database: {db: ReplayDatabase},
   migrations: readonly LoadedMigration[],
   extensions: ExtensionPlan,
   ledger?: ObjectLedger,
