@@ -143,6 +143,37 @@ describe.runIf(SERVER)('sbx verify --shadow-url on PostgreSQL', () => {
     expect(await shadows()).not.toContain(live)
   }, 300_000)
 
+  it('SIGTERM mid-replay: the run drops its shadow before it exits', async () => {
+    const role = `sbx_block_${randomBytes(4).toString('hex')}`
+    await query(`create role ${role} nologin`)
+    onTestFinished(() => query(`drop role if exists ${role}`).then(() => undefined))
+    const holder = new pg.Client({connectionString: SERVER})
+    await holder.connect()
+    onTestFinished(() => holder.end())
+    await holder.query('begin')
+    await holder.query(`alter role ${role} connection limit 5`)
+    const cwd = tmpProject({'supabase/migrations/20260101000000_wait.sql': `alter role ${role} connection limit 6;\n`})
+    const before = new Set(await shadows())
+    const run = startSbx(['verify', '--shadow-url', SERVER as string], {cwd, env, timeoutMs: 180_000})
+    await until(
+      async () =>
+        (
+          await query(
+            "select 1 from pg_stat_activity where datname like 'sbx\\_shadow\\_%' and wait_event_type = 'Lock' and query like 'alter role%'",
+          )
+        ).length > 0,
+      'the run to wait on the role',
+    )
+    const [live] = (await shadows()).filter((name) => !before.has(name))
+    expect(live).toBeDefined()
+
+    run.kill('SIGTERM')
+    const result = await run
+    expect(result.exitCode).toBe(143)
+    expect(await shadows()).not.toContain(live)
+    await holder.query('rollback')
+  }, 180_000)
+
   it('without CREATEDB: one clear line, exit 5, also under --json', async () => {
     const role = `sbx_nocreatedb_${randomBytes(4).toString('hex')}`
     await query(`create role ${role} login nocreatedb`)
