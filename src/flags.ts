@@ -19,3 +19,23 @@ export const lockTimeoutFlag = Flags.integer({
   summary: 'Seconds to wait for the migrations lock before giving up with exit code 4.',
   helpValue: 'SECONDS',
 })
+
+export const advisorsFlag = Flags.option({
+  options: ['off', 'report', 'error', 'warn'] as const,
+  helpValue: 'LEVEL',
+  summary:
+    'Supabase security advisors for this run: off, report (never block), error or warn (block at that level). Default: [verify] advisors in supabase/sbx.toml, else report (error with --against).',
+})()
+
+export const lintLevelFlag = Flags.option({
+  options: ['off', 'report', 'error', 'warn'] as const,
+  helpValue: 'LEVEL',
+  summary:
+    'Lock-safety lint (squawk) for this run: off, report (never block), error or warn (block at that level). Default: [lint] level in supabase/sbx.toml, else report.',
+})()
+
+export const shadowUrlFlag = Flags.string({
+  helpValue: 'URL',
+  summary:
+    'Replay on a throwaway database (sbx_shadow_<random>, dropped afterwards) on this PostgreSQL server instead of the embedded one; needs CREATEDB. Default: [verify] shadow_url in supabase/sbx.toml.',
+})

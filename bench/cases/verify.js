@@ -24,13 +24,16 @@ function childEnv(cacheDir) {
   return env
 }
 
-/** Runs `node sbx verify --json` in `cwd`; resolves with wall time (ms), exit code and the parsed report. */
-function timedVerify(ctx, cwd, cacheDir) {
+/**
+ * Runs `node sbx verify --json` in `cwd`; resolves with wall time (ms), exit code and the parsed report. This
+ * case measures the replay alone (advisors and lint off); bench/cases/verify-deep.js measures them.
+ */
+export function timedVerify(ctx, cwd, cacheDir, args = ['--advisors', 'off', '--lint', 'off']) {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn('node', [ctx.sbxBin, 'verify', '--json'], {
+    const child = spawn('node', [ctx.sbxBin, 'verify', '--json', ...args], {
       cwd,
-      env: childEnv(cacheDir),
+      env: {...childEnv(cacheDir), SBX_SUPABASE_BIN: ctx.supabaseBin},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -182,7 +185,7 @@ function makeSmallProject(ctx, count) {
   return dir
 }
 
-function expectOk(run, what) {
+export function expectOk(run, what) {
   if (run.code !== 0 || !run.report.ok) {
     throw new Error(`${what}: sbx verify exited ${run.code}: ${JSON.stringify(run.report.failure ?? run.report)}`)
   }

@@ -4,6 +4,7 @@ import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
 import {againstFlag, dbUrlFlag} from '../flags.js'
 import {renderCheck} from '../render/findings.js'
 import {renderFindingsGithub} from '../render/github.js'
+import {renderLint} from '../render/verify-deeper.js'
 import {type CheckReport, check} from '../workflows/check.js'
 
 export default class Check extends BaseCommand {
@@ -38,6 +39,10 @@ ${EXIT_CODES_HELP}`
       options: ['text', 'github'],
       summary: 'text, or github: workflow annotations (::error file=supabase/migrations/…,line=1::…) for CI.',
     }),
+    lint: Flags.boolean({
+      summary:
+        'Also lint the unapplied files for lock safety with squawk ([lint] in supabase/sbx.toml; report only by default).',
+    }),
     staged: Flags.boolean({
       summary: 'Check what is staged in git instead of the folder (the pre-commit hook uses this).',
     }),
@@ -52,10 +57,12 @@ ${EXIT_CODES_HELP}`
       dbUrl: flags['db-url'],
       against: flags.against,
       staged: flags.staged,
+      lint: flags.lint,
     })
     this.log(
       flags.format === 'github' && !this.jsonEnabled() ? renderFindingsGithub(report.findings) : renderCheck(report),
     )
+    if (report.lint) this.log(renderLint(report.lint).join('\n'))
     if (report.blocking) process.exitCode = ExitCode.Findings
     return report
   }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
+import {advisorsFlag, lintLevelFlag, shadowUrlFlag} from '../flags.js'
 import {renderVerifyGithub} from '../render/github.js'
 import {renderVerify} from '../render/verify.js'
 import {type VerifyReport, verify} from '../workflows/verify.js'
@@ -13,11 +14,15 @@ Extensions that migrations create are loaded on demand: PGlite's build of the re
 
 On failure it reports the file, the statement (0-based, the number supabase prints as "At statement: N"), the Postgres error and, when the error is an object that does not exist yet, the later migration that creates it. Nothing outside a throwaway copy of the baseline is touched.
 
+After a successful replay, the real supabase db advisors (Supabase's security lints: RLS disabled on an exposed table, SECURITY DEFINER view, function with a mutable search_path…) run on the replayed database, and each finding names the migration that created its object. squawk lints every file for lock safety (an index built without CONCURRENTLY, a NOT NULL column without default…), each statement judged in the transaction supabase runs it in. Both report only by default; [verify] advisors and [lint] level in supabase/sbx.toml (or --advisors, --lint) make them block. With --against REF, ERROR advisor findings on objects this branch's migrations create block.
+
+With --shadow-url URL (or [verify] shadow_url) the replay and the advisors run instead on a throwaway database sbx_shadow_<random> created on that server with the same baseline, and dropped afterwards, also on failure, SIGINT or SIGTERM; a run killed with SIGKILL leaves it to the next run, which drops every shadow no live run holds (each run holds an advisory lock for its own). The user needs CREATEDB (else exit 5).
+
 PGlite embeds PostgreSQL 18 while Supabase projects run 15 or 17: syntax new in 18 passes here and fails there.
 
 The baseline is built once per machine (about 5 s) under $SBX_CACHE_DIR, else $XDG_CACHE_HOME/sbx or ~/.cache/sbx; later runs copy it.
 
-Exits ${ExitCode.Findings} when a migration fails, so it can gate CI.
+Exits ${ExitCode.Findings} when a migration fails or a finding blocks, so it can gate CI.
 
 ${EXIT_CODES_HELP}`
 
@@ -29,9 +34,24 @@ ${EXIT_CODES_HELP}`
       command: '<%= config.bin %> <%= command.id %> --json | jq .failure',
       description: 'Machine-readable: {file, statementIndex, statement, error: {message, code}, createdBy}.',
     },
+    {
+      command: '<%= config.bin %> <%= command.id %> --against origin/main',
+      description: "CI for pull requests: ERROR advisor findings on this branch's objects exit 3.",
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --advisors error --lint warn',
+      description: 'Block on ERROR advisors and on any lint finding, for this run.',
+    },
   ]
 
   static override flags = {
+    advisors: advisorsFlag,
+    against: Flags.string({
+      helpValue: 'REF',
+      summary: 'A git ref (e.g. main): only the objects and files this branch added since it may block.',
+    }),
+    lint: lintLevelFlag,
+    'shadow-url': shadowUrlFlag,
     format: Flags.string({
       default: 'text',
       options: ['text', 'github'],
@@ -45,6 +65,10 @@ ${EXIT_CODES_HELP}`
     const {flags} = await this.parse(Verify)
     const report = await verify({
       workdir: flags.workdir,
+      advisors: flags.advisors,
+      lint: flags.lint,
+      against: flags.against,
+      shadowUrl: flags['shadow-url'],
       onBaselineBuild: () =>
         this.logToStderr('Building the embedded database baseline (first run on this machine, about 5 s)…'),
     })

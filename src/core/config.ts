@@ -12,17 +12,22 @@ import * as z from 'zod/mini'
 import {UsageError} from './errors.js'
 import {NOTIFY_EXPECTED, notifySection} from './notify-config.js'
 import {REGISTRY_EXPECTED, registrySection} from './registry-config.js'
+import {LINT_EXPECTED, lintSection, VERIFY_EXPECTED, verifySection} from './verify-config.js'
 
 export const CONFIG_FILE = 'supabase/sbx.toml'
 
 const SECTIONS = {
   registry: registrySection,
+  verify: verifySection,
+  lint: lintSection,
   notify: notifySection,
 } as const
 
 /** Per section, what each key expects: error messages say it. */
 const EXPECTED: Record<string, Record<string, string>> = {
   registry: REGISTRY_EXPECTED,
+  verify: VERIFY_EXPECTED,
+  lint: LINT_EXPECTED,
   notify: NOTIFY_EXPECTED,
 }
 

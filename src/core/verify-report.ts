@@ -1,6 +1,8 @@
 /** What `sbx verify` found: the shape of its --json output and of what push and render read. */
 
+import type {AdvisorsReport} from './advisors.js'
 import type {ExtensionUse} from './extension-plan.js'
+import type {LintReport} from './lint.js'
 import type {SkippedEntry} from './migration-file.js'
 import type {MissingObject} from './missing-object.js'
 
@@ -66,5 +68,13 @@ export interface VerifyReport {
   extensions: ExtensionUse[]
   /** Migrations verified only partly (statements needing a missing extension skipped); verify still passes. */
   partlyVerified: PartlyVerified[]
+  /** Supabase's security advisors on the replayed database, each finding attributed to its migration. */
+  advisors?: AdvisorsReport
+  /** The lock-safety lint (squawk) of the files the target has not applied. */
+  lint?: LintReport
+  /** With --shadow-url: the throwaway database on a real server where the replay and the advisors ran (dropped since). */
+  shadow?: {server: string; database: string; removedAbandoned: string[]}
+  /** Advisor or lint findings block: `ok` is then false although the replay passed. */
+  blocked?: boolean
   elapsedMs: number
 }

@@ -2,6 +2,7 @@
 import type {ExtensionStatus} from '../core/extension-plan.js'
 import type {MissingObject} from '../core/missing-object.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import {renderAdvisors, renderLint} from './verify-deeper.js'
 
 const INDENT = '       '
 const MAX_LINE = 160
@@ -35,6 +36,14 @@ export function renderVerify(report: VerifyReport): string {
       `${plural(report.applied, 'migration')} of ${report.migrations} applied before it, on ${on} (${seconds}). Nothing else was touched.`,
     )
   }
+  if (report.shadow) {
+    const removed = report.shadow.removedAbandoned
+    lines.push(
+      `note   Ran on the shadow database ${report.shadow.database} (${report.shadow.server}), dropped afterwards${removed.length > 0 ? `; removed ${removed.length} abandoned shadow(s): ${removed.join(', ')}` : ''}.`,
+    )
+  }
+  lines.push(...renderAdvisors(report.advisors), ...renderLint(report.lint))
+  if (report.blocked) lines.push('', 'Blocking findings: exit 3.')
   return lines.join('\n')
 }
 

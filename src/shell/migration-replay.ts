@@ -4,7 +4,6 @@
  * one through the extended protocol (so a piece holding two commands fails as it would under supabase), and
  * the file's row inserted into supabase_migrations.schema_migrations with the same SQL and parameters.
  */
-import type {PGlite} from '@electric-sql/pglite'
 import type {ReplayPlan} from '../core/replay-plan.js'
 import type {DatabaseErrorInfo} from '../core/verify-report.js'
 
@@ -46,15 +45,30 @@ export interface StepOver {
   skipped(index: number, error?: DatabaseErrorInfo): void
 }
 
-export async function createHistoryTable(db: PGlite): Promise<void> {
-  await db.transaction(async (tx) => {
-    for (const sql of HISTORY_TABLE) await tx.query(sql)
-  })
+/**
+ * What the replay needs of a database: PGlite has it, and so has the `pg` client of a shadow database
+ * (shell/shadow-db.ts). `query` sends one statement through the extended protocol.
+ */
+export interface ReplayDatabase {
+  exec(sql: string): Promise<unknown>
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{rows: T[]}>
+  isInTransaction(): boolean
+}
+
+export async function createHistoryTable(db: ReplayDatabase): Promise<void> {
+  await db.exec('BEGIN')
+  try {
+    for (const sql of HISTORY_TABLE) await db.query(sql)
+    await db.exec('COMMIT')
+  } catch (error) {
+    await db.exec('ROLLBACK').catch(() => undefined)
+    throw error
+  }
 }
 
 /** Applies one file; returns where it failed, after rolling back what the failing step did. */
 export async function replayMigration(
-  db: PGlite,
+  db: ReplayDatabase,
   file: ReplayedFile,
   plan: ReplayPlan,
   stepOver?: StepOver,
@@ -93,7 +107,7 @@ export async function replayMigration(
   }
 }
 
-async function runOrStepOver(db: PGlite, index: number, statement: string, stepOver: StepOver): Promise<void> {
+async function runOrStepOver(db: ReplayDatabase, index: number, statement: string, stepOver: StepOver): Promise<void> {
   if (stepOver.omit(index)) {
     stepOver.skipped(index)
     return
@@ -113,7 +127,7 @@ async function runOrStepOver(db: PGlite, index: number, statement: string, stepO
   if (savepoint && db.isInTransaction()) await db.exec('RELEASE SAVEPOINT sbx_step_over')
 }
 
-export async function serverVersion(db: PGlite): Promise<string> {
+export async function serverVersion(db: ReplayDatabase): Promise<string> {
   const result = await db.query<{version: string}>('select version()')
   // "PostgreSQL 18.6 (PGlite 0.5.14) on wasm32-unknown-emscripten, compiled by …"
   return (result.rows[0]?.version ?? '').split(' on ')[0] as string

@@ -16,6 +16,7 @@ import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements} from '../core/sql-statements.js'
+import {loadConfig} from '../shell/config-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
@@ -39,6 +40,8 @@ export interface PushOptions {
   includeAll: boolean
   verify: boolean
   lockTimeoutSeconds: number
+  /** Verify on a throwaway database of this server (else [verify] shadow_url, else the embedded database). */
+  shadowUrl?: string
   /** Progress for people: supabase's own lines and sbx's steps. */
   onProgress?: (line: string) => void
 }
@@ -121,7 +124,14 @@ async function deploy({
   if (options.verify) {
     progress('Verifying every migration on a fresh embedded database…')
     tracker = trackCatalog()
-    const verified = await verify({workdir: snapshot.workdir, observer: tracker})
+    // Advisor and lint findings block only on what this push sends; sbx.toml is read from the project, not the snapshot.
+    const verified = await verify({
+      workdir: snapshot.workdir,
+      unapplied: new Set(pending),
+      shadowUrl: options.shadowUrl,
+      config: loadConfig(workspace.workdir),
+      observer: tracker,
+    })
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
     for (const partly of verified.partlyVerified) {
       progress(

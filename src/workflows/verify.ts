@@ -5,6 +5,8 @@
  * later, because branches were merged in the wrong order. Read (files) → decide (split, plan) → replay.
  */
 import path from 'node:path'
+import {ObjectLedger} from '../core/advisors.js'
+import type {SbxConfig} from '../core/config.js'
 import {ExternalError} from '../core/errors.js'
 import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
 import {
@@ -16,14 +18,19 @@ import {
   missingLibrary,
   planExtensions,
 } from '../core/extension-plan.js'
+import type {LintReport} from '../core/lint.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
+import type {BlockingLevel} from '../core/verify-config.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
-import {type EmbeddedDatabase, freshDatabaseFromBaseline} from '../shell/embedded-db.js'
+import {catalogSnapshot} from '../shell/catalog.js'
+import {loadConfig} from '../shell/config-file.js'
+import {freshDatabaseFromBaseline} from '../shell/embedded-db.js'
 import {
   createHistoryTable,
+  type ReplayDatabase,
   type ReplayFailure,
   replayMigration,
   type StepOver,
@@ -31,6 +38,18 @@ import {
 } from '../shell/migration-replay.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project.js'
+import {openShadow} from '../shell/shadow-db.js'
+import {apiSchemas} from '../shell/supabase-config.js'
+import {
+  advisorsAt,
+  advisorsOnEmbedded,
+  advisorsReportWhenNotRun,
+  branchFiles,
+  type DeeperSettings,
+  deeperSettings,
+  lintUnapplied,
+  type Scope,
+} from './verify-deeper.js'
 
 export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 
@@ -39,15 +58,27 @@ export interface VerifyOptions {
   env?: NodeJS.ProcessEnv
   /** Called when the cached baseline has to be built first (once per machine, ~5 s). */
   onBaselineBuild?: (cacheDir: string) => void
+  /** `--advisors LEVEL`: the level at which advisor findings block, for this run. */
+  advisors?: BlockingLevel
+  /** `--lint LEVEL`: the level at which lint findings block, for this run ("off": no lint). */
+  lint?: BlockingLevel
+  /** `--against REF`: only objects and files this branch added (since the merge base with REF) may block. */
+  against?: string
+  /** Files the target has not applied (push): only their objects and statements may block. */
+  unapplied?: ReadonlySet<string>
+  /** Replay on a throwaway database on this PostgreSQL server instead of the embedded one (also [verify] shadow_url). */
+  shadowUrl?: string
+  /** The settings of supabase/sbx.toml, when the caller has read them already. */
+  config?: SbxConfig
   /** Reads the replay database between files (sbx plan, push's post-deploy check). */
   observer?: ReplayObserver
 }
 
 /** Called before the first file (again if the replay restarts) and after each file that applied. */
 export interface ReplayObserver {
-  start(db: EmbeddedDatabase['db']): Promise<void>
+  start(db: ReplayDatabase): Promise<void>
   replayed(
-    db: EmbeddedDatabase['db'],
+    db: ReplayDatabase,
     migration: Migration & {statements: readonly string[]; transactionMode: TransactionMode},
     replayMs: number,
   ): Promise<void>
@@ -91,6 +122,31 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       elapsedMs: elapsed(),
     }
   }
+  const workdir = resolveWorkdir({workdir: options.workdir})
+  const settings = deeperSettings(options.config ?? loadConfig(workdir, options.env), options)
+  const blockable =
+    options.unapplied ??
+    (options.against ? await branchFiles(options.workdir, options.against, folder.migrations) : undefined)
+  const scope = options.unapplied ? 'unapplied' : options.against ? 'branch' : 'all'
+  // squawk runs beside the replay: it needs only the files.
+  const linting = lintUnapplied(project.migrationsDir, folder.migrations, blockable, settings.lint)
+  linting.catch(() => undefined)
+  const tracking = settings.advisors.level !== 'off'
+  const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
+  if (shadowUrl) {
+    const migrations = await loadMigrations(project.migrationsDir, folder.migrations)
+    return verifyOnShadow(shadowUrl, {
+      workdir,
+      migrations,
+      folder,
+      project,
+      settings,
+      scope,
+      blockable,
+      linting,
+      elapsed,
+    })
+  }
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
     freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions})
   // The baseline is copied while the files are read; only the extensions they create or call are loaded.
@@ -106,7 +162,12 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const plan = await planning
   let database = starting.value
   try {
-    let replay = await replayAll(database, migrations, plan, options.observer)
+    let ledger: ObjectLedger | undefined
+    const replayTracked = async () => {
+      ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
+      return replayAll(database, migrations, plan, ledger, options.observer)
+    }
+    let replay = await replayTracked()
     let uses = plan.uses
     const added = new Set<string>()
     // SQL built at run time can call an extension the scan did not see: its library is missing. Load it (and
@@ -121,11 +182,17 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         load: [...new Set([...plan.load, ...DEFAULT_LIBRARIES, ...added])],
         versions: plan.versions,
       })
-      replay = await replayAll(database, migrations, plan, options.observer)
+      replay = await replayTracked()
     }
     const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))
+    const advisors = failure
+      ? advisorsReportWhenNotRun(settings.advisors, scope, 'the replay failed')
+      : await advisorsOnEmbedded(database, ledger, {workdir, settings: settings.advisors, scope, blockable})
+    const lint = await linting
+    const blocked =
+      advisors.findings.some((finding) => finding.blocking) || lint.findings.some((finding) => finding.blocking)
     return {
-      ok: failure === undefined,
+      ok: failure === undefined && !blocked,
       migrations: migrations.length,
       applied: replay.applied,
       statements: replay.statements,
@@ -134,10 +201,65 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       database: await serverVersion(database.db),
       extensions: uses,
       partlyVerified: replay.partlyVerified,
+      advisors,
+      lint,
+      blocked,
       elapsedMs: elapsed(),
     }
   } finally {
     await database.close()
+  }
+}
+
+interface ShadowRun {
+  workdir: string
+  migrations: LoadedMigration[]
+  folder: {skipped: SkippedEntry[]}
+  project: {migrationsDir: string}
+  settings: DeeperSettings
+  scope: Scope
+  blockable: ReadonlySet<string> | undefined
+  linting: Promise<LintReport>
+  elapsed: () => number
+}
+
+/**
+ * The same replay, advisors and lint on a throwaway database of a real server. Extensions are whatever that
+ * server has: no stand-ins, no skipping.
+ */
+async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport> {
+  const {migrations, settings} = run
+  const shadow = await openShadow(url, {apiSchemas: await apiSchemas(run.workdir)})
+  try {
+    const plan: ExtensionPlan = {...planExtensions(migrations), uses: []}
+    const ledger = settings.advisors.level !== 'off' ? new ObjectLedger(await catalogSnapshot(shadow.db)) : undefined
+    const replay = await replayAll(shadow, migrations, plan, ledger)
+    const failure =
+      replay.failure && (await explainFailure(replay.failure, migrations, run.folder.skipped, run.project, plan))
+    const advisorsRun = {workdir: run.workdir, settings: settings.advisors, scope: run.scope, blockable: run.blockable}
+    const advisors = failure
+      ? advisorsReportWhenNotRun(settings.advisors, run.scope, 'the replay failed')
+      : await advisorsAt(shadow.url, ledger, advisorsRun)
+    const lint = await run.linting
+    const blocked = advisors.findings.some((f) => f.blocking) || lint.findings.some((f) => f.blocking)
+    return {
+      ok: failure === undefined && !blocked,
+      migrations: migrations.length,
+      applied: replay.applied,
+      statements: replay.statements,
+      ...(failure ? {failure} : {}),
+      skipped: run.folder.skipped,
+      database: shadow.server,
+      extensions: [],
+      partlyVerified: [],
+      advisors,
+      lint,
+      blocked,
+      shadow: {server: shadow.server, database: shadow.name, removedAbandoned: shadow.removedAbandoned},
+      elapsedMs: run.elapsed(),
+    }
+  } finally {
+    await shadow.close()
   }
 }
 
@@ -172,9 +294,10 @@ interface Replay {
 }
 
 async function replayAll(
-  database: EmbeddedDatabase,
+  database: {db: ReplayDatabase},
   migrations: readonly LoadedMigration[],
   extensions: ExtensionPlan,
+  ledger?: ObjectLedger,
   observer?: ReplayObserver,
 ): Promise<Replay> {
   let statements = 0
@@ -200,6 +323,7 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified}
       }
       statements += migration.statements.length
+      ledger?.record(migration.file, await catalogSnapshot(database.db))
       await observer?.replayed(database.db, migration, replayMs)
     }
   } catch (error) {

@@ -65,7 +65,7 @@ $$;
 revoke execute on function public.is_admin() from public, anon;
 grant execute on function public.is_admin() to authenticated;
 
-create function public.set_updated_at() returns trigger language plpgsql as $$
+create function public.set_updated_at() returns trigger language plpgsql set search_path = '' as $$
 begin
   new.updated_at := now();
   return new;
@@ -159,12 +159,17 @@ create view public.project_stats with (security_invoker = on) as
 
 create materialized view public.popular_projects as
   select project_id, count(*) as tasks from public.tasks group by project_id;
+-- The view was created just above and is empty: no lock to avoid.
+-- squawk-ignore require-concurrent-index-creation
 create unique index popular_projects_project_id_idx on public.popular_projects (project_id);
+-- Materialized views have no RLS: keep this one out of the Data API.
+revoke select on public.popular_projects from anon, authenticated;
 
 create function public.search_projects(query text)
 returns setof public.projects
 language sql
 stable
+set search_path = public, extensions
 as $$
   select * from public.projects
   where name % query
@@ -223,12 +228,14 @@ $$;
   'supabase/migrations/20240109000000_sql_standard_body.sql': `
 create function public.task_count(p_project uuid) returns bigint
 language sql stable
+set search_path = ''
 begin atomic
   select count(*) from public.tasks where project_id = p_project;
 end;
 
 create function public.hash_token(token text) returns text
 language sql immutable
+set search_path = ''
 return extensions.crypt(token, extensions.gen_salt('bf', 4));
 `,
   'supabase/migrations/20240110000000_concurrent_index.sql': `

@@ -1,0 +1,60 @@
+/**
+ * `[verify]` and `[lint]` in supabase/sbx.toml: how deep `sbx verify` (and so `sbx push`) looks, and what blocks.
+ * Each key's error says what it expects. Lists may also come from SBX_* variables as comma-separated strings.
+ */
+import * as z from 'zod/mini'
+
+/** The level at which findings block: off (not run), report (never block), error, warn (WARN and ERROR). */
+export const BLOCKING_LEVELS = ['off', 'report', 'error', 'warn'] as const
+export type BlockingLevel = (typeof BLOCKING_LEVELS)[number]
+
+export const VERIFY_EXPECTED = {
+  advisors: 'one of "off", "report", "error", "warn" (the advisor level at which verify and push block)',
+  ignore: 'a list of advisor rules, or rule:schema.name, e.g. ["rls_disabled_in_public:public.legacy"]',
+  shadow_url: 'a postgres:// or postgresql:// URL of a server where sbx may create a throwaway database',
+} as const
+
+export const LINT_EXPECTED = {
+  level: 'one of "off", "report", "error", "warn" (the squawk level at which verify, push and lint block)',
+  exclude: 'a list of squawk rule names to turn off, e.g. ["prefer-bigint-over-int"]',
+  include: 'a list of squawk rule names to turn on, including those sbx turns off by default',
+  pg_version: 'the PostgreSQL version squawk assumes, e.g. "15" or "17.4"',
+} as const
+
+const level = z.enum(BLOCKING_LEVELS)
+
+/** A TOML list, or a comma-separated string (from env() or an SBX_* variable). */
+const names = z.pipe(
+  z.union([
+    z.array(z.string().check(z.minLength(1))),
+    z.pipe(
+      z.string(),
+      z.transform((text) =>
+        text
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      ),
+    ),
+  ]),
+  z.transform((list) => [...list]),
+)
+
+export const verifySection = z.strictObject({
+  advisors: z._default(level, 'report'),
+  ignore: z._default(names, []),
+  shadow_url: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/))),
+})
+
+export const lintSection = z.strictObject({
+  level: z._default(level, 'report'),
+  exclude: z._default(names, []),
+  include: z._default(names, []),
+  pg_version: z._default(z.string().check(z.regex(/^\d+(\.\d+)?$/)), '15'),
+})
+
+export type VerifySettings = z.infer<typeof verifySection>
+export type LintSettings = z.infer<typeof lintSection>
+
+export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {advisors: 'report', ignore: []}
+export const DEFAULT_LINT_SETTINGS: LintSettings = {level: 'report', exclude: [], include: [], pg_version: '15'}

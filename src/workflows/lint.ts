@@ -1,0 +1,104 @@
+/**
+ * The lock-safety lint (squawk) on migration files, each statement judged in the transaction context supabase
+ * gives it. Used by `sbx lint`, `sbx check --lint`, and `sbx verify` (so `sbx push`).
+ */
+import path from 'node:path'
+import {UsageError} from '../core/errors.js'
+import {type LintedFile, type LintReport, lintFindings, rulesOff} from '../core/lint.js'
+import {planReplay} from '../core/replay-plan.js'
+import {migrationStatements} from '../core/sql-statements.js'
+import type {BlockingLevel, LintSettings} from '../core/verify-config.js'
+import {DEFAULT_LINT_SETTINGS} from '../core/verify-config.js'
+import {loadConfig} from '../shell/config-file.js'
+import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
+import {resolveWorkdir} from '../shell/project.js'
+import {findSquawk, runSquawk} from '../shell/squawk.js'
+
+export type {LintFinding, LintReport} from '../core/lint.js'
+
+export interface LintFilesOptions {
+  /** The folder the names are relative to (and reported relative to). */
+  dir: string
+  files: readonly string[]
+  settings: LintSettings
+  /** Overrides `settings.level` for one run. */
+  level?: BlockingLevel
+}
+
+export async function lintFiles(options: LintFilesOptions): Promise<LintReport> {
+  const level = options.level ?? options.settings.level
+  const off = rulesOff(options.settings)
+  if (level === 'off') return {status: 'off', level, files: [], findings: [], rulesOff: off}
+  const linted: LintedFile[] = await Promise.all(
+    options.files.map(async (file) => {
+      const text = await readText(path.resolve(options.dir, file)).catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(
+          `Cannot read ${file}: ${error.code ?? error.message}; pass existing .sql files.`,
+          'ENOFILE',
+        )
+      })
+      const statements = migrationStatements(text)
+      return {file, text, statements: statements.statements, plan: planReplay(statements)}
+    }),
+  )
+  const common = {
+    cwd: options.dir,
+    exclude: off.map((entry) => entry.rule),
+    include: options.settings.include,
+    pgVersion: options.settings.pg_version,
+  }
+  // One squawk run per transaction assumption, side by side.
+  const [inTransaction, autocommit] = await Promise.all([
+    runSquawk({...common, assumeInTransaction: true, files: pick(linted, 'transactional')}),
+    runSquawk({...common, assumeInTransaction: false, files: pick(linted, 'autocommit')}),
+  ])
+  return {
+    status: 'ran',
+    level,
+    files: linted.map((file) => file.file),
+    findings: lintFindings(linted, [...inTransaction, ...autocommit], level),
+    rulesOff: off,
+    squawk: findSquawk().version,
+  }
+}
+
+function pick(files: readonly LintedFile[], mode: 'transactional' | 'autocommit'): string[] {
+  return files.filter((file) => file.plan.mode === mode).map((file) => file.file)
+}
+
+export interface LintOptions {
+  workdir?: string
+  /** Files to lint (paths); default: every migration supabase would run. */
+  files?: readonly string[]
+  level?: BlockingLevel
+  env?: NodeJS.ProcessEnv
+  /** What relative FILES are relative to (default: the current folder). */
+  cwd?: string
+}
+
+/** `sbx lint [FILES]`: the given files, or every migration in supabase/migrations. */
+export async function lint(options: LintOptions = {}): Promise<LintReport> {
+  const workdir = resolveWorkdir({workdir: options.workdir})
+  const settings = loadConfig(workdir, options.env)?.lint ?? DEFAULT_LINT_SETTINGS
+  if (options.files && options.files.length > 0) {
+    return lintFiles({
+      dir: options.cwd ?? process.cwd(),
+      files: options.files,
+      settings,
+      level: options.level ?? nonOff(settings.level),
+    })
+  }
+  const dir = path.join(workdir, 'supabase', 'migrations')
+  const folder = await readMigrationFolder(dir)
+  return lintFiles({
+    dir,
+    files: folder.migrations.map((m) => m.file),
+    settings,
+    level: options.level ?? nonOff(settings.level),
+  })
+}
+
+/** `[lint] level = "off"` keeps lint out of verify and push; asked for by name, it still runs (report only). */
+function nonOff(level: BlockingLevel): BlockingLevel {
+  return level === 'off' ? 'report' : level
+}

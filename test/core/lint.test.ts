@@ -1,0 +1,84 @@
+import {describe, expect, it} from 'vitest'
+import {type LintedFile, lintFindings, rulesOff, type SquawkViolation, statementLines} from '../../src/core/lint.js'
+import {planReplay} from '../../src/core/replay-plan.js'
+import {migrationStatements} from '../../src/core/sql-statements.js'
+
+function linted(file: string, text: string): LintedFile {
+  const statements = migrationStatements(text)
+  return {file, text, statements: statements.statements, plan: planReplay(statements)}
+}
+
+function violation(file: string, line: number, rule: string): SquawkViolation {
+  return {file, line, column: 0, level: 'Warning', message: `${rule} message`, help: null, rule_name: rule}
+}
+
+describe('statementLines', () => {
+  it('finds the 0-based line each statement (with its leading comments) starts on', () => {
+    const text = '\ncreate table a (id int);\n-- why\ncreate index on a (id);\n\n\nalter table a\n  add column b int;\n'
+    const file = linted('f.sql', text)
+    expect(statementLines(text, file.statements)).toEqual([1, 2, 6])
+  })
+})
+
+describe('lintFindings', () => {
+  const plain = linted('1_plain.sql', 'create index on big (x);\nalter table big add column c int not null;\n')
+  const mixed = linted(
+    '2_mixed.sql',
+    'create table t (id bigint);\ncreate index concurrently if not exists i on t (id);\n',
+  )
+
+  it('names file, statement, line, rule and its docs; report only by default', () => {
+    expect(lintFindings([plain], [violation('1_plain.sql', 1, 'adding-required-field')], 'report')).toEqual([
+      {
+        file: '1_plain.sql',
+        statementIndex: 1,
+        line: 2,
+        rule: 'adding-required-field',
+        level: 'warning',
+        message: 'adding-required-field message',
+        docs: 'https://squawkhq.com/docs/adding-required-field',
+        context: 'file-transaction',
+        blocking: false,
+      },
+    ])
+  })
+
+  it('drops "concurrently inside a transaction" for a statement supabase runs alone', () => {
+    const findings = lintFindings(
+      [mixed],
+      [violation('2_mixed.sql', 1, 'ban-concurrent-index-creation-in-transaction')],
+      'warn',
+    )
+    expect(findings).toEqual([])
+  })
+
+  it('keeps it in a file with its own BEGIN (run statement by statement, so the BEGIN wraps it)', () => {
+    const own = linted('3_own.sql', 'begin;\ncreate index concurrently i on t (id);\ncommit;\n')
+    const findings = lintFindings(
+      [own],
+      [violation('3_own.sql', 1, 'ban-concurrent-index-creation-in-transaction')],
+      'warn',
+    )
+    expect(findings).toMatchObject([{statementIndex: 1, context: 'autocommit', blocking: true}])
+  })
+
+  it.each([
+    {level: 'report', blocking: false},
+    {level: 'error', blocking: false},
+    {level: 'warn', blocking: true},
+  ] as const)('a warning at level $level blocks: $blocking', ({level, blocking}) => {
+    const [finding] = lintFindings([plain], [violation('1_plain.sql', 0, 'require-concurrent-index-creation')], level)
+    expect(finding?.blocking).toBe(blocking)
+  })
+})
+
+describe('rulesOff', () => {
+  it('sbx turns the timeout and style rules off, each with a reason; include and exclude change that', () => {
+    const off = rulesOff({exclude: ['adding-foreign-key-constraint'], include: ['prefer-robust-stmts']})
+    const rules = off.map((entry) => entry.rule)
+    expect(rules).toContain('require-lock-timeout')
+    expect(rules).toContain('adding-foreign-key-constraint')
+    expect(rules).not.toContain('prefer-robust-stmts')
+    expect(off.every((entry) => entry.reason.length > 0)).toBe(true)
+  })
+})

@@ -1,0 +1,65 @@
+import {describe, expect, it} from 'vitest'
+import {parseConfig} from '../../src/core/config.js'
+import {SbxError} from '../../src/core/errors.js'
+
+describe('supabase/sbx.toml [verify] and [lint]', () => {
+  it.each([
+    {
+      case: 'empty sections take the defaults',
+      text: '[verify]\n[lint]\n',
+      env: {},
+      config: {
+        verify: {advisors: 'report', ignore: []},
+        lint: {level: 'report', exclude: [], include: [], pg_version: '15'},
+      },
+    },
+    {
+      case: 'every key written out',
+      text: '[verify]\nadvisors = "error"\nignore = ["rls_disabled_in_public:public.legacy"]\nshadow_url = "postgresql://postgres@127.0.0.1:5432/postgres"\n[lint]\nlevel = "warn"\nexclude = ["adding-foreign-key-constraint"]\ninclude = ["prefer-robust-stmts"]\npg_version = "17"\n',
+      env: {},
+      config: {
+        verify: {
+          advisors: 'error',
+          ignore: ['rls_disabled_in_public:public.legacy'],
+          shadow_url: 'postgresql://postgres@127.0.0.1:5432/postgres',
+        },
+        lint: {
+          level: 'warn',
+          exclude: ['adding-foreign-key-constraint'],
+          include: ['prefer-robust-stmts'],
+          pg_version: '17',
+        },
+      },
+    },
+    {
+      case: 'environment overrides, lists comma-separated',
+      text: undefined,
+      env: {SBX_VERIFY_ADVISORS: 'warn', SBX_VERIFY_IGNORE: 'a, b'},
+      config: {verify: {advisors: 'warn', ignore: ['a', 'b']}},
+    },
+  ])('$case', ({text, env, config}) => {
+    expect(parseConfig({text, env})).toEqual(config)
+  })
+
+  it.each([
+    {
+      text: '[verify]\nadvisors = "loud"\n',
+      message: /\[verify\] advisors: expected one of "off", "report", "error", "warn"/,
+    },
+    {
+      text: '[lint]\nlevels = "warn"\n',
+      message: /unknown key \[lint\] levels: expected one of level, exclude, include, pg_version/,
+    },
+    {text: '[verify]\nshadow_url = "mysql://x"\n', message: /\[verify\] shadow_url: expected a postgres/},
+  ])('$text → exit 2', ({text, message}) => {
+    let error: unknown
+    try {
+      parseConfig({text, env: {}})
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(SbxError)
+    expect((error as SbxError).exitCode).toBe(2)
+    expect((error as SbxError).message).toMatch(message)
+  })
+})
