@@ -116,6 +116,9 @@ describe('sbx verify', () => {
       database: expect.stringMatching(/^PostgreSQL \d+\.\d+ \(PGlite [\d.]+\)$/),
       extensions: [],
       partlyVerified: [],
+      advisors: expect.objectContaining({status: 'skipped', reason: 'the replay failed'}),
+      lint: expect.objectContaining({status: 'ran', findings: []}),
+      blocked: false,
       elapsedMs: expect.any(Number),
     })
   })
