@@ -1,5 +1,5 @@
 /**
- * A project shaped like incident INF-015 (../shared/context/incident-INF-015.md): a baseline, the deployed
+ * A project shaped like incident INF-015 (the incident report INF-015 the issue quotes): a baseline, the deployed
  * fix_numeric_search, then SEC-014 (policies), COM-006 (a column, pg_trgm indexes), GRW-011 tables, GRW-011
  * functions (the only one that needs another pending file), CTX-010 (a column and indexes) and SEC-006 (tables,
  * functions, a trigger, a view). Keys are paths relative to the project (pass to tmpProject).
