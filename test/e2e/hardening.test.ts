@@ -2,16 +2,20 @@
  * Bad input and a hostile environment, through the built CLI: each gets one line naming what was wrong and what to
  * do, its documented exit code (also with --json), and loses nothing.
  */
-import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
-import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
+import {runSbx, SBX_BIN, SUPABASE_BIN} from '../helpers/cli.js'
 import {listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
 
-/** Root may write anywhere: as root, these tests run sbx as `nobody`. */
-const NOBODY = 65534
+/**
+ * Root may write anywhere: as root, these tests run sbx without the capabilities that let root ignore file
+ * permissions (setpriv, from util-linux), so a read-only folder refuses it as it refuses any user. Running as
+ * another user instead would need the repository itself readable by that user, which a clone under /root is not.
+ */
 const isRoot = process.getuid?.() === 0
+const WITHOUT_OVERRIDE = ['--inh-caps=-all', '--bounding-set=-dac_override,-dac_read_search,-fowner', 'node', SBX_BIN]
 
 /** A name with a byte that is not UTF-8 (é in Latin-1). */
 function writeLatin1Name(dir: string, prefix: string, content: string): void {
@@ -84,22 +88,24 @@ describe('a read-only migrations folder, as a user who may not write it', () => 
   function readOnlyProject(files: Record<string, string>): string {
     const dir = tmpProject(files)
     fs.mkdirSync(migrationsDir(dir), {recursive: true})
-    if (isRoot) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, dir])
     fs.chmodSync(dir, 0o755)
     fs.chmodSync(migrationsDir(dir), 0o555)
     return dir
   }
-  const asNobody = (args: string[], cwd: string) =>
-    runSbx(args, {cwd, ...(isRoot ? {uid: NOBODY, gid: NOBODY, env: {HOME: '/tmp'}} : {})})
+  const withoutOverride = async (args: string[], cwd: string) => {
+    if (!isRoot) return runSbx(args, {cwd})
+    const result = await execa('setpriv', [...WITHOUT_OVERRIDE, ...args], {cwd, reject: false, stdin: 'ignore'})
+    return {exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr)}
+  }
 
   it('migration new: exit 5 naming the path, no stack trace, nothing written; the same under --json', async () => {
     const dir = readOnlyProject({})
-    const result = await asNobody(['migration', 'new', 'add_users'], dir)
+    const result = await withoutOverride(['migration', 'new', 'add_users'], dir)
     expect(result.exitCode, result.stderr).toBe(5)
     expect(result.stderr).toContain(migrationsDir(dir))
     expect(result.stderr).toContain('permission denied')
     expect(result.stderr).not.toMatch(/\n\s+at /)
-    const json = await asNobody(['migration', 'new', 'add_users', '--json'], dir)
+    const json = await withoutOverride(['migration', 'new', 'add_users', '--json'], dir)
     expect(json.exitCode).toBe(5)
     expect(JSON.parse(json.stdout).error).toMatchObject({code: 'EFILESYSTEM', exitCode: 5})
     expect(listMigrations(dir)).toEqual([])
@@ -110,7 +116,7 @@ describe('a read-only migrations folder, as a user who may not write it', () => 
       'supabase/migrations/20260101000000_a.sql': 'select 1;',
       'supabase/migrations/20260101000000_b.sql': 'select 2;',
     })
-    const result = await asNobody(['fix', '--json'], dir)
+    const result = await withoutOverride(['fix', '--json'], dir)
     expect(result.exitCode, result.stdout).toBe(5)
     expect(JSON.parse(result.stdout).error.message).toContain(migrationsDir(dir))
     expect(listMigrations(dir)).toEqual(['20260101000000_a.sql', '20260101000000_b.sql'])

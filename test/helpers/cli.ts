@@ -19,9 +19,6 @@ export interface RunOptions {
   input?: string | Buffer
   env?: Record<string, string | undefined>
   timeoutMs?: number
-  /** Run as another user (tests run as root in CI; root may write anywhere). */
-  uid?: number
-  gid?: number
 }
 
 /** Starts `sbx args…`; await the result for {exitCode, stdout, stderr}. Never rejects on a non-zero exit. */
@@ -32,7 +29,6 @@ export function startSbx(args: string[], options: RunOptions): ResultPromise<{re
     // vitest sets NODE_ENV=test; a user's sbx runs without it.
     env: {SUPABASE_NO_UPDATE_NOTIFIER: '1', NODE_ENV: undefined, ...options.env},
     timeout: options.timeoutMs ?? 60_000,
-    ...(options.uid === undefined ? {} : {uid: options.uid, gid: options.gid}),
     ...(options.input === undefined ? {stdin: 'ignore' as const} : {input: options.input}),
   }) as ResultPromise<{reject: false}>
 }
