@@ -29,6 +29,9 @@ const casesDir = path.join(repoRoot, 'bench', 'cases')
 const resultsFile = path.join(repoRoot, 'bench', 'RESULTS.md')
 const sbxBin = path.join(repoRoot, 'bin', 'run.js')
 const supabaseBin = path.join(repoRoot, 'node_modules', '.bin', 'supabase')
+// The cases' projects live in the system temp folder, outside any node_modules: sbx finds supabase
+// (for advisors, push, the baseline) the way a user's CI would point it at one.
+process.env.SBX_SUPABASE_BIN ??= supabaseBin
 
 /** Folders handed out by ctx.tmpDir() and not yet removed. */
 const liveTmpDirs = new Set()

@@ -57,12 +57,17 @@ export interface CatalogObject {
 }
 
 interface Entry {
-  object: CatalogObject
+  /** Unknown until a snapshot shows the object (one the replay's DDL named between snapshots). */
+  object?: CatalogObject
   introducedBy?: string
   alteredBy: string[]
 }
 
-/** Which migration created and altered each object, built from catalog snapshots taken between files. */
+/**
+ * Which migration created and altered each object. Built from the objects each file's DDL named (the replay's
+ * event triggers), with whole snapshots where the DDL cannot say (extensions, schemas) and one at the end for
+ * names and signatures; or, where the database gives no events, from a whole snapshot after every file.
+ */
 export class ObjectLedger {
   private readonly entries = new Map<string, Entry>()
 
@@ -71,25 +76,56 @@ export class ObjectLedger {
     for (const object of baseline) this.entries.set(object.oid, {object, alteredBy: []})
   }
 
-  /** The catalog after `file` ran. */
+  /** The whole catalog after `file` ran: new objects are its, changed signatures its alterations. */
   record(file: string, snapshot: readonly CatalogObject[]): void {
     const seen = new Set<string>()
     for (const object of snapshot) {
       seen.add(object.oid)
       const entry = this.entries.get(object.oid)
       if (!entry) this.entries.set(object.oid, {object, introducedBy: file, alteredBy: []})
+      else if (!entry.object) entry.object = object
       else if (entry.object.signature !== object.signature || entry.object.name !== object.name) {
-        if (!entry.alteredBy.includes(file)) entry.alteredBy.push(file)
+        this.altered(entry, file)
         entry.object = object
       }
     }
     for (const oid of [...this.entries.keys()]) if (!seen.has(oid)) this.entries.delete(oid)
   }
 
+  /** What `file`'s DDL named (created or altered: oids) and dropped. */
+  touch(file: string, named: readonly string[], dropped: readonly string[]): void {
+    for (const oid of dropped) this.entries.delete(oid)
+    for (const oid of named) {
+      const entry = this.entries.get(oid)
+      if (!entry) this.entries.set(oid, {introducedBy: file, alteredBy: []})
+      else this.altered(entry, file)
+    }
+  }
+
+  /** The catalog after the last file: what it lacks is gone (or was never an object reports name, as an index). */
+  settle(snapshot: readonly CatalogObject[]): void {
+    const seen = new Set<string>()
+    for (const object of snapshot) {
+      seen.add(object.oid)
+      const entry = this.entries.get(object.oid)
+      if (entry) entry.object = object
+      else this.entries.set(object.oid, {object, alteredBy: []})
+    }
+    for (const oid of [...this.entries.keys()]) if (!seen.has(oid)) this.entries.delete(oid)
+  }
+
+  private altered(entry: Entry, file: string): void {
+    if (entry.introducedBy !== file && !entry.alteredBy.includes(file)) entry.alteredBy.push(file)
+  }
+
+  private known(): {object: CatalogObject; introducedBy?: string; alteredBy: string[]}[] {
+    return [...this.entries.values()].filter((entry): entry is Entry & {object: CatalogObject} => !!entry.object)
+  }
+
   /** The object an advisor names (the latest created among overloads of one function name). */
   find(object: AdvisorFinding['object']): {introducedBy?: string; alteredBy: string[]} | undefined {
     const kind = advisorKind(object.type)
-    const matches = [...this.entries.values()].filter(
+    const matches = this.known().filter(
       (entry) =>
         (kind === undefined || entry.object.kind === kind) &&
         entry.object.name === object.name &&
@@ -97,13 +133,15 @@ export class ObjectLedger {
     )
     if (matches.length === 0) return undefined
     const introduced = matches.filter((entry) => entry.introducedBy !== undefined)
-    const chosen = (introduced.at(-1) ?? matches[0]) as Entry
+    const chosen = introduced.at(-1) ?? (matches[0] as (typeof matches)[number])
     return {...(chosen.introducedBy ? {introducedBy: chosen.introducedBy} : {}), alteredBy: [...chosen.alteredBy]}
   }
 
   /** Objects each migration created, in replay order of first appearance (for --json). */
   createdBy(file: string): CatalogObject[] {
-    return [...this.entries.values()].filter((entry) => entry.introducedBy === file).map((entry) => entry.object)
+    return this.known()
+      .filter((entry) => entry.introducedBy === file)
+      .map((entry) => entry.object)
   }
 }
 

@@ -4,6 +4,8 @@
  * replay against the target). Pure: the SQL is a string run by the caller; rows in, decisions out.
  */
 
+import {type CatalogScope, FEED_SCHEMA} from './ddl-events.js'
+
 export type ObjectKind =
   | 'schema'
   | 'extension'
@@ -29,6 +31,8 @@ export interface CatalogRow {
   subid: number
   /** A table's row type (functions returning it depend on the type). */
   typid: number | null
+  /** The relation a table, view, column, policy, trigger or index belongs to (itself for tables and views). */
+  relid: number | null
   ext: boolean
 }
 
@@ -42,68 +46,159 @@ export interface DbObject {
   qualified: string
 }
 
-const USER_SCHEMAS = `select oid, nspname from pg_namespace
-  where nspname not in ('pg_catalog', 'information_schema', 'pg_toast') and nspname not like 'pg_temp%'
-    and nspname not like 'pg_toast_temp%'`
+/** Schemas outside the system's (and outside the replay's DDL feed). */
+const userSchema = (n: string) =>
+  `${n}.nspname not in ('pg_catalog', 'information_schema', 'pg_toast', '${FEED_SCHEMA}') and ${n}.nspname not like 'pg_temp%'
+    and ${n}.nspname not like 'pg_toast_temp%'`
+
+const NOT_EXTENSION_MEMBER = (classid: number, oid: string) =>
+  `not exists (select 1 from pg_depend d where d.classid = ${classid} and d.objid = ${oid} and d.objsubid = 0 and d.deptype = 'e')`
 
 /**
  * Every object sbx tracks outside the system schemas, one row each; the same SQL on PostgreSQL 15 to 18.
  * Extensions' own members are left out (the extension itself is listed): reports never show them, and
  * skipping them keeps a read between every pair of migrations cheap.
+ *
+ * `scoped` limits it to a CatalogScope (core/ddl-events.ts), parameters $1 relations, $2 functions,
+ * $3 policies, $4 triggers, $5 schemas: it reads every part of the relations named, of the tables of the indexes,
+ * policies and triggers named, and of the views that depend on the relations named (their text can change with a
+ * renamed column). The relation branches start from that short list (materialized as rc): measured on the
+ * embedded database, a generic plan over whole catalogs took 24 ms per read, this one about 2 ms.
  */
-export const CATALOG_SQL = `with ns as (${USER_SCHEMAS})
+function catalogSql(scoped: boolean): string {
+  // Materialized, by index: the planner misjudges the schema filter (one row) and would scan pg_class once per
+  // schema.
+  const relations = scoped ? 'rc c' : 'pg_class c'
+  const relCte = scoped
+    ? `rel as (select unnest($1::oid[]) as oid
+  union select indrelid from pg_index where indexrelid = any($1::oid[])
+  union select polrelid from pg_policy where oid = any($3::oid[])
+  union select tgrelid from pg_trigger where oid = any($4::oid[])
+  union select r.ev_class from pg_rewrite r join pg_depend d on d.classid = 2618 and d.objid = r.oid
+  where d.refclassid = 1259 and d.refobjid = any($1::oid[])),
+rc as materialized (select c.oid, c.relname, c.relkind, c.relnamespace, c.relrowsecurity, c.reltype
+  from pg_class c where c.oid = any(array(select oid from rel)))`
+    : ''
+  return `${scoped ? 'with ' : ''}${relCte}
 select 'schema' as kind, n.nspname as schema, n.nspname as name, null::text as parent, '' as sig,
-  2615 as classid, n.oid::int8 as objid, 0 as subid, null::int8 as typid,
-  false as ext
-from ns n where not exists (select 1 from pg_depend d where d.classid = 2615 and d.objid = n.oid and d.objsubid = 0 and d.deptype = 'e')
+  2615 as classid, n.oid::int8 as objid, 0 as subid, null::int8 as typid, null::int8 as relid, false as ext
+from pg_namespace n where ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(2615, 'n.oid')}${scoped ? ' and n.oid = any($5::oid[])' : ''}
 union all
-select 'extension', n.nspname, e.extname, null, e.extversion, 3079, e.oid::int8, 0, null, false
-from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+select 'extension', n.nspname, e.extname, null, e.extversion, 3079, e.oid::int8, 0, null, null, false
+from pg_extension e join pg_namespace n on n.oid = e.extnamespace${scoped ? ' where false' : ''}
 union all
 select case when c.relkind in ('v', 'm') then 'view' else 'table' end, n.nspname, c.relname, null,
   case when c.relkind in ('v', 'm') then md5(pg_get_viewdef(c.oid)) else c.relkind::text || c.relrowsecurity::text end,
-  1259, c.oid::int8, 0, c.reltype::int8,
-  false
-from pg_class c join ns n on n.oid = c.relnamespace where c.relkind in ('r', 'p', 'v', 'm') and not exists (select 1 from pg_depend d where d.classid = 1259 and d.objid = c.oid and d.objsubid = 0 and d.deptype = 'e')
+  1259, c.oid::int8, 0, c.reltype::int8, c.oid::int8, false
+from ${relations} join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p', 'v', 'm') and ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(1259, 'c.oid')}
 union all
 select 'column', n.nspname, a.attname, c.relname,
-  format_type(a.atttypid, a.atttypmod) || a.attnotnull::text, 1259, c.oid::int8, a.attnum, null,
-  false
-from pg_attribute a join pg_class c on c.oid = a.attrelid join ns n on n.oid = c.relnamespace
-where c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped and not exists (select 1 from pg_depend d where d.classid = 1259 and d.objid = c.oid and d.objsubid = 0 and d.deptype = 'e')
+  format_type(a.atttypid, a.atttypmod) || a.attnotnull::text, 1259, c.oid::int8, a.attnum, null, c.oid::int8, false
+from ${relations} join pg_attribute a on a.attrelid = c.oid join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p') and ${userSchema('n')} and a.attnum > 0 and not a.attisdropped and ${NOT_EXTENSION_MEMBER(1259, 'c.oid')}
 union all
 select 'function', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null,
   md5(coalesce(p.prosrc, '') || coalesce(array_to_string(p.proconfig, ','), '') || p.provolatile::text || p.prosecdef::text
     || pg_get_function_result(p.oid)),
-  1255, p.oid::int8, 0, null, false
-from pg_proc p join ns n on n.oid = p.pronamespace where not exists (select 1 from pg_depend d where d.classid = 1255 and d.objid = p.oid and d.objsubid = 0 and d.deptype = 'e')
+  1255, p.oid::int8, 0, null, null, false
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+where ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(1255, 'p.oid')}${scoped ? ' and p.oid = any($2::oid[])' : ''}
 union all
 select 'policy', n.nspname, pol.polname, c.relname,
   md5(coalesce(pg_get_expr(pol.polqual, pol.polrelid), '') || '|' || coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '')
     || pol.polcmd::text || pol.polpermissive::text || pol.polroles::text),
-  3256, pol.oid::int8, 0, null, false
-from pg_policy pol join pg_class c on c.oid = pol.polrelid join ns n on n.oid = c.relnamespace
+  3256, pol.oid::int8, 0, null, c.oid::int8, false
+from ${relations} join pg_policy pol on pol.polrelid = c.oid join pg_namespace n on n.oid = c.relnamespace
+where ${userSchema('n')}
 union all
 select 'trigger', n.nspname, t.tgname, c.relname, md5(pg_get_triggerdef(t.oid)), 2620, t.oid::int8, 0, null,
-  false
-from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns n on n.oid = c.relnamespace where not t.tgisinternal and not exists (select 1 from pg_depend d where d.classid = 1259 and d.objid = c.oid and d.objsubid = 0 and d.deptype = 'e')
+  c.oid::int8, false
+from ${relations} join pg_trigger t on t.tgrelid = c.oid join pg_namespace n on n.oid = c.relnamespace
+where not t.tgisinternal and ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(1259, 'c.oid')}
 union all
 select 'index', n.nspname, ic.relname, c.relname, md5(pg_get_indexdef(i.indexrelid)), 1259, ic.oid::int8, 0, null,
-  false
-from pg_index i join pg_class ic on ic.oid = i.indexrelid join pg_class c on c.oid = i.indrelid
-  join ns n on n.oid = c.relnamespace where not exists (select 1 from pg_depend d where d.classid = 1259 and d.objid = c.oid and d.objsubid = 0 and d.deptype = 'e')`
+  c.oid::int8, false
+from ${relations} join pg_index i on i.indrelid = c.oid join pg_class ic on ic.oid = i.indexrelid
+  join pg_namespace n on n.oid = c.relnamespace
+where ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(1259, 'c.oid')}`
+}
 
-/** What an object depends on, for the objects a migration created or altered (views through their rule). */
+export const CATALOG_SQL = catalogSql(false)
+
+/** CATALOG_SQL limited to a CatalogScope: parameters are scopedCatalogParams(scope). */
+export const SCOPED_CATALOG_SQL = catalogSql(true)
+
+export function scopedCatalogParams(scope: CatalogScope): number[][] {
+  return [scope.relations, scope.functions, scope.policies, scope.triggers, scope.schemas]
+}
+
+/** Whether a scoped read re-reads `row`: what the scope names, and every part of a named relation. */
+function inScope(row: CatalogRow, sets: ScopeSets): boolean {
+  switch (row.kind) {
+    case 'schema':
+      return sets.schemas.has(row.objid)
+    case 'extension':
+      return false
+    case 'function':
+      return sets.functions.has(row.objid)
+    case 'policy':
+      return sets.policies.has(row.objid) || (row.relid !== null && sets.relations.has(row.relid))
+    case 'trigger':
+      return sets.triggers.has(row.objid) || (row.relid !== null && sets.relations.has(row.relid))
+    default:
+      // table, view, column (objid is its table), index (objid is the index, relid its table)
+      return sets.relations.has(row.objid) || (row.relid !== null && sets.relations.has(row.relid))
+  }
+}
+
+interface ScopeSets {
+  relations: Set<number>
+  functions: Set<number>
+  policies: Set<number>
+  triggers: Set<number>
+  schemas: Set<number>
+}
+
+/** `current` with what `scope` names replaced by a scoped read's rows (dependent views arrive as extra rows). */
+export function applyScopedRead(current: Catalog, scope: CatalogScope, rows: readonly CatalogRow[]): Catalog {
+  const sets: ScopeSets = {
+    relations: new Set(scope.relations),
+    functions: new Set(scope.functions),
+    policies: new Set(scope.policies),
+    triggers: new Set(scope.triggers),
+    schemas: new Set(scope.schemas),
+  }
+  const next: Catalog = new Map()
+  for (const [key, row] of current) if (!inScope(row, sets)) next.set(key, row)
+  for (const row of rows) next.set(objectKey(row), row)
+  return next
+}
+
+/**
+ * What an object depends on, for the objects a migration created or altered ($1 classids, $2 objids): views
+ * through their rule ($3), tables ($4) through their constraints (a foreign key) and column defaults.
+ */
 export const DEPENDS_SQL = `select d.refclassid::int8 as refclassid, d.refobjid::int8 as refobjid, d.refobjsubid as refobjsubid
-from pg_depend d
+from unnest($1::oid[], $2::oid[]) as o(classid, objid)
+  join pg_depend d on d.classid = o.classid and d.objid = o.objid
 where d.deptype in ('n', 'a')
-  and ((d.classid::int8, d.objid::int8) in (select * from unnest($1::int8[], $2::int8[]))
-    or (d.classid = 'pg_rewrite'::regclass and d.objid in (select oid from pg_rewrite where ev_class::int8 = any($3::int8[]))))`
+union all
+select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
+from pg_rewrite r join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid
+where r.ev_class = any($3::oid[]) and d.deptype in ('n', 'a')
+union all
+select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
+from pg_constraint c join pg_depend d on d.classid = 'pg_constraint'::regclass and d.objid = c.oid
+where c.conrelid = any($4::oid[]) and d.deptype in ('n', 'a')
+union all
+select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
+from pg_attrdef a join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = a.oid
+where a.adrelid = any($4::oid[]) and d.deptype in ('n', 'a')`
 
 /** Bodies of functions (plpgsql and sql bodies record no dependency on the tables they use). */
-export const FUNCTION_BODIES_SQL = 'select prosrc from pg_proc where oid::int8 = any($1::int8[])'
+export const FUNCTION_BODIES_SQL = 'select prosrc from pg_proc where oid = any($1::oid[])'
 
-export const PG_CLASS = 1259
 export const PG_TYPE = 1247
 
 export function objectKey(row: Pick<CatalogRow, 'kind' | 'schema' | 'name' | 'parent'>): string {
@@ -137,6 +232,7 @@ export function normalizeRows(rows: readonly Record<string, unknown>[]): Catalog
     objid: Number(row.objid),
     subid: Number(row.subid),
     typid: row.typid === null || row.typid === undefined ? null : Number(row.typid),
+    relid: row.relid === null || row.relid === undefined ? null : Number(row.relid),
     ext: row.ext === true || row.ext === 't',
   }))
 }

@@ -5,6 +5,7 @@
  * push's post-deploy check (the objects the whole replay leaves behind).
  */
 import {
+  applyScopedRead,
   CATALOG_SQL,
   type Catalog,
   type CatalogDiff,
@@ -17,7 +18,11 @@ import {
   normalizeRows,
   objectKey,
   PG_TYPE,
+  SCOPED_CATALOG_SQL,
+  scopedCatalogParams,
 } from '../core/catalog.js'
+import {catalogScope, type DdlEvent} from '../core/ddl-events.js'
+import type {PreparedSession} from '../shell/prepared-query.js'
 import type {ReplayObserver} from './verify.js'
 
 export interface TrackedMigration extends CatalogDiff {
@@ -45,6 +50,37 @@ async function readCatalog(db: Db): Promise<Catalog> {
   return catalogOf(normalizeRows(result.rows))
 }
 
+type Row = Record<string, unknown>
+
+/** The queries run after every file, prepared once per database. */
+function prepareQueries(session: PreparedSession) {
+  const oids = (count: number) => Array.from({length: count}, () => 'oid[]')
+  return {
+    scoped: session.query<Row>('sbx_catalog_scoped', SCOPED_CATALOG_SQL, oids(5)),
+    depends: session.query<{refclassid: unknown; refobjid: unknown; refobjsubid: unknown}>(
+      'sbx_catalog_depends',
+      DEPENDS_SQL,
+      oids(4),
+    ),
+    bodies: session.query<{prosrc: string | null}>('sbx_catalog_bodies', FUNCTION_BODIES_SQL, oids(1)),
+  }
+}
+
+type Queries = ReturnType<typeof prepareQueries>
+
+/** The catalog after a file: `current` with what its DDL events name read again, or all of it read again. */
+async function readAfter(
+  db: Db,
+  queries: Queries,
+  current: Catalog,
+  events: readonly DdlEvent[] | undefined,
+): Promise<Catalog> {
+  const scope = events && catalogScope(events)
+  if (!scope || scope.whole) return readCatalog(db)
+  if (Object.values(scope).every((ids) => Array.isArray(ids) && ids.length === 0)) return current
+  return applyScopedRead(current, scope, normalizeRows(await queries.scoped.run(scopedCatalogParams(scope))))
+}
+
 const address = (classid: number, objid: number, subid = 0) => `${classid}:${objid}:${subid}`
 
 export function trackCatalog(): CatalogTracker {
@@ -57,6 +93,7 @@ export function trackCatalog(): CatalogTracker {
   let relations = new Map<string, string>()
   /** Object key → the file that created it. */
   let keyCreators = new Map<string, string>()
+  let queries: Queries | undefined
   return {
     get migrations() {
       return migrations
@@ -67,7 +104,8 @@ export function trackCatalog(): CatalogTracker {
     get final() {
       return current
     },
-    async start(db) {
+    async start(db, session) {
+      queries = prepareQueries(session)
       initial = await readCatalog(db)
       current = initial
       migrations = []
@@ -75,8 +113,9 @@ export function trackCatalog(): CatalogTracker {
       relations = new Map()
       keyCreators = new Map()
     },
-    async replayed(db, migration, replayMs) {
-      const after = await readCatalog(db)
+    async replayed(db, migration, replayMs, events) {
+      if (!queries) throw new Error('trackCatalog: replayed() before start()')
+      const after = await readAfter(db, queries, current, events)
       const diff = diffCatalogs(current, after)
       const file = migration.file
       const uses = new Set<string>()
@@ -91,20 +130,24 @@ export function trackCatalog(): CatalogTracker {
       const changed = [...diff.created, ...diff.altered]
       if (changed.length > 0) {
         const objects = changed.filter((row) => row.kind !== 'column')
-        const deps = await db.query<{refclassid: unknown; refobjid: unknown; refobjsubid: unknown}>(DEPENDS_SQL, [
+        const tables = new Set(
+          changed.filter((row) => row.kind === 'table' || row.kind === 'column').map((r) => r.objid),
+        )
+        const deps = await queries.depends.run([
           objects.map((row) => row.classid),
           objects.map((row) => row.objid),
           objects.filter((row) => row.kind === 'view').map((row) => row.objid),
+          [...tables],
         ])
-        for (const dep of deps.rows) {
+        for (const dep of deps) {
           const classid = Number(dep.refclassid)
           const objid = Number(dep.refobjid)
           used(creators.get(address(classid, objid, Number(dep.refobjsubid))) ?? creators.get(address(classid, objid)))
         }
         const functions = changed.filter((row) => row.kind === 'function').map((row) => row.objid)
         if (functions.length > 0 && relations.size > 0) {
-          const bodies = await db.query<{prosrc: string | null}>(FUNCTION_BODIES_SQL, [functions])
-          for (const body of bodies.rows) for (const name of namesInBody(body.prosrc ?? '')) used(relations.get(name))
+          const bodies = await queries.bodies.run([functions])
+          for (const body of bodies) for (const name of namesInBody(body.prosrc ?? '')) used(relations.get(name))
         }
       }
       for (const row of diff.created) {
@@ -127,6 +170,12 @@ export function trackCatalog(): CatalogTracker {
         replayMs,
       })
       current = after
+    },
+    async finished(db) {
+      // The scoped reads miss what a change reaches indirectly (a function renamed inside a trigger's text):
+      // what is left behind comes from one whole read.
+      current = await readCatalog(db)
+      queries = undefined
     },
   }
 }

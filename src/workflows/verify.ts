@@ -7,6 +7,7 @@
 import path from 'node:path'
 import {ObjectLedger} from '../core/advisors.js'
 import type {SbxConfig} from '../core/config.js'
+import {type DdlEvent, ledgerTouches} from '../core/ddl-events.js'
 import {ExternalError} from '../core/errors.js'
 import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
 import {
@@ -25,8 +26,9 @@ import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
 import type {BlockingLevel} from '../core/verify-config.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
-import {catalogSnapshot} from '../shell/catalog.js'
+import {catalogSnapshot, changedObjects} from '../shell/catalog.js'
 import {loadConfig} from '../shell/config-file.js'
+import {type DdlFeed, openDdlFeed} from '../shell/ddl-feed.js'
 import {freshDatabaseFromBaseline} from '../shell/embedded-db.js'
 import {
   createHistoryTable,
@@ -37,6 +39,7 @@ import {
   serverVersion,
 } from '../shell/migration-replay.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
+import {type PreparedSession, preparedSession} from '../shell/prepared-query.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {openShadow} from '../shell/shadow-db.js'
 import {apiSchemas} from '../shell/supabase-config.js'
@@ -74,14 +77,20 @@ export interface VerifyOptions {
   observer?: ReplayObserver
 }
 
-/** Called before the first file (again if the replay restarts) and after each file that applied. */
+/**
+ * Called before the first file (again if the replay restarts), after each file that applied (with the DDL events
+ * it caused, or undefined where the database gives none), and after the last file when all applied.
+ */
 export interface ReplayObserver {
-  start(db: ReplayDatabase): Promise<void>
+  /** `session` prepares the queries the observer runs after every file. */
+  start(db: ReplayDatabase, session: PreparedSession): Promise<void>
   replayed(
     db: ReplayDatabase,
     migration: Migration & {statements: readonly string[]; transactionMode: TransactionMode},
     replayMs: number,
+    events: readonly DdlEvent[] | undefined,
   ): Promise<void>
+  finished(db: ReplayDatabase): Promise<void>
 }
 
 interface LoadedMigration extends Migration {
@@ -304,9 +313,15 @@ async function replayAll(
   const partlyVerified: PartlyVerified[] = []
   const missing = new Set(extensions.uses.filter((use) => use.status === 'missing').map((use) => use.name))
   const omitted = new Set<string>()
+  let feed: DdlFeed | undefined
+  let session: PreparedSession | undefined
   try {
     await createHistoryTable(database.db)
-    await observer?.start(database.db)
+    // Between files the ledger and the observer read what each file touched, by prepared statements.
+    session = ledger || observer ? await preparedSession(database.db) : undefined
+    const changed = session && changedObjects(session)
+    if (observer && session) await observer.start(database.db, session)
+    feed = session && (await openDdlFeed(database.db, session))
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
@@ -323,9 +338,22 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified}
       }
       statements += migration.statements.length
-      ledger?.record(migration.file, await catalogSnapshot(database.db))
-      await observer?.replayed(database.db, migration, replayMs)
+      const events = await feed?.take()
+      if (ledger) {
+        const touches = events && ledgerTouches(events)
+        if (!touches || touches.whole || !changed) ledger.record(migration.file, await catalogSnapshot(database.db))
+        else {
+          const granted = await changed(touches.grants)
+          ledger.touch(migration.file, [...touches.named.map(String), ...granted], touches.dropped.map(String))
+        }
+      }
+      await observer?.replayed(database.db, migration, replayMs, events)
     }
+    // Before the observer's last read and before the advisors look at the database.
+    await feed?.remove()
+    feed = undefined
+    ledger?.settle(await catalogSnapshot(database.db))
+    await observer?.finished(database.db)
   } catch (error) {
     throw new ExternalError(
       `The embedded database failed while replaying migrations: ${(error as Error).message}`,
@@ -333,6 +361,10 @@ async function replayAll(
       ['Run sbx verify again; if it keeps failing, please report it with the migration that triggers it.'],
       error,
     )
+  } finally {
+    // A failed file returns from inside the loop; nothing else may see the feed's triggers.
+    await feed?.remove().catch(() => undefined)
+    await session?.close().catch(() => undefined)
   }
   return {applied: migrations.length, statements, partlyVerified}
 }

@@ -1,0 +1,61 @@
+/**
+ * The catalog queries run after every migration of a replay, prepared once per database session and run with
+ * their generic plan. Measured on the embedded database: planning the scoped catalog read took about 8 ms of
+ * its 10 ms; its generic plan, made once, runs in about 2 ms. With array parameters PostgreSQL never trusts the
+ * generic plan by itself (it plans every run again), so the session sets plan_cache_mode for the replay: it
+ * decides how plans are chosen, never what a statement does. (Forcing it per read instead, with SET LOCAL in a
+ * transaction of its own, cost three more round trips per file, about 0.8 ms.) Arguments are arrays of object
+ * ids, written as literals (EXECUTE takes no bind parameters), so nothing else can be passed.
+ */
+import type {ReplayDatabase} from './migration-replay.js'
+
+export interface PreparedQuery<T> {
+  run(args: readonly (readonly number[])[]): Promise<T[]>
+}
+
+export interface PreparedSession {
+  /** A statement prepared on first use. `types`: the SQL type of each array parameter, e.g. 'oid[]'. */
+  query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T>
+  /** Deallocates what was prepared and restores plan_cache_mode. */
+  close(): Promise<void>
+}
+
+const UNDEFINED_STATEMENT = '26000'
+
+export async function preparedSession(db: ReplayDatabase): Promise<PreparedSession> {
+  await db.exec('set plan_cache_mode = force_generic_plan')
+  const prepared = new Set<string>()
+  return {
+    query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T> {
+      const prepare = async () => {
+        await db.exec(`prepare ${name}${types.length > 0 ? `(${types.join(', ')})` : ''} as ${sql}`)
+        prepared.add(name)
+      }
+      return {
+        async run(args) {
+          if (args.length !== types.length) throw new Error(`${name} takes ${types.length} arguments`)
+          const literals = args.map(
+            (ids, index) => `'{${ids.map((id) => Math.trunc(Number(id))).join(',')}}'::${types[index]}`,
+          )
+          const execute = literals.length > 0 ? `execute ${name}(${literals.join(', ')})` : `execute ${name}`
+          if (!prepared.has(name)) await prepare()
+          try {
+            return (await db.query<T>(execute)).rows
+          } catch (error) {
+            // A migration ran DEALLOCATE ALL or DISCARD ALL. Between files nothing runs in a transaction, so the
+            // failed EXECUTE changed nothing: prepare again, once.
+            if ((error as {code?: string}).code !== UNDEFINED_STATEMENT) throw error
+            await prepare()
+            return (await db.query<T>(execute)).rows
+          }
+        },
+      }
+    },
+    async close() {
+      const live = await db.query<{name: string}>('select name from pg_prepared_statements')
+      for (const {name} of live.rows) if (prepared.has(name)) await db.exec(`deallocate ${name}`)
+      prepared.clear()
+      await db.exec('reset plan_cache_mode')
+    },
+  }
+}
