@@ -44,6 +44,22 @@ describe('DDL feed', () => {
     expect((await db.query<{plan_cache_mode: string}>('show plan_cache_mode')).rows[0]?.plan_cache_mode).toBe('auto')
   })
 
+  it('a role that may not create event triggers gets no feed, and nothing of it is left', async () => {
+    const database = await freshDatabaseFromBaseline({extensions: []})
+    onTestFinished(() => database.close())
+    await database.db.exec(
+      'create role sbx_no_super nosuperuser; grant create on database postgres to sbx_no_super; set role sbx_no_super;',
+    )
+    const session = await preparedSession(database.db)
+    expect(await openDdlFeed(database.db, session)).toBeUndefined()
+    await database.db.exec('reset role')
+    const left = await database.db.query<{n: number}>(
+      `select (select count(*) from pg_namespace where nspname = 'sbx_ddl_feed')::int
+        + (select count(*) from pg_event_trigger where evtname like 'sbx%')::int as n`,
+    )
+    expect(left.rows[0]?.n).toBe(0)
+  })
+
   it('the ledger from events attributes every object as whole snapshots after every file do', async () => {
     const {db, session, feed} = await replayDatabase()
     const changed = changedObjects(session)
