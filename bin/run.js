@@ -3,6 +3,8 @@
 // everything else goes straight to oclif without loading that bundle.
 const argv = process.argv.slice(2)
 const [topic, command] = argv
+// sbx watch runs for hours: its young generation must not grow, and this is the earliest moment (src/shell/heap.ts).
+if (topic === 'watch') (await import('node:v8')).default.setFlagsFromString('--semi-space-growth-factor=1')
 const fast = topic === 'migration' && command === 'new' ? await import('../dist/fast-path.bundle.js') : undefined
 if (!(await fast?.runFastPath(argv))) {
   // oclif answers `--help` for a command it does not have with "command not found" before any hook runs:

@@ -57,6 +57,7 @@ ${EXIT_CODES_HELP}`
         dbUrl: flags['db-url'],
         lockTimeoutSeconds: flags['lock-timeout'],
         signal: controller.signal,
+        lowMemory: true,
         onEvent: (event) => {
           if (flags.json) this.log(JSON.stringify(event))
           else if (event.event === 'error') this.logToStderr(renderWatchEvent(event))

@@ -52,10 +52,24 @@ export function migrationFileName(version: string, name: string): string {
   return `${version}_${name}.sql`
 }
 
-/** Byte-wise UTF-8 order, which is how supabase (Go/Bun) sorts a directory listing. */
+/**
+ * Byte-wise UTF-8 order, which is how supabase (Go/Bun) sorts a directory listing. UTF-16 code units sort the
+ * same way except where a surrogate (a code point above U+FFFF) meets another character: there the bytes
+ * decide. Comparing code units avoids two buffers per comparison (sorting 10,000 names made 280,000).
+ */
 export function compareFileNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b))
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (isSurrogate(x) || isSurrogate(y)) return Buffer.compare(Buffer.from(a.slice(i)), Buffer.from(b.slice(i)))
+    return x < y ? -1 : 1
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
 }
+
+const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff
 
 /**
  * The order supabase applies migrations in: by version as a string, ties (duplicate versions) in file-name byte
@@ -78,6 +92,12 @@ export function printableName(name: string): string {
 
 /** A file name's bytes as text, with every byte that is not part of valid UTF-8 written as `\xNN`. */
 export function escapeNameBytes(bytes: Uint8Array): {name: string; notUtf8: boolean} {
+  // Nearly every name is valid UTF-8: one decode, and the byte-by-byte walk only for the rest.
+  try {
+    return {name: STRICT_UTF8.decode(bytes), notUtf8: false}
+  } catch {
+    // Not valid UTF-8: escape the bytes that are not.
+  }
   let name = ''
   let notUtf8 = false
   for (let i = 0; i < bytes.length; ) {
@@ -94,7 +114,8 @@ export function escapeNameBytes(bytes: Uint8Array): {name: string; notUtf8: bool
   return {name, notUtf8}
 }
 
-const STRICT_UTF8 = new TextDecoder('utf-8', {fatal: true})
+// ignoreBOM: a name may start with U+FEFF, which is part of the name, not a byte-order mark.
+const STRICT_UTF8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true})
 
 /** Length of the valid UTF-8 sequence that starts at bytes[0], or 0 when none does. */
 function utf8SequenceLength(bytes: Uint8Array): number {

@@ -27,6 +27,7 @@ import {planRenames} from '../core/rename-plan.js'
 import {migrationStatements} from '../core/sql-statements.js'
 import {Arrivals, folderGoneEvent, type WatchEvent} from '../core/watch.js'
 import {appendAudit} from '../shell/audit-log.js'
+import {keepHeapSmall} from '../shell/heap.js'
 import {withLock} from '../shell/lock.js'
 import {
   readMigrationFolder,
@@ -55,6 +56,8 @@ export interface WatchOptions {
   /** Aborting finishes the pass in flight, releases the lock, stops watching and resolves. */
   signal?: AbortSignal
   onEvent: (event: WatchEvent) => void
+  /** A long-running process: keep the heap small (a full collection whenever watch goes idle again). */
+  lowMemory?: boolean
 }
 
 const COMMAND = 'sbx watch'
@@ -98,6 +101,7 @@ export async function watch(options: WatchOptions): Promise<void> {
   let retryDelay = RETRY_FIRST_MS
   const by = currentActor(COMMAND)
   const dir = workspace.migrationsDir
+  const collectGarbage = options.lowMemory ? keepHeapSmall() : undefined
 
   const audit = async (update: Extract<WatchEvent, {event: 'updated'}>) => {
     const {event: _, ...entry} = update
@@ -237,6 +241,7 @@ export async function watch(options: WatchOptions): Promise<void> {
       } while (again && !stopping && !folderGone)
     })().finally(() => {
       running = undefined
+      collectGarbage?.()
     })
     return running
   }

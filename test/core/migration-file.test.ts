@@ -183,6 +183,25 @@ describe('byte-order sorting', () => {
     expect([...names].sort(compareFileNames)).toEqual(sorted)
   })
 
+  it('agrees with a byte comparison on names mixing ASCII, accents, U+E000–U+FFFF and emoji', () => {
+    const alphabet = ['a', 'Z', '_', '0', 'é', 'ÿ', '\ue000', '！', '\uffff', '😀', '𝄞', '\ufeff']
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed / 2147483648
+    }
+    const names = Array.from({length: 400}, () =>
+      Array.from({length: 1 + Math.floor(random() * 5)}, () => alphabet[Math.floor(random() * alphabet.length)]).join(
+        '',
+      ),
+    )
+    const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+    for (let i = 1; i < names.length; i++) {
+      const [a, b] = [names[i - 1] as string, names[i] as string]
+      expect(Math.sign(compareFileNames(a, b)), `${a} vs ${b}`).toBe(byBytes(a, b))
+    }
+  })
+
   it('applies in a stable sort by version string, not by file name bytes (supabase 2.117 and 3.1)', () => {
     const names = [
       '2020_x.sql',
@@ -223,6 +242,8 @@ describe('names supabase cannot read cleanly', () => {
     {bytes: [0xc3, 0xa9, 0xff, 0x7a], name: 'é\\xffz', notUtf8: true},
     {bytes: [0xe2, 0x82], name: '\\xe2\\x82', notUtf8: true},
     {bytes: [0xf0, 0x9f, 0x98, 0x80], name: '😀', notUtf8: false},
+    {bytes: [0xef, 0xbb, 0xbf, 0x61], name: '\ufeffa', notUtf8: false},
+    {bytes: [0xef, 0xbb, 0xbf, 0xff], name: '\ufeff\\xff', notUtf8: true},
   ])('bytes $bytes → $name', ({bytes, name, notUtf8}) => {
     expect(escapeNameBytes(Uint8Array.from(bytes))).toEqual({name, notUtf8})
   })
