@@ -1,6 +1,6 @@
 // A temp project for a bench case: supabase/config.toml, `count` migrations one `stepMs` apart, and a git
 // repository with them committed when `git` is set.
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -31,4 +31,24 @@ export function benchProject(
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'initial'], {cwd: dir, env})
   }
   return dir
+}
+
+/** Runs a command to completion: wall time in ms from spawn to exit, exit code (or signal), stdout and stderr. */
+export function timed(command, args, {cwd, env}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(command, args, {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (code, signal) =>
+      resolve({ms: performance.now() - started, code: code ?? signal, stdout, stderr}),
+    )
+  })
 }

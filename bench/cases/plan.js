@@ -3,38 +3,23 @@
  * built CLI in a real process, the baseline cache warm. Plan replays every migration like verify and reads the
  * replay database's catalogs between files. Target: ≤ 4 s wall time.
  */
-import {spawn} from 'node:child_process'
+import {timed} from '../project.js'
 import {makeProject} from './verify.js'
 
 const WARM_RUNS = 5
 const TARGET_S = 4
 
-function timedPlan(ctx, cwd, cacheDir) {
-  return new Promise((resolve, reject) => {
-    const env = {...process.env, SUPABASE_NO_UPDATE_NOTIFIER: '1', SBX_CACHE_DIR: cacheDir}
-    delete env.NODE_ENV
-    const started = performance.now()
-    const child = spawn('node', [ctx.sbxBin, 'plan', '--format', 'json'], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const ms = performance.now() - started
-      try {
-        const report = JSON.parse(stdout)
-        if (code !== 0 || report.failure) throw new Error(`exit ${code}`)
-        resolve({ms, report})
-      } catch (error) {
-        reject(new Error(`sbx plan failed (${error.message}):\n${stdout.slice(0, 2000)}\n${stderr}`))
-      }
-    })
-  })
+async function timedPlan(ctx, cwd, cacheDir) {
+  const env = {...process.env, SUPABASE_NO_UPDATE_NOTIFIER: '1', SBX_CACHE_DIR: cacheDir}
+  delete env.NODE_ENV
+  const {ms, code, stdout, stderr} = await timed('node', [ctx.sbxBin, 'plan', '--format', 'json'], {cwd, env})
+  try {
+    const report = JSON.parse(stdout)
+    if (code !== 0 || report.failure) throw new Error(`exit ${code}`)
+    return {ms, report}
+  } catch (error) {
+    throw new Error(`sbx plan failed (${error.message}):\n${stdout.slice(0, 2000)}\n${stderr}`)
+  }
 }
 
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`

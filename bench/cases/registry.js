@@ -8,11 +8,11 @@
  * 3. 20 calls across 4 clones (5 at once in each) with the git registry: wall time and push retries.
  * The Postgres registry is a throwaway database on $SBX_TEST_DATABASE_URL (default: the local server).
  */
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
-import {benchProject} from '../project.js'
+import {benchProject, timed} from '../project.js'
 
 const ROUNDS = 15
 const WARM_UP = 2
@@ -33,26 +33,6 @@ function childEnv() {
   delete env.NODE_ENV
   delete env.SBX_REGISTRY_URL
   return env
-}
-
-/** Runs a command to completion: wall time in ms, exit code, stdout and stderr. */
-function timed(command, args, cwd) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(command, args, {cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code, signal) =>
-      resolve({ms: performance.now() - started, code: code ?? signal, stdout, stderr}),
-    )
-  })
 }
 
 async function throwawayDatabase() {
@@ -121,11 +101,10 @@ async function fleet(ctx, dirs, perClone) {
   const results = await Promise.all(
     dirs.flatMap((dir, c) =>
       Array.from({length: perClone}, (_, i) =>
-        timed(
-          process.execPath,
-          [ctx.sbxBin, 'migration', 'new', `c${c}_m${i}`, '--json', '--lock-timeout', '300'],
-          dir,
-        ),
+        timed(process.execPath, [ctx.sbxBin, 'migration', 'new', `c${c}_m${i}`, '--json', '--lock-timeout', '300'], {
+          cwd: dir,
+          env: childEnv(),
+        }),
       ),
     ),
   )
@@ -179,7 +158,7 @@ export async function run(ctx) {
       },
     ]
     const runOnce = async (tool, name) => {
-      const result = await timed(tool.command, tool.args(name), tool.cwd)
+      const result = await timed(tool.command, tool.args(name), {cwd: tool.cwd, env: childEnv()})
       if (result.code !== 0) throw new Error(`${tool.label} exited ${result.code}: ${result.stderr.trim()}`)
       return result.ms
     }

@@ -8,9 +8,9 @@
  * 3. for scale: the CLI with no migrations (start-up only), and with 1 migration (start-up + a fresh
  *    database copied from the cached baseline).
  */
-import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import {timed} from '../project.js'
 
 const MIGRATIONS = 200
 const WARM_RUNS = 7
@@ -28,35 +28,14 @@ function childEnv(cacheDir) {
  * Runs `node sbx verify --json` in `cwd`; resolves with wall time (ms), exit code and the parsed report. This
  * case measures the replay alone (advisors and lint off); bench/cases/verify-deep.js measures them.
  */
-export function timedVerify(ctx, cwd, cacheDir, args = ['--advisors', 'off', '--lint', 'off']) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn('node', [ctx.sbxBin, 'verify', '--json', ...args], {
-      cwd,
-      env: {...childEnv(cacheDir), SBX_SUPABASE_BIN: ctx.supabaseBin},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const ms = performance.now() - started
-      let report
-      try {
-        report = JSON.parse(stdout)
-      } catch {
-        reject(new Error(`sbx verify printed no JSON (exit ${code}):\n${stdout}\n${stderr}`))
-        return
-      }
-      resolve({ms, code, report})
-    })
-  })
+export async function timedVerify(ctx, cwd, cacheDir, args = ['--advisors', 'off', '--lint', 'off']) {
+  const env = {...childEnv(cacheDir), SBX_SUPABASE_BIN: ctx.supabaseBin}
+  const {ms, code, stdout, stderr} = await timed('node', [ctx.sbxBin, 'verify', '--json', ...args], {cwd, env})
+  try {
+    return {ms, code, report: JSON.parse(stdout)}
+  } catch {
+    throw new Error(`sbx verify printed no JSON (exit ${code}):\n${stdout}\n${stderr}`)
+  }
 }
 
 function version(index) {
