@@ -18,22 +18,37 @@ export async function acquirePushLock(
   client: Client,
   options: {timeoutSeconds: number; onWait?: (holder: string) => void},
 ): Promise<void> {
+  await pollUntilFree(options, {
+    holder: async () => {
+      const {rows} = await client.query<{ok: boolean}>('select pg_try_advisory_lock($1::bigint) as ok', [PUSH_LOCK_KEY])
+      return rows[0]?.ok ? undefined : lockHolder(client)
+    },
+    timedOut: (holder) =>
+      new LockTimeoutError(
+        `Timed out after ${options.timeoutSeconds}s waiting for the deploy lock on the database, held by ${holder}.`,
+        ['Wait for the other push to finish, or raise --lock-timeout.'],
+      ),
+  })
+}
+
+/**
+ * Asks `holder` every 250 ms until it names nobody; reports the first holder it names (onWait), and after the
+ * timeout throws what `timedOut` makes of the last one.
+ */
+async function pollUntilFree(
+  options: {timeoutSeconds: number; onWait?: (holder: string) => void},
+  wait: {holder: () => Promise<string | undefined>; timedOut: (holder: string) => LockTimeoutError},
+): Promise<void> {
   const deadline = Date.now() + options.timeoutSeconds * 1000
   let reported = false
   for (;;) {
-    const {rows} = await client.query<{ok: boolean}>('select pg_try_advisory_lock($1::bigint) as ok', [PUSH_LOCK_KEY])
-    if (rows[0]?.ok) return
-    const holder = await lockHolder(client)
+    const holder = await wait.holder()
+    if (holder === undefined) return
     if (!reported) {
       reported = true
       options.onWait?.(holder)
     }
-    if (Date.now() >= deadline) {
-      throw new LockTimeoutError(
-        `Timed out after ${options.timeoutSeconds}s waiting for the deploy lock on the database, held by ${holder}.`,
-        ['Wait for the other push to finish, or raise --lock-timeout.'],
-      )
-    }
+    if (Date.now() >= deadline) throw wait.timedOut(holder)
     await sleep(250)
   }
 }
@@ -54,29 +69,24 @@ export async function waitForRunningPushes(
   client: Client,
   options: {timeoutSeconds: number; onWait?: (holder: string) => void},
 ): Promise<void> {
-  const deadline = Date.now() + options.timeoutSeconds * 1000
-  let reported = false
-  for (;;) {
-    const {rows} = await client.query<{pid: number; query: string}>(
-      `select pid, left(query, 60) as query from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid()
-          and application_name = any($1) and state <> 'idle'`,
-      [SUPABASE_CLIENT_NAMES],
-    )
-    const [running] = rows
-    if (!running) return
-    const holder = `a supabase db push still running on the server (backend pid ${running.pid}: ${running.query.replace(/\s+/gu, ' ')})`
-    if (!reported) {
-      reported = true
-      options.onWait?.(holder)
-    }
-    if (Date.now() >= deadline) {
-      throw new LockTimeoutError(`Timed out after ${options.timeoutSeconds}s waiting for ${holder}.`, [
+  await pollUntilFree(options, {
+    holder: async () => {
+      const {rows} = await client.query<{pid: number; query: string}>(
+        `select pid, left(query, 60) as query from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()
+            and application_name = any($1) and state <> 'idle'`,
+        [SUPABASE_CLIENT_NAMES],
+      )
+      const [running] = rows
+      return running
+        ? `a supabase db push still running on the server (backend pid ${running.pid}: ${running.query.replace(/\s+/gu, ' ')})`
+        : undefined
+    },
+    timedOut: (holder) =>
+      new LockTimeoutError(`Timed out after ${options.timeoutSeconds}s waiting for ${holder}.`, [
         'Wait for it to finish, or raise --lock-timeout.',
-      ])
-    }
-    await sleep(250)
-  }
+      ]),
+  })
 }
 
 export async function releasePushLock(client: Client): Promise<void> {

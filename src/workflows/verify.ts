@@ -5,7 +5,7 @@
  * later, because branches were merged in the wrong order. Read (files) → decide (split, plan) → replay.
  */
 import path from 'node:path'
-import {ObjectLedger} from '../core/advisors.js'
+import {type AdvisorsReport, ObjectLedger} from '../core/advisors.js'
 import type {SbxConfig} from '../core/config.js'
 import {type DdlEvent, ledgerTouches} from '../core/ddl-events.js'
 import {ExternalError} from '../core/errors.js'
@@ -197,24 +197,16 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     const advisors = failure
       ? advisorsReportWhenNotRun(settings.advisors, scope, 'the replay failed')
       : await advisorsOnEmbedded(database, ledger, {workdir, settings: settings.advisors, scope, blockable})
-    const lint = await linting
-    const blocked =
-      advisors.findings.some((finding) => finding.blocking) || lint.findings.some((finding) => finding.blocking)
-    return {
-      ok: failure === undefined && !blocked,
-      migrations: migrations.length,
-      applied: replay.applied,
-      statements: replay.statements,
-      ...(failure ? {failure} : {}),
-      skipped: folder.skipped,
-      database: await serverVersion(database.db),
-      extensions: uses,
-      partlyVerified: replay.partlyVerified,
+    return completedReport({
+      migrations,
+      replay,
+      failure,
       advisors,
-      lint,
-      blocked,
+      lint: await linting,
+      skipped: folder.skipped,
+      where: {database: await serverVersion(database.db), extensions: uses, partlyVerified: replay.partlyVerified},
       elapsedMs: elapsed(),
-    }
+    })
   } finally {
     await database.close()
   }
@@ -249,26 +241,51 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
     const advisors = failure
       ? advisorsReportWhenNotRun(settings.advisors, run.scope, 'the replay failed')
       : await advisorsAt(shadow.url, ledger, advisorsRun)
-    const lint = await run.linting
-    const blocked = advisors.findings.some((f) => f.blocking) || lint.findings.some((f) => f.blocking)
-    return {
-      ok: failure === undefined && !blocked,
-      migrations: migrations.length,
-      applied: replay.applied,
-      statements: replay.statements,
-      ...(failure ? {failure} : {}),
-      skipped: run.folder.skipped,
-      database: shadow.server,
-      extensions: [],
-      partlyVerified: [],
+    return completedReport({
+      migrations,
+      replay,
+      failure,
       advisors,
-      lint,
-      blocked,
-      shadow: {server: shadow.server, database: shadow.name, removedAbandoned: shadow.removedAbandoned},
+      lint: await run.linting,
+      skipped: run.folder.skipped,
+      where: {
+        database: shadow.server,
+        extensions: [],
+        partlyVerified: [],
+        shadow: {server: shadow.server, database: shadow.name, removedAbandoned: shadow.removedAbandoned},
+      },
       elapsedMs: run.elapsed(),
-    }
+    })
   } finally {
     await shadow.close()
+  }
+}
+
+/** A replay's report: it is ok when nothing failed and no advisor or lint finding blocks. */
+function completedReport(parts: {
+  migrations: readonly LoadedMigration[]
+  replay: Replay
+  failure: VerifyFailure | undefined
+  advisors: AdvisorsReport
+  lint: LintReport
+  skipped: SkippedEntry[]
+  where: Pick<VerifyReport, 'database' | 'extensions' | 'partlyVerified' | 'shadow'>
+  elapsedMs: number
+}): VerifyReport {
+  const {failure, advisors, lint} = parts
+  const blocked = advisors.findings.some((f) => f.blocking) || lint.findings.some((f) => f.blocking)
+  return {
+    ok: failure === undefined && !blocked,
+    migrations: parts.migrations.length,
+    applied: parts.replay.applied,
+    statements: parts.replay.statements,
+    ...(failure ? {failure} : {}),
+    skipped: parts.skipped,
+    ...parts.where,
+    advisors,
+    lint,
+    blocked,
+    elapsedMs: parts.elapsedMs,
   }
 }
 

@@ -6,6 +6,7 @@
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {runSbx, SBX_BIN, SUPABASE_BIN} from '../helpers/cli.js'
 import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
@@ -19,13 +20,28 @@ function selfCommittingFiles(count: number): Record<string, string> {
   return Object.fromEntries(
     Array.from({length: count}, (_, i) => [
       `supabase/migrations/20260301${String(100000 + i).padStart(6, '0')}_log_${i}.sql`,
-      `BEGIN;\ninsert into applied_log(v) values (${i});\nCOMMIT;\nselect pg_sleep(0.15);\n`,
+      `BEGIN;\ninsert into applied_log(v) values (${i});\nselect pg_notify('applied_log', '${i}');\nCOMMIT;\nselect pg_sleep(0.15);\n`,
     ]),
   )
 }
 
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve))
+/**
+ * Listens (resolved once listening) for `count` files to commit their work: each NOTIFYs when its transaction
+ * commits. Returns the promise of that.
+ */
+async function listenForCommits(url: string, count: number): Promise<{committed: Promise<void>}> {
+  const client = new pg.Client({connectionString: url})
+  await client.connect()
+  onTestFinished(() => client.end())
+  const committed = new Promise<void>((resolve) => {
+    let seen = 0
+    client.on('notification', () => {
+      seen++
+      if (seen === count) resolve()
+    })
+  })
+  await client.query('listen applied_log')
+  return {committed}
 }
 
 describe.each(DATABASE_KINDS.filter((kind) => kind === 'postgres'))('sbx push killed alone (%s)', (kind) => {
@@ -36,18 +52,15 @@ describe.each(DATABASE_KINDS.filter((kind) => kind === 'postgres'))('sbx push ki
       await db.query('create table applied_log (v int not null)')
       const files = selfCommittingFiles(49)
       const [first, second] = [tmpProject(files), tmpProject(files)]
+      // Listening before the push starts: no notification can be missed.
+      const {committed} = await listenForCommits(db.url, 5)
       const child = spawn('node', [SBX_BIN, 'push', '--db-url', db.url, '--no-verify'], {
         cwd: first,
         env: {...process.env, ...env},
         stdio: ['ignore', 'ignore', 'ignore'],
       })
       const exited = new Promise((resolve) => child.once('exit', resolve))
-      await until(async () => {
-        const rows = await db
-          .query<{n: number}>('select count(*)::int as n from supabase_migrations.schema_migrations')
-          .catch(() => [{n: 0}])
-        return (rows[0]?.n ?? 0) >= 5
-      })
+      await committed
       // One pid, as an agent runner or a CI step kills it: not the process group.
       process.kill(child.pid as number, 'SIGKILL')
       await exited
