@@ -177,7 +177,8 @@ export function applyScopedRead(current: Catalog, scope: CatalogScope, rows: rea
 
 /**
  * What an object depends on, for the objects a migration created or altered ($1 classids, $2 objids): views
- * through their rule ($3), tables ($4) through their constraints (a foreign key) and column defaults.
+ * through their rule ($3), and the columns it created or altered ($4 tables, $5 column numbers, pairwise)
+ * through their defaults and the constraints on them (a foreign key).
  */
 export const DEPENDS_SQL = `select d.refclassid::int8 as refclassid, d.refobjid::int8 as refobjid, d.refobjsubid as refobjsubid
 from unnest($1::oid[], $2::oid[]) as o(classid, objid)
@@ -189,12 +190,16 @@ from pg_rewrite r join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.o
 where r.ev_class = any($3::oid[]) and d.deptype in ('n', 'a')
 union all
 select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
-from pg_constraint c join pg_depend d on d.classid = 'pg_constraint'::regclass and d.objid = c.oid
-where c.conrelid = any($4::oid[]) and d.deptype in ('n', 'a')
+from unnest($4::oid[], $5::int4[]) as col(relid, attnum)
+  join pg_constraint c on c.conrelid = col.relid and col.attnum = any(c.conkey)
+  join pg_depend d on d.classid = 'pg_constraint'::regclass and d.objid = c.oid
+where d.deptype in ('n', 'a')
 union all
 select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
-from pg_attrdef a join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = a.oid
-where a.adrelid = any($4::oid[]) and d.deptype in ('n', 'a')`
+from unnest($4::oid[], $5::int4[]) as col(relid, attnum)
+  join pg_attrdef a on a.adrelid = col.relid and a.adnum = col.attnum
+  join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = a.oid
+where d.deptype in ('n', 'a')`
 
 /** Bodies of functions (plpgsql and sql bodies record no dependency on the tables they use). */
 export const FUNCTION_BODIES_SQL = 'select prosrc from pg_proc where oid = any($1::oid[])'

@@ -1,7 +1,7 @@
 /**
  * Memory of a long-running process (sbx watch). V8 grows the young generation for throughput (to 16 MiB
  * semi-spaces) and lets the old one grow between collections: a watch over 10,000 migrations peaked at 166 MiB RSS
- * that way. Kept at its initial 1 MiB semi-spaces, with a full collection after each burst of work, it peaked at
+ * that way. Kept at its initial 1 MiB semi-spaces, with a full collection after each pass, it peaked at
  * 92 MiB, its median rename 20 ms slower (bench/cases/watch.js's trials). Set at run time, --max-semi-space-size
  * has no effect; --semi-space-growth-factor=1 does, if set before the young generation first grows (bin/run.js
  * sets it first thing for watch).
@@ -9,7 +9,7 @@
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
-/** Stops the young generation from growing; returns a full collection to run when a burst of work is over. */
+/** Stops the young generation from growing; returns a full collection to run when a piece of work is over. */
 export function keepHeapSmall(): () => void {
   v8.setFlagsFromString('--semi-space-growth-factor=1')
   v8.setFlagsFromString('--expose-gc')

@@ -2,10 +2,9 @@
  * The catalog queries run after every migration of a replay, prepared once per database session and run with
  * their generic plan. Measured on the embedded database: planning the scoped catalog read took about 8 ms of
  * its 10 ms; its generic plan, made once, runs in about 2 ms. With array parameters PostgreSQL never trusts the
- * generic plan by itself (it plans every run again), so the session sets plan_cache_mode for the replay: it
- * decides how plans are chosen, never what a statement does. (Forcing it per read instead, with SET LOCAL in a
- * transaction of its own, cost three more round trips per file, about 0.8 ms.) Arguments are arrays of object
- * ids, written as literals (EXECUTE takes no bind parameters), so nothing else can be passed.
+ * generic plan by itself (it plans every run again), so the inspection after each file sets plan_cache_mode
+ * first; the replay's RESET ALL before the next file undoes it, so no migration runs under it. Arguments are
+ * arrays of object ids, written as literals (EXECUTE takes no bind parameters), so nothing else can be passed.
  */
 import type {ReplayDatabase} from './migration-replay.js'
 
@@ -16,14 +15,15 @@ export interface PreparedQuery<T> {
 export interface PreparedSession {
   /** A statement prepared on first use. `types`: the SQL type of each array parameter, e.g. 'oid[]'. */
   query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T>
+  /** Before the queries of one inspection: until the next RESET ALL, prepared statements run generic plans. */
+  genericPlans(): Promise<void>
   /** Deallocates what was prepared and restores plan_cache_mode. */
   close(): Promise<void>
 }
 
 const UNDEFINED_STATEMENT = '26000'
 
-export async function preparedSession(db: ReplayDatabase): Promise<PreparedSession> {
-  await db.exec('set plan_cache_mode = force_generic_plan')
+export function preparedSession(db: ReplayDatabase): PreparedSession {
   const prepared = new Set<string>()
   return {
     query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T> {
@@ -50,6 +50,9 @@ export async function preparedSession(db: ReplayDatabase): Promise<PreparedSessi
           }
         },
       }
+    },
+    async genericPlans() {
+      await db.exec('set plan_cache_mode = force_generic_plan')
     },
     async close() {
       const live = await db.query<{name: string}>('select name from pg_prepared_statements')

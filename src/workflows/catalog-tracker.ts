@@ -60,7 +60,7 @@ function prepareQueries(session: PreparedSession) {
     depends: session.query<{refclassid: unknown; refobjid: unknown; refobjsubid: unknown}>(
       'sbx_catalog_depends',
       DEPENDS_SQL,
-      oids(4),
+      [...oids(4), 'int4[]'],
     ),
     bodies: session.query<{prosrc: string | null}>('sbx_catalog_bodies', FUNCTION_BODIES_SQL, oids(1)),
   }
@@ -130,14 +130,13 @@ export function trackCatalog(): CatalogTracker {
       const changed = [...diff.created, ...diff.altered]
       if (changed.length > 0) {
         const objects = changed.filter((row) => row.kind !== 'column')
-        const tables = new Set(
-          changed.filter((row) => row.kind === 'table' || row.kind === 'column').map((r) => r.objid),
-        )
+        const columns = changed.filter((row) => row.kind === 'column')
         const deps = await queries.depends.run([
           objects.map((row) => row.classid),
           objects.map((row) => row.objid),
           objects.filter((row) => row.kind === 'view').map((row) => row.objid),
-          [...tables],
+          columns.map((row) => row.objid),
+          columns.map((row) => row.subid),
         ])
         for (const dep of deps) {
           const classid = Number(dep.refclassid)

@@ -335,7 +335,7 @@ async function replayAll(
   try {
     await createHistoryTable(database.db)
     // Between files the ledger and the observer read what each file touched, by prepared statements.
-    session = ledger || observer ? await preparedSession(database.db) : undefined
+    session = ledger || observer ? preparedSession(database.db) : undefined
     const changed = session && changedObjects(session)
     if (observer && session) await observer.start(database.db, session)
     feed = session && (await openDdlFeed(database.db, session))
@@ -355,6 +355,7 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified}
       }
       statements += migration.statements.length
+      await session?.genericPlans()
       const events = await feed?.take()
       if (ledger) {
         const touches = events && ledgerTouches(events)

@@ -56,7 +56,7 @@ export interface WatchOptions {
   /** Aborting finishes the pass in flight, releases the lock, stops watching and resolves. */
   signal?: AbortSignal
   onEvent: (event: WatchEvent) => void
-  /** A long-running process: keep the heap small (a full collection whenever watch goes idle again). */
+  /** A long-running process: keep the heap small (a full collection after every pass). */
   lowMemory?: boolean
 }
 
@@ -224,6 +224,8 @@ export async function watch(options: WatchOptions): Promise<void> {
       // A usage error (no free version left) repeats until someone changes the folder; the rest may pass.
       if (!(error instanceof UsageError)) scheduleRetry()
     }
+    // What a pass over a large folder leaves is garbage now: collect before the next pass adds its own.
+    collectGarbage?.()
     // Ready once the initial pass is over, whether or not it succeeded (a failed one is retried).
     if (!signal?.aborted && !folderGone) emitReady()
   }
@@ -241,7 +243,6 @@ export async function watch(options: WatchOptions): Promise<void> {
       } while (again && !stopping && !folderGone)
     })().finally(() => {
       running = undefined
-      collectGarbage?.()
     })
     return running
   }

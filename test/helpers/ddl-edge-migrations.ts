@@ -2,7 +2,8 @@
  * Migrations whose effects reach past the objects their statements name: renames (of columns, tables, schemas,
  * types, functions), cascades (a dropped column takes its index, a dropped table its view and policies), DDL run
  * by dynamic SQL, grants, an extension, a CREATE INDEX CONCURRENTLY file, and DEALLOCATE ALL (which removes the
- * prepared statements the replay's catalog readers use). Keys are paths relative to the project.
+ * prepared statements the replay's catalog readers use). The last file fails if the readers' plan_cache_mode
+ * leaked into the replay. Keys are paths relative to the project.
  */
 const file = (version: number, name: string) =>
   `supabase/migrations/2025010100${String(version).padStart(4, '0')}_${name}.sql`
@@ -39,6 +40,9 @@ comment on table public.t is 'commented';`,
   [file(12, 'deallocate')]: 'deallocate all;\ncreate table public.after_deallocate (id int);',
   [file(13, 'concurrently')]: 'create index concurrently t_m on public.t (m);',
   [file(14, 'last')]: `
+do $$ begin
+  if current_setting('plan_cache_mode') <> 'auto' then raise exception 'plan_cache_mode leaked into the replay'; end if;
+end $$;
 create table public.notes (id int primary key, t_id int references public.t (id));
 create function public.note_count() returns bigint language sql as 'select count(*) from public.notes';`,
 }

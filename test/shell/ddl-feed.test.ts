@@ -15,7 +15,7 @@ import {DDL_EDGE_MIGRATIONS} from '../helpers/ddl-edge-migrations.js'
 async function replayDatabase() {
   const database = await freshDatabaseFromBaseline({extensions: ['pg_trgm']})
   onTestFinished(() => database.close())
-  const session = await preparedSession(database.db)
+  const session = preparedSession(database.db)
   const feed = await openDdlFeed(database.db, session)
   if (!feed) throw new Error('the embedded database refused event triggers')
   return {db: database.db, session, feed}
@@ -25,6 +25,7 @@ describe('DDL feed', () => {
   it('delivers each file its events, none from a rolled-back file, and leaves nothing behind', async () => {
     const {db, session, feed} = await replayDatabase()
     await db.exec('begin; create table public.kept (id int); commit;')
+    await session.genericPlans()
     const kept = await feed.take()
     expect(kept.map((e) => e.tag)).toEqual(['CREATE TABLE'])
     expect(await feed.take()).toEqual([])
@@ -50,7 +51,7 @@ describe('DDL feed', () => {
     await database.db.exec(
       'create role sbx_no_super nosuperuser; grant create on database postgres to sbx_no_super; set role sbx_no_super;',
     )
-    const session = await preparedSession(database.db)
+    const session = preparedSession(database.db)
     expect(await openDdlFeed(database.db, session)).toBeUndefined()
     await database.db.exec('reset role')
     const left = await database.db.query<{n: number}>(
