@@ -5,7 +5,7 @@ import pg from 'pg'
 import {benchProject} from '../project.js'
 
 const MIGRATIONS = 200
-const TRIALS = 5
+const TRIALS = 9
 const TARGET_RATIO = 1.15
 
 export async function run(ctx) {

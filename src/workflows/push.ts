@@ -56,27 +56,38 @@ export async function push(options: PushOptions): Promise<PushReport> {
   if (options.target.kind === 'url') assertDatabaseUrl(options.target.url, options.target.env ?? '--db-url')
   const workspace = await openWorkspace({workdir: options.workdir})
   const cli = await openSupabase(workspace.workdir)
-  const snapshot = await withLock(
-    {lockHome: workspace.lockHome, timeoutSeconds: remainingMs() / 1000, command: COMMAND},
-    () => takeSnapshot(workspace),
-  )
+  const {user, host, pid} = currentActor(COMMAND)
+  // The deploy guardian starts (a Node process, a connection, the deploy lock) while the snapshot is taken: the
+  // repository lock is held only for the copy and never waits for the deploy lock, so no two pushes deadlock.
+  const opening = openTarget(options.target, workspace, cli, {
+    lockTimeoutMs: remainingMs(),
+    description: `sbx push ${user}@${host} pid ${pid}`,
+    onWait: (holder) => progress(`Waiting for the deploy lock on ${targetLabel(options.target)}, held by ${holder}…`),
+  })
+  const [snapshotting, targeting] = await Promise.allSettled([
+    withLock({lockHome: workspace.lockHome, timeoutSeconds: remainingMs() / 1000, command: COMMAND}, () =>
+      takeSnapshot(workspace),
+    ),
+    opening,
+  ])
+  if (snapshotting.status === 'rejected' || targeting.status === 'rejected') {
+    if (snapshotting.status === 'fulfilled') await removeSnapshot(snapshotting.value)
+    if (targeting.status === 'fulfilled') await targeting.value.close()
+    throw snapshotting.status === 'rejected' ? snapshotting.reason : (targeting as PromiseRejectedResult).reason
+  }
+  const snapshot = snapshotting.value
+  const target = targeting.value
   try {
-    const {user, host, pid} = currentActor(COMMAND)
-    const target = await openTarget(options.target, workspace, cli, {
-      lockTimeoutMs: remainingMs(),
-      description: `sbx push ${user}@${host} pid ${pid}`,
-      onWait: (holder) => progress(`Waiting for the deploy lock on ${targetLabel(options.target)}, held by ${holder}…`),
-    })
-    try {
-      if (target.guardianPid) await addPinnedPid(snapshot, target.guardianPid)
-      const report = await deploy({options, cli, workspace, snapshot, target, started, progress})
-      await alert(workspace.workdir, report, options)
-      return report
-    } finally {
-      await target.close()
-    }
+    if (target.guardianPid) await addPinnedPid(snapshot, target.guardianPid)
+    const report = await deploy({options, cli, workspace, snapshot, target, started, progress})
+    await alert(workspace.workdir, report, options)
+    return report
   } finally {
-    await removeSnapshot(snapshot)
+    try {
+      await target.close()
+    } finally {
+      await removeSnapshot(snapshot)
+    }
   }
 }
 
