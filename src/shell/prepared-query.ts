@@ -17,7 +17,7 @@ export interface PreparedSession {
   query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T>
   /** Before the queries of one inspection: until the next RESET ALL, prepared statements run generic plans. */
   genericPlans(): Promise<void>
-  /** Deallocates what was prepared and restores plan_cache_mode. */
+  /** Deallocates what was prepared and restores plan_cache_mode; a session never used does nothing. */
   close(): Promise<void>
 }
 
@@ -25,6 +25,7 @@ const UNDEFINED_STATEMENT = '26000'
 
 export function preparedSession(db: ReplayDatabase): PreparedSession {
   const prepared = new Set<string>()
+  let generic = false
   return {
     query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T> {
       const prepare = async () => {
@@ -52,13 +53,18 @@ export function preparedSession(db: ReplayDatabase): PreparedSession {
       }
     },
     async genericPlans() {
+      generic = true
       await db.exec('set plan_cache_mode = force_generic_plan')
     },
     async close() {
-      const live = await db.query<{name: string}>('select name from pg_prepared_statements')
-      for (const {name} of live.rows) if (prepared.has(name)) await db.exec(`deallocate ${name}`)
-      prepared.clear()
-      await db.exec('reset plan_cache_mode')
+      // Nothing to undo (and no round trip) for a session that was never used.
+      if (prepared.size > 0) {
+        const live = await db.query<{name: string}>('select name from pg_prepared_statements')
+        for (const {name} of live.rows) if (prepared.has(name)) await db.exec(`deallocate ${name}`)
+        prepared.clear()
+      }
+      if (generic) await db.exec('reset plan_cache_mode')
+      generic = false
     },
   }
 }

@@ -10,6 +10,7 @@ import type {Client} from 'pg'
 import {ExternalError} from '../core/errors.js'
 import {redactUrl} from '../core/redact.js'
 import {SHADOW_PREFIX, shadowBaselineSql} from '../core/shadow-baseline.js'
+import {connect as connectDatabase} from './database.js'
 import type {ReplayDatabase} from './migration-replay.js'
 
 export interface ShadowDatabase {
@@ -131,18 +132,14 @@ function createFailure(error: unknown, label: string): ExternalError {
   return new ExternalError(`Cannot create a shadow database on ${label}: ${e.message}`, 'ESHADOW', undefined, error)
 }
 
+/** shell/database.ts's connection (its connect timeout: a server that never answers must not hang verify). */
 async function connect(url: string, label: string): Promise<Client> {
-  const {default: pg} = await import('pg')
-  const client = new pg.Client({connectionString: url})
-  // An idle client whose server goes away must not crash the process.
-  client.on('error', () => undefined)
   try {
-    await client.connect()
-    return client
+    return await connectDatabase(url)
   } catch (error) {
-    await client.end().catch(() => undefined)
+    const cause = error instanceof ExternalError && error.cause instanceof Error ? error.cause : error
     throw new ExternalError(
-      `Cannot connect to the shadow server ${label}: ${(error as Error).message}`,
+      `Cannot connect to the shadow server ${label}: ${(cause as Error).message}`,
       'ESHADOWCONNECT',
       undefined,
       error,

@@ -331,14 +331,13 @@ async function replayAll(
   const missing = new Set(extensions.uses.filter((use) => use.status === 'missing').map((use) => use.name))
   const omitted = new Set<string>()
   let feed: DdlFeed | undefined
-  let session: PreparedSession | undefined
+  // Between files the ledger and the observer read what each file touched, by prepared statements.
+  const session = preparedSession(database.db)
+  const changed = changedObjects(session)
   try {
     await createHistoryTable(database.db)
-    // Between files the ledger and the observer read what each file touched, by prepared statements.
-    session = ledger || observer ? preparedSession(database.db) : undefined
-    const changed = session && changedObjects(session)
-    if (observer && session) await observer.start(database.db, session)
-    feed = session && (await openDdlFeed(database.db, session))
+    await observer?.start(database.db, session)
+    feed = ledger || observer ? await openDdlFeed(database.db, session) : undefined
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
@@ -355,11 +354,12 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified}
       }
       statements += migration.statements.length
-      await session?.genericPlans()
+      if (!ledger && !observer) continue
+      await session.genericPlans()
       const events = await feed?.take()
       if (ledger) {
         const touches = events && ledgerTouches(events)
-        if (!touches || touches.whole || !changed) ledger.record(migration.file, await catalogSnapshot(database.db))
+        if (!touches || touches.whole) ledger.record(migration.file, await catalogSnapshot(database.db))
         else {
           const granted = await changed(touches.grants)
           ledger.touch(migration.file, [...touches.named.map(String), ...granted], touches.dropped.map(String))
@@ -382,7 +382,7 @@ async function replayAll(
   } finally {
     // A failed file returns from inside the loop; nothing else may see the feed's triggers.
     await feed?.remove().catch(() => undefined)
-    await session?.close().catch(() => undefined)
+    await session.close().catch(() => undefined)
   }
   return {applied: migrations.length, statements, partlyVerified}
 }

@@ -12,6 +12,7 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import type {VerifyReport} from '../../src/workflows/verify.js'
 import {runSbx, SUPABASE_BIN, startSbx} from '../helpers/cli.js'
 import {tmpProject} from '../helpers/project.js'
+import {silentServer} from '../helpers/registry.js'
 
 const SERVER = process.env.SBX_TEST_DATABASE_URL
 const SBX_CACHE_DIR = process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')
@@ -39,6 +40,37 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
     await delay(50)
   }
   throw new Error(`timed out waiting for ${what}`)
+}
+
+/**
+ * Starts `sbx verify --shadow-url` on a project whose one migration waits for a role this test alters in an open
+ * transaction (roles are cluster-wide, so the wait crosses databases); resolves once the run waits there, in the
+ * middle of its replay. `holder` holds the transaction; rolling it back lets the migration go on.
+ */
+async function verifyWaitingMidReplay(args: string[]) {
+  const role = `sbx_block_${randomBytes(4).toString('hex')}`
+  await query(`create role ${role} nologin`)
+  onTestFinished(() => query(`drop role if exists ${role}`).then(() => undefined))
+  const holder = new pg.Client({connectionString: SERVER})
+  await holder.connect()
+  onTestFinished(() => holder.end())
+  await holder.query('begin')
+  await holder.query(`alter role ${role} connection limit 5`)
+  const cwd = tmpProject({'supabase/migrations/20260101000000_wait.sql': `alter role ${role} connection limit 6;\n`})
+  const before = new Set(await shadows())
+  const run = startSbx(['verify', '--shadow-url', SERVER as string, ...args], {cwd, env, timeoutMs: 180_000})
+  await until(
+    async () =>
+      (
+        await query(
+          "select 1 from pg_stat_activity where datname like 'sbx\\_shadow\\_%' and wait_event_type = 'Lock' and query like 'alter role%'",
+        )
+      ).length > 0,
+    'the run to wait on the role',
+  )
+  const [live] = (await shadows()).filter((name) => !before.has(name))
+  expect(live).toBeDefined()
+  return {run, live: live as string, holder}
 }
 
 describe.runIf(SERVER)('sbx verify --shadow-url on PostgreSQL', () => {
@@ -79,36 +111,7 @@ describe.runIf(SERVER)('sbx verify --shadow-url on PostgreSQL', () => {
   }, 180_000)
 
   it("a SIGKILLed run's shadow is removed by the next run, while a live run's shadow is never dropped", async () => {
-    // The migration waits for a role this test is altering in an open transaction (roles are cluster-wide, so
-    // the wait crosses databases): the run is deterministically in the middle of its replay.
-    const role = `sbx_block_${randomBytes(4).toString('hex')}`
-    await query(`create role ${role} nologin`)
-    onTestFinished(() => query(`drop role if exists ${role}`).then(() => undefined))
-    const holder = new pg.Client({connectionString: SERVER})
-    await holder.connect()
-    onTestFinished(() => holder.end())
-    await holder.query('begin')
-    await holder.query(`alter role ${role} connection limit 5`)
-    const blocked = tmpProject({
-      'supabase/migrations/20260101000000_wait.sql': `alter role ${role} connection limit 6;\n`,
-    })
-    const before = new Set(await shadows())
-    const run = startSbx(['verify', '--shadow-url', SERVER as string, '--advisors', 'off', '--lint', 'off'], {
-      cwd: blocked,
-      env,
-      timeoutMs: 180_000,
-    })
-    await until(
-      async () =>
-        (
-          await query(
-            "select 1 from pg_stat_activity where datname like 'sbx\\_shadow\\_%' and wait_event_type = 'Lock' and query like 'alter role%'",
-          )
-        ).length > 0,
-      'the run to wait on the role',
-    )
-    const [live] = (await shadows()).filter((name) => !before.has(name))
-    expect(live).toBeDefined()
+    const {run, live, holder} = await verifyWaitingMidReplay(['--advisors', 'off', '--lint', 'off'])
 
     // Another run meanwhile: the live shadow stays.
     const other = tmpProject({
@@ -144,34 +147,26 @@ describe.runIf(SERVER)('sbx verify --shadow-url on PostgreSQL', () => {
   }, 300_000)
 
   it('SIGTERM mid-replay: the run drops its shadow before it exits', async () => {
-    const role = `sbx_block_${randomBytes(4).toString('hex')}`
-    await query(`create role ${role} nologin`)
-    onTestFinished(() => query(`drop role if exists ${role}`).then(() => undefined))
-    const holder = new pg.Client({connectionString: SERVER})
-    await holder.connect()
-    onTestFinished(() => holder.end())
-    await holder.query('begin')
-    await holder.query(`alter role ${role} connection limit 5`)
-    const cwd = tmpProject({'supabase/migrations/20260101000000_wait.sql': `alter role ${role} connection limit 6;\n`})
-    const before = new Set(await shadows())
-    const run = startSbx(['verify', '--shadow-url', SERVER as string], {cwd, env, timeoutMs: 180_000})
-    await until(
-      async () =>
-        (
-          await query(
-            "select 1 from pg_stat_activity where datname like 'sbx\\_shadow\\_%' and wait_event_type = 'Lock' and query like 'alter role%'",
-          )
-        ).length > 0,
-      'the run to wait on the role',
-    )
-    const [live] = (await shadows()).filter((name) => !before.has(name))
-    expect(live).toBeDefined()
+    const {run, live, holder} = await verifyWaitingMidReplay([])
 
     run.kill('SIGTERM')
     const result = await run
     expect(result.exitCode).toBe(143)
     expect(await shadows()).not.toContain(live)
     await holder.query('rollback')
+  }, 180_000)
+
+  it('a shadow server that never answers: one line naming it, exit 5, no password', async () => {
+    const port = await silentServer()
+    const url = `postgresql://postgres:s3cret-pw@127.0.0.1:${port}/postgres`
+    const cwd = tmpProject({
+      'supabase/migrations/20260101000000_ok.sql': 'create table public.t (id int primary key);\n',
+    })
+    const result = await runSbx(['verify', '--shadow-url', url, '--json'], {cwd, env, timeoutMs: 180_000})
+    expect(result.exitCode, result.stderr).toBe(5)
+    expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'ESHADOWCONNECT'}})
+    expect(result.stdout).toMatch(new RegExp(`Cannot connect to the shadow server .*127\\.0\\.0\\.1:${port}`))
+    expect(`${result.stdout}${result.stderr}`).not.toContain('s3cret-pw')
   }, 180_000)
 
   it('without CREATEDB: one clear line, exit 5, also under --json', async () => {
