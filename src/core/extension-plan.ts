@@ -34,7 +34,7 @@ export interface ExtensionPlan extends ExtensionNeeds {
 }
 
 const CREATE_EXTENSION =
-  /^create\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"((?:[^"]|"")+)"|([a-z_\u0080-\uffff][\w$\u0080-\uffff]*))/iu
+  /^create\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"((?:[^"]|"")+)"|([a-z_\u{80}-\u{10ffff}][\w$\u{80}-\u{10ffff}]*))/iu
 
 /** The extension a `CREATE EXTENSION` statement creates (unquoted names fold to lower case), else undefined. */
 export function createdExtension(statement: string): string | undefined {

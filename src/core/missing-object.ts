@@ -236,6 +236,9 @@ interface Word {
   punct: boolean
 }
 
+const IDENTIFIER_START = /[A-Za-z_\u{80}-\u{10ffff}]/u
+const IDENTIFIER_PART = /^[A-Za-z0-9_$\u{80}-\u{10ffff}]+/u
+
 /** The first words of a statement, skipping comments; stops at the first `(` or after 16 words. */
 function lexHead(statement: string): Word[] {
   const words: Word[] = []
@@ -273,11 +276,13 @@ function lexHead(statement: string): Word[] {
       }
       i += 1
       words.push({text, quoted: true, punct: false})
-    } else if (/[A-Za-z_\u0080-\uffff]/u.test(ch)) {
-      const match = /^[A-Za-z0-9_$\u0080-\uffff]+/u.exec(statement.slice(i, i + 200)) as RegExpExecArray
+    } else if (IDENTIFIER_START.test(ch)) {
+      // Code points, not UTF-16 units: an astral character (an emoji) is two units, and Postgres takes every
+      // byte from 0x80 up as an identifier letter. A lone surrogate is a code point of its own here.
+      const word = (IDENTIFIER_PART.exec(statement.slice(i, i + 200)) as RegExpExecArray)[0]
       // Postgres folds only ASCII letters.
-      words.push({text: match[0].replace(/[A-Z]+/gu, (s) => s.toLowerCase()), quoted: false, punct: false})
-      i += match[0].length
+      words.push({text: word.replace(/[A-Z]+/gu, (s) => s.toLowerCase()), quoted: false, punct: false})
+      i += word.length
     } else {
       if (ch === '(') break
       words.push({text: ch, quoted: false, punct: true})
