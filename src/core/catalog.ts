@@ -56,6 +56,8 @@ const NOT_EXTENSION_MEMBER = (classid: number, oid: string) =>
 
 /**
  * Every object sbx tracks outside the system schemas, one row each; the same SQL on PostgreSQL 15 to 18.
+ * The first branch casts to text: a UNION takes its column types from it, and `name` (63 bytes) would cut
+ * every function's `name(identity arguments)` there, merging long overloads into one.
  * Extensions' own members are left out (the extension itself is listed): reports never show them, and
  * skipping them keeps a read between every pair of migrations cheap.
  *
@@ -80,7 +82,7 @@ rc as materialized (select c.oid, c.relname, c.relkind, c.relnamespace, c.relrow
   from pg_class c where c.oid = any(array(select oid from rel)))`
     : ''
   return `${scoped ? 'with ' : ''}${relCte}
-select 'schema' as kind, n.nspname as schema, n.nspname as name, null::text as parent, '' as sig,
+select 'schema' as kind, n.nspname::text as schema, n.nspname::text as name, null::text as parent, '' as sig,
   2615 as classid, n.oid::int8 as objid, 0 as subid, null::int8 as typid, null::int8 as relid, false as ext
 from pg_namespace n where ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(2615, 'n.oid')}${scoped ? ' and n.oid = any($5::oid[])' : ''}
 union all

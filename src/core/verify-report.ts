@@ -33,7 +33,13 @@ export interface VerifyFailure {
   /** The object the error says is missing. */
   missing?: MissingObject
   /** The statement that would create the missing object: later in this file, a later migration, or a skipped file. */
-  createdBy?: {file: string; statementIndex: number; skippedBecause?: string}
+  createdBy?: {
+    file: string
+    statementIndex: number
+    skippedBecause?: string
+    /** The creating statement was itself skipped on the embedded database, for these missing extensions. */
+    skippedFor?: string[]
+  }
   /** For a duplicate version: the earlier file that already recorded it. */
   duplicateOf?: string
   /** When the failing statement creates an extension that Supabase does not offer either. */
@@ -46,7 +52,14 @@ export interface PartlyVerified {
   /** The missing extensions its skipped statements are taken to need. */
   missingExtensions: string[]
   /** Skipped statements (0-based): the extension's CREATE (no error), or those failing for an object it would provide. */
-  skipped: Array<{statementIndex: number; error?: DatabaseErrorInfo}>
+  skipped: Array<{
+    statementIndex: number
+    error?: DatabaseErrorInfo
+    /** The missing extensions it needs. */
+    needs: string[]
+    /** The object a statement skipped before would have created, which this one uses (`set_vt_batch`). */
+    through?: string
+  }>
 }
 
 export interface VerifyReport {

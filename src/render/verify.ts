@@ -74,9 +74,17 @@ export function renderExtensions(report: Pick<VerifyReport, 'extensions' | 'part
 }
 
 function partlyLine(partly: PartlyVerified): string {
-  const indexes = partly.skipped.map((skip) => skip.statementIndex)
-  const which = `${indexes.length === 1 ? 'statement' : 'statements'} ${indexes.join(', ')}`
-  return `warn   ${partly.file} verified only partly: skipped ${which} (they need ${partly.missingExtensions.join(', ')}).`
+  const head = `warn   ${partly.file} verified only partly: skipped`
+  if (partly.skipped.every((skip) => skip.through === undefined)) {
+    const indexes = partly.skipped.map((skip) => skip.statementIndex)
+    const which = `${indexes.length === 1 ? 'statement' : 'statements'} ${indexes.join(', ')}`
+    return `${head} ${which} (${indexes.length === 1 ? 'it needs' : 'they need'} ${partly.missingExtensions.join(', ')}).`
+  }
+  const each = partly.skipped.map(
+    (skip) =>
+      `statement ${skip.statementIndex} (needs ${skip.needs.join(', ')}${skip.through ? `, through ${skip.through}` : ''})`,
+  )
+  return `${head} ${each.join(', ')}.`
 }
 
 export function renderFailure(failure: VerifyFailure): string[] {
@@ -113,6 +121,12 @@ function explanation(failure: VerifyFailure): string[] {
   if (!missing) return []
   const what = describe(missing)
   if (!createdBy) return [`No later statement creates ${what}: check its name and schema, or create it first.`]
+  if (createdBy.skippedFor) {
+    return [
+      `${capitalize(what)} is created by ${createdBy.file} (statement ${createdBy.statementIndex}), which was skipped: it needs ${createdBy.skippedFor.join(', ')}, which the embedded database lacks.`,
+      'Verify this file on a database that has it (a Supabase branch, supabase start).',
+    ]
+  }
   if (createdBy.skippedBecause) {
     return [
       `${capitalize(what)} is created by ${createdBy.file} (statement ${createdBy.statementIndex}), but ${createdBy.skippedBecause}.`,

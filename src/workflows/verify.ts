@@ -12,7 +12,6 @@ import {ExternalError} from '../core/errors.js'
 import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
 import {
   createdExtension,
-  dependsOnSkippedWork,
   type ExtensionNeeds,
   type ExtensionPlan,
   type ExtensionUse,
@@ -23,6 +22,7 @@ import type {LintReport} from '../core/lint.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
+import {SkippedWork, type SkipReason} from '../core/skipped-work.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
 import type {BlockingLevel} from '../core/verify-config.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
@@ -193,7 +193,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       })
       replay = await replayTracked()
     }
-    const failure = replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan))
+    const failure =
+      replay.failure && (await explainFailure(replay.failure, replay.work, migrations, folder.skipped, project, plan))
     const advisors = failure
       ? advisorsReportWhenNotRun(settings.advisors, scope, 'the replay failed')
       : await advisorsOnEmbedded(database, ledger, {workdir, settings: settings.advisors, scope, blockable})
@@ -236,7 +237,8 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
     const ledger = settings.advisors.level !== 'off' ? new ObjectLedger(await catalogSnapshot(shadow.db)) : undefined
     const replay = await replayAll(shadow, migrations, plan, ledger)
     const failure =
-      replay.failure && (await explainFailure(replay.failure, migrations, run.folder.skipped, run.project, plan))
+      replay.failure &&
+      (await explainFailure(replay.failure, replay.work, migrations, run.folder.skipped, run.project, plan))
     const advisorsRun = {workdir: run.workdir, settings: settings.advisors, scope: run.scope, blockable: run.blockable}
     const advisors = failure
       ? advisorsReportWhenNotRun(settings.advisors, run.scope, 'the replay failed')
@@ -317,6 +319,8 @@ interface Replay {
   statements: number
   failure?: RawFailure
   partlyVerified: PartlyVerified[]
+  /** What was left out for missing extensions (to keep advice from naming a migration whose creator was skipped). */
+  work: SkippedWork
 }
 
 async function replayAll(
@@ -329,7 +333,7 @@ async function replayAll(
   let statements = 0
   const partlyVerified: PartlyVerified[] = []
   const missing = new Set(extensions.uses.filter((use) => use.status === 'missing').map((use) => use.name))
-  const omitted = new Set<string>()
+  const work = new SkippedWork()
   let feed: DdlFeed | undefined
   // Between files the ledger and the observer read what each file touched, by prepared statements.
   const session = preparedSession(database.db)
@@ -341,17 +345,14 @@ async function replayAll(
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
-      const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, omitted, partly) : undefined
+      const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, work, partly) : undefined
       const began = performance.now()
       const failure = await replayMigration(database.db, migration, plan, stepOver)
       const replayMs = Math.round(performance.now() - began)
-      if (partly.skipped.length > 0) {
-        if (partly.missingExtensions.length === 0) partly.missingExtensions = [...omitted]
-        partlyVerified.push(partly)
-      }
+      if (partly.skipped.length > 0) partlyVerified.push(partly)
       if (failure) {
         const raw = {index, file: migration.file, transactionMode: plan.mode, ...failure}
-        return {applied: index, statements, failure: raw, partlyVerified}
+        return {applied: index, statements, failure: raw, partlyVerified, work}
       }
       statements += migration.statements.length
       if (!ledger && !observer) continue
@@ -384,47 +385,56 @@ async function replayAll(
     await feed?.remove().catch(() => undefined)
     await session.close().catch(() => undefined)
   }
-  return {applied: migrations.length, statements, partlyVerified}
+  return {applied: migrations.length, statements, partlyVerified, work}
 }
 
 /**
  * Replaying without extensions Supabase offers but the embedded database lacks: their CREATE EXTENSION is not
- * sent, and once one was left out, a statement failing on an object that does not exist (and that no later
- * statement creates) is taken to need it and stepped over.
+ * sent, and once one was left out, a statement failing on an object that a skipped statement would have made,
+ * or that does not exist and no later statement creates, is taken to need it and stepped over (core/skipped-work).
  */
 function withoutMissing(
   migrations: readonly LoadedMigration[],
   index: number,
   missing: ReadonlySet<string>,
-  omitted: Set<string>,
+  work: SkippedWork,
   partly: PartlyVerified,
 ): StepOver {
   const migration = migrations[index] as LoadedMigration
+  const pending = new Map<number, SkipReason>()
+  const needs = (names: readonly string[]) => {
+    for (const name of names) if (!partly.missingExtensions.includes(name)) partly.missingExtensions.push(name)
+  }
   return {
     omit(statementIndex) {
-      const name = createdExtension(migration.statements[statementIndex] as string)
+      const statement = migration.statements[statementIndex] as string
+      const name = createdExtension(statement)
       if (name === undefined || !missing.has(name)) return false
-      omitted.add(name)
-      if (!partly.missingExtensions.includes(name)) partly.missingExtensions.push(name)
+      work.omit(name, migration.file, statementIndex, statement)
+      pending.set(statementIndex, {needs: [name]})
       return true
     },
     allows(statementIndex, error) {
-      if (omitted.size === 0) return false
-      const object = parseMissingObject(error)
-      const createdLater =
-        object !== undefined &&
+      const createdLater = (object: MissingObject) =>
         (findCreatingStatement(object, [migration], statementIndex + 1) ??
           findCreatingStatement(object, migrations.slice(index + 1))) !== undefined
-      return dependsOnSkippedWork(error, createdLater)
+      const reason = work.reason(error, createdLater)
+      if (!reason) return false
+      pending.set(statementIndex, reason)
+      work.stepped(migration.file, statementIndex, migration.statements[statementIndex] as string, reason)
+      return true
     },
     skipped(statementIndex, error) {
-      partly.skipped.push(error ? {statementIndex, error} : {statementIndex})
+      const reason = pending.get(statementIndex) ?? {needs: [...work.omitted]}
+      needs(reason.needs)
+      partly.skipped.push({statementIndex, ...(error ? {error} : {}), ...reason})
     },
   }
 }
 
 async function explainFailure(
   raw: RawFailure,
+  work: SkippedWork,
   migrations: readonly LoadedMigration[],
   skipped: readonly SkippedEntry[],
   project: {migrationsDir: string},
@@ -452,6 +462,12 @@ async function explainFailure(
   const missing = parseMissingObject(raw.error)
   if (!missing) return failure
   failure.missing = missing
+  // Its creator was skipped for a missing extension: a later redefinition is no place to move this file after.
+  const skippedCreator = work.creatorOf(missing)
+  if (skippedCreator) {
+    failure.createdBy = {...skippedCreator, skippedFor: skippedCreator.needs}
+    return failure
+  }
   const createdBy =
     findCreatingStatement(missing, [migration], raw.statementIndex + 1) ??
     findCreatingStatement(missing, migrations.slice(raw.index + 1)) ??

@@ -149,8 +149,8 @@ describe('renderVerify', () => {
           file: '20250102000000_search.sql',
           missingExtensions: ['pgroonga'],
           skipped: [
-            {statementIndex: 0},
-            {statementIndex: 2, error: {message: 'access method "pgroonga" does not exist'}},
+            {statementIndex: 0, needs: ['pgroonga']},
+            {statementIndex: 2, error: {message: 'access method "pgroonga" does not exist'}, needs: ['pgroonga']},
           ],
         },
       ],
