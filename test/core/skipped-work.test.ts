@@ -19,7 +19,8 @@ describe('SkippedWork', () => {
   it('propagates through what skipped statements would have made, even when a later file redefines it', () => {
     const work = new SkippedWork()
     work.omit('pgmq', 'a.sql', 0, 'create extension pgmq')
-    const fn = 'create function public.set_vt_batch(q text) returns setof pgmq.message_record language sql as $$ select 1 $$'
+    const fn =
+      'create function public.set_vt_batch(q text) returns setof pgmq.message_record language sql as $$ select 1 $$'
     const first = work.reason({code: '42704', message: 'type "pgmq.message_record" does not exist'}, never)
     expect(first).toEqual({needs: ['pgmq']})
     work.stepped('b.sql', 0, fn, first as {needs: string[]})
