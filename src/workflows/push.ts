@@ -16,6 +16,8 @@ import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements} from '../core/sql-statements.js'
+import {configRefusal} from '../core/supabase-refusal.js'
+import {configRefused} from '../shell/advisors.js'
 import {loadConfig} from '../shell/config-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
@@ -170,6 +172,9 @@ async function deploy({
     onLine: (line) => line.trim() && progress(line),
   })
   if (result.exitCode !== 0) {
+    // supabase refused config.toml before connecting: nothing was applied, and it is the project's input at fault.
+    const refusal = configRefusal(`${result.stderr}\n${result.stdout}`)
+    if (refusal) throw configRefused(cli, refusal)
     const after = await target.readHistory().catch(() => undefined)
     const appliedAfter = after && pending.filter((file) => after.some((a) => file.startsWith(`${a.version}_`)))
     const failure = explainPushFailure({

@@ -52,6 +52,7 @@ import {
   deeperSettings,
   lintUnapplied,
   type Scope,
+  supabaseAcceptsConfig,
 } from './verify-deeper.js'
 
 export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
@@ -141,8 +142,12 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const linting = lintUnapplied(project.migrationsDir, folder.migrations, blockable, settings.lint)
   linting.catch(() => undefined)
   const tracking = settings.advisors.level !== 'off'
+  // Beside the database's start: supabase refusing config.toml ends verify before the replay.
+  const configAccepted = supabaseAcceptsConfig(workdir, settings)
+  configAccepted.catch(() => undefined)
   const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
   if (shadowUrl) {
+    await configAccepted
     const migrations = await loadMigrations(project.migrationsDir, folder.migrations)
     return verifyOnShadow(shadowUrl, {
       workdir,
@@ -161,11 +166,13 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   // The baseline is copied while the files are read; only the extensions they create or call are loaded.
   const reading = loadMigrations(project.migrationsDir, folder.migrations)
   const planning = reading.then(planExtensions)
-  const [loaded, starting] = await Promise.allSettled([reading, start(planning)])
-  if (loaded.status === 'rejected') {
+  const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), configAccepted])
+  for (const settled of [loaded, accepted]) {
+    if (settled.status === 'fulfilled') continue
     if (starting.status === 'fulfilled') await starting.value.close()
-    throw loaded.reason
+    throw settled.reason
   }
+  if (loaded.status === 'rejected') throw loaded.reason
   if (starting.status === 'rejected') throw starting.reason
   const migrations = loaded.value
   const plan = await planning
