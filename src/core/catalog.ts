@@ -90,7 +90,8 @@ select 'extension', n.nspname, e.extname, null, e.extversion, 3079, e.oid::int8,
 from pg_extension e join pg_namespace n on n.oid = e.extnamespace${scoped ? ' where false' : ''}
 union all
 select case when c.relkind in ('v', 'm') then 'view' else 'table' end, n.nspname, c.relname, null,
-  case when c.relkind in ('v', 'm') then md5(pg_get_viewdef(c.oid)) else c.relkind::text || c.relrowsecurity::text end,
+  case when c.relkind in ('v', 'm') then md5(pg_get_viewdef(c.oid)) else c.relkind::text || c.relrowsecurity::text
+    || coalesce((select string_agg(con.oid::text, ',' order by con.oid) from pg_constraint con where con.conrelid = c.oid), '') end,
   1259, c.oid::int8, 0, c.reltype::int8, c.oid::int8, false
 from ${relations} join pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p', 'v', 'm') and ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(1259, 'c.oid')}
@@ -179,8 +180,10 @@ export function applyScopedRead(current: Catalog, scope: CatalogScope, rows: rea
 
 /**
  * What an object depends on, for the objects a migration created or altered ($1 classids, $2 objids): views
- * through their rule ($3), and the columns it created or altered ($4 tables, $5 column numbers, pairwise)
- * through their defaults and the constraints on them (a foreign key).
+ * through their rule ($3), the columns it created or altered ($4 tables, $5 column numbers, pairwise)
+ * through their defaults and the constraints on them (a foreign key), and the constraints of the tables it
+ * altered ($6: a table's signature holds its constraints' oids, so a foreign key dropped and added again, or
+ * added by ALTER TABLE … ADD CONSTRAINT alone, alters the table and depends on the table it references).
  */
 export const DEPENDS_SQL = `select d.refclassid::int8 as refclassid, d.refobjid::int8 as refobjid, d.refobjsubid as refobjsubid
 from unnest($1::oid[], $2::oid[]) as o(classid, objid)
@@ -201,7 +204,11 @@ select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
 from unnest($4::oid[], $5::int4[]) as col(relid, attnum)
   join pg_attrdef a on a.adrelid = col.relid and a.adnum = col.attnum
   join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = a.oid
-where d.deptype in ('n', 'a')`
+where d.deptype in ('n', 'a')
+union all
+select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
+from pg_constraint c join pg_depend d on d.classid = 'pg_constraint'::regclass and d.objid = c.oid
+where c.conrelid = any($6::oid[]) and d.deptype in ('n', 'a')`
 
 /** Bodies of functions (plpgsql and sql bodies record no dependency on the tables they use). */
 export const FUNCTION_BODIES_SQL = 'select prosrc from pg_proc where oid = any($1::oid[])'
@@ -212,7 +219,9 @@ export function objectKey(row: Pick<CatalogRow, 'kind' | 'schema' | 'name' | 'pa
   return `${row.kind} ${qualifiedName(row)}`
 }
 
-function qualifiedName(row: Pick<CatalogRow, 'schema' | 'name' | 'parent'>): string {
+function qualifiedName(row: Pick<CatalogRow, 'kind' | 'schema' | 'name' | 'parent'>): string {
+  // A schema is its own name (never `basejump.basejump`).
+  if (row.kind === 'schema') return row.name
   return row.parent === null ? `${row.schema}.${row.name}` : `${row.schema}.${row.parent}.${row.name}`
 }
 

@@ -184,6 +184,40 @@ export function parseCreation(statement: string): Created | undefined {
   return {kind, object}
 }
 
+/**
+ * The table a DML statement writes (`insert into`, `update`, `delete from`, `merge into`, `truncate`), as written:
+ * a migration that fills or changes a table depends on the one that created it.
+ */
+export function dmlTarget(statement: string): {schema?: string; name: string} | undefined {
+  const words = lexHead(statement)
+  let i = 0
+  const is = (...keywords: string[]) => {
+    const word = words[i]
+    if (!word || word.quoted || !keywords.includes(word.text)) return false
+    i += 1
+    return true
+  }
+  const verb = words[0]
+  if (!verb || verb.quoted) return undefined
+  i = 1
+  if (verb.text === 'insert' || verb.text === 'merge') {
+    if (!is('into')) return undefined
+  } else if (verb.text === 'delete') {
+    if (!is('from')) return undefined
+  } else if (verb.text === 'truncate') {
+    is('table')
+  } else if (verb.text !== 'update') {
+    return undefined
+  }
+  is('only')
+  const first = words[i]
+  if (!first || first.punct) return undefined
+  const dot = words[i + 1]
+  const second = words[i + 2]
+  if (dot?.punct && dot.text === '.' && second && !second.punct) return {schema: first.text, name: second.text}
+  return {name: first.text}
+}
+
 function parseAlter(
   accept: (...keywords: string[]) => string | undefined,
   ifNotExists: () => void,

@@ -8,9 +8,10 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {type CatalogRow, objectKey} from '../core/catalog.js'
 import type {History} from '../core/history.js'
-import {checklist, type PlanRename, type PlanReport, planMigration} from '../core/plan-report.js'
+import {checklist, type PlanRename, type PlanReport, planMigration, withSkippedCreators} from '../core/plan-report.js'
 import {planReplay} from '../core/replay-plan.js'
 import {readAudit} from '../shell/audit-log.js'
+import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {openDatabaseTarget, openTarget} from '../shell/push-target.js'
 import {openSupabase} from '../shell/supabase.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
@@ -34,13 +35,25 @@ export async function plan(options: PlanOptions): Promise<PlanReport> {
   const workspace = await openWorkspace({workdir: options.workdir})
   const history = await appliedHistory(workspace, options)
   const tracker = trackCatalog()
-  const [verified, audit] = await Promise.all([
+  const [verified, audit, folder] = await Promise.all([
     verify({workdir: workspace.workdir, observer: tracker, onBaselineBuild: options.onBaselineBuild}),
     readAudit(workspace.workdir),
+    readMigrationFolder(workspace.migrationsDir),
   ])
   const isPending = (file: string, version: string) =>
     history === undefined || (history.added ? history.added.has(file) : !history.applied.has(version))
-  const pending = tracker.migrations.filter((m) => isPending(m.file, m.version))
+  const skippedByFile = new Map(verified.partlyVerified.map((partly) => [partly.file, partly.skipped]))
+  const skippedStatements = tracker.migrations.flatMap((m) =>
+    (skippedByFile.get(m.file) ?? []).map((skip) => ({
+      file: m.file,
+      statement: m.statements[skip.statementIndex] ?? '',
+    })),
+  )
+  const replayed = withSkippedCreators(tracker.migrations, skippedStatements)
+  const pending = replayed.filter((m) => isPending(m.file, m.version))
+  const reached = new Set(tracker.migrations.map((m) => m.file))
+  const allPending = folder.migrations.filter((m) => isPending(m.file, m.version))
+  const notReplayed = allPending.filter((m) => !reached.has(m.file)).map((m) => m.file)
   const touched = new Set<string>()
   for (const m of pending) for (const row of [...m.created, ...m.altered]) touched.add(objectKey(row))
   const pendingFiles = new Set(pending.map((m) => m.file))
@@ -60,9 +73,12 @@ export async function plan(options: PlanOptions): Promise<PlanReport> {
       planMigration({
         ...m,
         transaction: isOneTransaction(m.statements, m.transactionMode),
+        skipped: skippedByFile.get(m.file) ?? [],
       }),
     ),
-    applied: tracker.migrations.length - pending.length,
+    pending: allPending.length,
+    notReplayed,
+    applied: folder.migrations.length - allPending.length,
     checklist: checklist(tracker.final.values() as Iterable<CatalogRow>, touched, objectKey),
     renames,
     ...(verified.failure ? {failure: verified.failure} : {}),
