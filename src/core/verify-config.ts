@@ -24,7 +24,7 @@ export const LINT_EXPECTED = {
 const level = z.enum(BLOCKING_LEVELS)
 
 /** A TOML list, or a comma-separated string (from env() or an SBX_* variable). */
-const names = z.pipe(
+export const names = z.pipe(
   z.union([
     z.array(z.string().check(z.minLength(1))),
     z.pipe(

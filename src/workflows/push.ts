@@ -8,6 +8,7 @@
  * unless preflight and verify pass. `--lock-timeout` bounds the whole wait: repository lock, then deploy lock.
  */
 import {catalogOf, missingObjects, sortObjects, toObject} from '../core/catalog.js'
+import {withIntendedSkips} from '../core/check-config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
@@ -121,7 +122,10 @@ async function deploy({
     ...extra,
   })
   const history = databaseHistory(await target.readHistory(), targetOrigin(options.target))
-  const folder = await readMigrationFolder(snapshot.migrationsDir)
+  const folder = withIntendedSkips(
+    await readMigrationFolder(snapshot.migrationsDir),
+    loadConfig(workspace.workdir).check?.ignore ?? [],
+  )
   const localStatements = await readAppliedStatements({migrationsDir: snapshot.migrationsDir}, folder, history)
   const blocking = findIssues({folder, history, localStatements}).filter(
     (f) => f.blocking && !(options.includeAll && f.kind === 'out-of-order'),
