@@ -218,6 +218,46 @@ export function dmlTarget(statement: string): {schema?: string; name: string} | 
   return {name: first.text}
 }
 
+/**
+ * The table an ALTER TABLE or CREATE INDEX statement works on, as written (for lint: rules about locking or
+ * rewriting a table with rows do not apply to one created earlier in the same push).
+ */
+export function alteredTable(statement: string): {schema?: string; name: string} | undefined {
+  const words = lexHead(statement)
+  let i = 0
+  const is = (...keywords: string[]) => {
+    const word = words[i]
+    if (!word || word.quoted || !keywords.includes(word.text)) return false
+    i += 1
+    return true
+  }
+  if (is('alter')) {
+    if (!is('table')) return undefined
+    if (is('if')) is('exists')
+  } else if (is('create')) {
+    is('unique')
+    if (!is('index')) return undefined
+    is('concurrently')
+    if (is('if')) {
+      is('not')
+      is('exists')
+    }
+    if (!is('on')) {
+      i += 1
+      if (!is('on')) return undefined
+    }
+  } else {
+    return undefined
+  }
+  is('only')
+  const first = words[i]
+  if (!first || first.punct) return undefined
+  const dot = words[i + 1]
+  const second = words[i + 2]
+  if (dot?.punct && dot.text === '.' && second && !second.punct) return {schema: first.text, name: second.text}
+  return {name: first.text}
+}
+
 function parseAlter(
   accept: (...keywords: string[]) => string | undefined,
   ifNotExists: () => void,

@@ -9,10 +9,18 @@ import {namesInBody} from '../../src/core/catalog.js'
 import {destructiveReason} from '../../src/core/destructive.js'
 import {createdExtension, missingLibrary, pinnedVersion, planExtensions} from '../../src/core/extension-plan.js'
 import {statementLines} from '../../src/core/lint.js'
-import {createsObject, findCreatingStatement, parseCreation, parseMissingObject} from '../../src/core/missing-object.js'
+import {
+  alteredTable,
+  createsObject,
+  dmlTarget,
+  findCreatingStatement,
+  parseCreation,
+  parseMissingObject,
+} from '../../src/core/missing-object.js'
 import {isNonTransactional, isTransactionControl, planReplay} from '../../src/core/replay-plan.js'
 import {normalizeStatement, sqlKey} from '../../src/core/sql-equivalence.js'
 import {migrationStatements, splitStatements, stripLeadingComments} from '../../src/core/sql-statements.js'
+import {configRefusal} from '../../src/core/supabase-refusal.js'
 
 /** Any UTF-16 unit (lone surrogates included), any code point, SQL's own punctuation and words, NUL. */
 const unit = fc.oneof(
@@ -67,6 +75,9 @@ describe('SQL text functions never throw', () => {
     fc.assert(
       fc.property(anyText, anyText, (statement, message) => {
         parseCreation(statement)
+        dmlTarget(statement)
+        alteredTable(statement)
+        configRefusal(message)
         for (const missing of MISSING) createsObject(statement, missing)
         findCreatingStatement({kind: 'relation', name: 't'}, [{file: 'a.sql', statements: [statement, message]}])
         parseMissingObject({code: '42P01', message})
