@@ -143,6 +143,31 @@ const TABLE_WITH_ROWS_RULES = new Set([
 
 const SYNTAX_ERROR = 'syntax-error'
 
+/**
+ * A file that is not valid UTF-8: squawk refuses to read it ("stream did not contain valid UTF-8"), and PostgreSQL
+ * refuses such text (invalid byte sequence for encoding "UTF8"), so supabase db push fails on it. One finding, at
+ * the statement holding the first bad byte (`badByte`: its offset, `line`: its 0-based line).
+ */
+export function invalidUtf8Finding(
+  file: LintedFile,
+  badByte: {offset: number; line: number},
+  level: BlockingLevel,
+): LintFinding {
+  const statementIndex = statementAt(statementLines(file.text, file.statements), badByte.line)
+  return {
+    file: file.file,
+    statementIndex,
+    line: badByte.line + 1,
+    rule: 'invalid-utf8',
+    level: 'error',
+    message: `not valid UTF-8 (byte ${badByte.offset}): PostgreSQL refuses such text, so supabase db push fails on it`,
+    help: 'Save the file as UTF-8.',
+    docs: 'https://www.postgresql.org/docs/current/multibyte.html',
+    context: statementContext(file.plan, file.statements[statementIndex] ?? ''),
+    blocking: level === 'warn' || level === 'error',
+  }
+}
+
 /** `schema.name` of a table as written: unqualified means public (Supabase's first schema). */
 function tableKey(table: {schema?: string; name: string}): string {
   return `${table.schema ?? 'public'}.${table.name}`
