@@ -127,7 +127,10 @@ const IN_TRANSACTION_RULES = new Set(['ban-concurrent-index-creation-in-transact
 
 /**
  * Rules about a table that already holds rows and is in use (long locks, rewrites, validating every row): they do
- * not apply to a table an earlier statement of the files linted together (one push) creates, which is empty.
+ * not apply to a table that an earlier statement creates, which is empty: in the same file, or, when the files
+ * linted are the ones the target has not applied (`pending`: push, --against, check --lint with a history), in
+ * any earlier file of them. Without that knowledge (verify or lint of the whole folder) an old file's table may
+ * be in production for years, and its findings stay.
  */
 const TABLE_WITH_ROWS_RULES = new Set([
   'constraint-missing-not-valid',
@@ -191,6 +194,7 @@ export function lintFindings(
   files: readonly LintedFile[],
   violations: readonly SquawkViolation[],
   level: BlockingLevel,
+  options: {pending?: boolean} = {},
 ): LintFinding[] {
   const byName = new Map(
     files.map((file, index) => [file.file, {file, index, starts: statementLines(file.text, file.statements)}]),
@@ -214,7 +218,8 @@ export function lintFindings(
     if (TABLE_WITH_ROWS_RULES.has(violation.rule_name)) {
       const table = alteredTable(statement)
       const at = table && created.get(tableKey(table))
-      if (at && (at[0] < entry.index || (at[0] === entry.index && at[1] < statementIndex))) continue
+      const earlier = at && (at[0] === entry.index ? at[1] < statementIndex : options.pending && at[0] < entry.index)
+      if (earlier) continue
     }
     let message = violation.message
     if (violation.rule_name === SYNTAX_ERROR) {

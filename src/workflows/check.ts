@@ -57,6 +57,7 @@ async function lintUnappliedFiles(
     dir: workspace.migrationsDir,
     files,
     settings,
+    pending: state.history !== undefined,
     level: settings.level === 'off' ? 'report' : settings.level,
   })
 }

@@ -24,6 +24,8 @@ export interface LintFilesOptions {
   settings: LintSettings
   /** Overrides `settings.level` for one run. */
   level?: BlockingLevel
+  /** The files are the ones the target has not applied: a table one of them creates is empty in the later ones. */
+  pending?: boolean
 }
 
 export async function lintFiles(options: LintFilesOptions): Promise<LintReport> {
@@ -64,7 +66,10 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintReport> 
     status: 'ran',
     level,
     files: read.map((entry) => entry.linted.file),
-    findings: [...unreadable, ...lintFindings(linted, [...inTransaction, ...autocommit], level)],
+    findings: [
+      ...unreadable,
+      ...lintFindings(linted, [...inTransaction, ...autocommit], level, {pending: options.pending}),
+    ],
     rulesOff: off,
     squawk: findSquawk().version,
   }

@@ -69,7 +69,7 @@ export function lintUnapplied(
   settings: LintSettings,
 ): Promise<LintReport> {
   const files = migrations.map((m) => m.file).filter((file) => blockable === undefined || blockable.has(file))
-  return lintFiles({dir: migrationsDir, files, settings})
+  return lintFiles({dir: migrationsDir, files, settings, pending: blockable !== undefined})
 }
 
 export function advisorsReportWhenNotRun(

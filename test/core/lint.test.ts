@@ -98,8 +98,27 @@ describe('lintFindings on what the same push creates, and on files squawk cannot
         violation('2_later.sql', 3, 'constraint-missing-not-valid'),
       ],
       'warn',
+      {pending: true},
     )
     expect(findings.map((f) => `${f.statementIndex} ${f.rule}`)).toEqual(['3 constraint-missing-not-valid'])
+  })
+
+  it('in the same file always; across files only when they are the pending ones (an old table may hold rows)', () => {
+    const same = linted(
+      '1_same.sql',
+      'create table t (id int, x int);\nalter table t add constraint x_pos check (x > 0);\nalter table u add constraint y check (true);\n',
+    )
+    const violations = [
+      violation('1_same.sql', 1, 'constraint-missing-not-valid'),
+      violation('1_same.sql', 2, 'constraint-missing-not-valid'),
+    ]
+    expect(lintFindings([same], violations, 'warn').map((f) => f.statementIndex)).toEqual([2])
+    const acrossWholeFolder = lintFindings(
+      [tables, later],
+      [violation('2_later.sql', 0, 'constraint-missing-not-valid')],
+      'warn',
+    )
+    expect(acrossWholeFolder).toHaveLength(1)
   })
 
   it('keeps them for a table created after the statement (the order is wrong, the table may exist)', () => {

@@ -117,7 +117,10 @@ describe('real project shapes verify, plan and push to the embedded database', (
         'create extension if not exists pgrouting;\ncreate table p (g pgr_costmatrix);\n',
       'supabase/migrations/20240602000000_t.sql': "create table t (id int);\ncomment on table t is '🧠 x';\n",
     })
-    fs.appendFileSync(path.join(dir, 'supabase', 'migrations', '20240602000000_t.sql'), Buffer.from([...Buffer.from('-- caf'), 0xe9, 0x0a]))
+    fs.appendFileSync(
+      path.join(dir, 'supabase', 'migrations', '20240602000000_t.sql'),
+      Buffer.from([...Buffer.from('-- caf'), 0xe9, 0x0a]),
+    )
     const verified = await sbx(dir, 'verify', '--json')
     expect(verified.exitCode, verified.stdout + verified.stderr).toBe(0)
     const report = JSON.parse(verified.stdout) as VerifyReport
