@@ -113,7 +113,8 @@ export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   plpgsql_check: unavailable,
   plv8: unavailable,
   postgis: postgisPart(),
-  postgis_raster: postgisPart(),
+  // In the bundle, but creating it stops the embedded database without an error (measured): not offered.
+  postgis_raster: unavailable,
   postgis_sfcgal: unavailable,
   postgis_tiger_geocoder: unavailable,
   postgis_topology: postgisPart(),

@@ -155,7 +155,7 @@ describe('the catalog', () => {
 describe('engineFor and buildModule', () => {
   it('starts the PostGIS PGlite release only when a part of PostGIS is loaded, with its own contrib builds', () => {
     expect(engineFor(['pg_trgm', 'vector'])).toBe('default')
-    expect(engineFor(['pg_trgm', 'postgis_raster'])).toBe('postgis')
+    expect(engineFor(['pg_trgm', 'postgis_topology'])).toBe('postgis')
     expect(buildModule('pg_trgm', 'postgis')).toEqual({
       module: 'pglite-postgis-engine/contrib/pg_trgm',
       export: 'pg_trgm',
