@@ -132,6 +132,28 @@ describe('real project shapes verify, plan and push to the embedded database', (
   }, 600_000)
 })
 
+describe('plan on a replay that fails', () => {
+  it('counts every pending file and lists those the replay did not reach (exit 3)', async () => {
+    const dir = tmpProject({
+      'supabase/migrations/20240701000000_a.sql': 'create table public.a (id int);\n',
+      'supabase/migrations/20240702000000_b.sql': 'insert into public.missing values (1);\n',
+      'supabase/migrations/20240703000000_c.sql': 'create table public.c (id int);\n',
+    })
+    const planned = await sbx(dir, 'plan', '--json')
+    expect(planned.exitCode, planned.stderr).toBe(3)
+    const report = JSON.parse(planned.stdout) as PlanReport
+    expect(report).toMatchObject({
+      pending: 3,
+      applied: 0,
+      notReplayed: ['20240702000000_b.sql', '20240703000000_c.sql'],
+      failure: {file: '20240702000000_b.sql', statementIndex: 0},
+    })
+    expect(report.migrations.map((m) => m.file)).toEqual(['20240701000000_a.sql'])
+    const human = await sbx(dir, 'plan')
+    expect(human.stdout).toContain('3 pending migrations')
+  }, 600_000)
+})
+
 describe.each(DATABASE_KINDS)('whole names in the drift check (%s)', (kind) => {
   it('dropping one of two 63+-byte overloads on the target makes the next push exit 6 naming it', async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
