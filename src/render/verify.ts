@@ -154,12 +154,15 @@ function describe(missing: MissingObject): string {
 /** The statement's lines around the error position, with a caret under it (like supabase's output). */
 function excerpt(statement: string, position: number | undefined): string[] {
   const raw = statement.split('\n')
-  const all = raw.map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line))
+  // Cut at a code point, never inside an emoji.
+  const all = raw.map((line) => (line.length > MAX_LINE ? `${[...line].slice(0, MAX_LINE).join('')}…` : line))
   if (position === undefined) return all.length > 8 ? [...all.slice(0, 8), '…'] : all
-  let offset = position - 1
+  // Postgres counts the position in characters (code points), from 1; an emoji is two UTF-16 units.
+  const lengths = raw.map((line) => [...line].length)
+  let offset = Math.max(0, position - 1)
   let row = 0
-  while (row < raw.length - 1 && offset > (raw[row] as string).length) {
-    offset -= (raw[row] as string).length + 1
+  while (row < raw.length - 1 && offset > (lengths[row] as number)) {
+    offset -= (lengths[row] as number) + 1
     row += 1
   }
   const first = Math.max(0, row - 3)

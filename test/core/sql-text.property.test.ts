@@ -8,7 +8,7 @@ import {describe, expect, it} from 'vitest'
 import {namesInBody} from '../../src/core/catalog.js'
 import {destructiveReason} from '../../src/core/destructive.js'
 import {createdExtension, missingLibrary, pinnedVersion, planExtensions} from '../../src/core/extension-plan.js'
-import {statementLines} from '../../src/core/lint.js'
+import {lintFindings, statementLines} from '../../src/core/lint.js'
 import {
   alteredTable,
   createsObject,
@@ -17,10 +17,12 @@ import {
   parseCreation,
   parseMissingObject,
 } from '../../src/core/missing-object.js'
+import {explainPushFailure} from '../../src/core/push-failure.js'
 import {isNonTransactional, isTransactionControl, planReplay} from '../../src/core/replay-plan.js'
 import {normalizeStatement, sqlKey} from '../../src/core/sql-equivalence.js'
 import {migrationStatements, splitStatements, stripLeadingComments} from '../../src/core/sql-statements.js'
 import {configRefusal} from '../../src/core/supabase-refusal.js'
+import {renderFailure} from '../../src/render/verify.js'
 
 /** Any UTF-16 unit (lone surrogates included), any code point, SQL's own punctuation and words, NUL. */
 const unit = fc.oneof(
@@ -43,6 +45,55 @@ const MISSING = [
 ] as const
 
 describe('SQL text functions never throw', () => {
+  it('the failure explainer (excerpt and caret at any position) and push failure reading', () => {
+    fc.assert(
+      fc.property(anyText, anyText, fc.integer({min: -5, max: 400}), (statement, message, position) => {
+        const lines = renderFailure({
+          file: '20250101000000_a.sql',
+          version: '20250101000000',
+          statementIndex: 0,
+          statements: 1,
+          statement,
+          transactionMode: 'transactional',
+          partial: false,
+          error: {message, code: '42P01', position, detail: message, hint: statement},
+          missing: {kind: 'relation', name: message},
+          createdBy: {file: statement, statementIndex: 1},
+        })
+        expect(lines.length).toBeGreaterThan(0)
+        explainPushFailure({
+          output: `${message}\n${statement}`,
+          pending: ['a.sql'],
+          autocommit: new Set(),
+          supabaseMajor: 3,
+        })
+        lintFindings(
+          [
+            {
+              file: 'a.sql',
+              text: statement,
+              statements: splitStatements(statement),
+              plan: planReplay(migrationStatements(statement)),
+            },
+          ],
+          [
+            {
+              file: 'a.sql',
+              line: position,
+              column: 0,
+              level: 'Warning',
+              message,
+              rule_name: 'constraint-missing-not-valid',
+            },
+          ],
+          'warn',
+          {pending: true},
+        )
+      }),
+      {numRuns: 300},
+    )
+  })
+
   it('on the reported crash: an emoji after a CREATE EXTENSION the embedded database lacks', () => {
     const statement = "comment on table t is '🧠 x'"
     expect(parseCreation(statement)).toBeUndefined()
