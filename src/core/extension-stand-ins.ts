@@ -522,10 +522,11 @@ $$;
     version: '1.4.4',
     comment: 'sbx stand-in for pgmq: queues are real tables in schema pgmq, as in pgmq itself',
     docs: 'https://github.com/pgmq/pgmq/blob/main/docs/api/sql/functions.md',
+    // As pgmq's control file: schema pgmq, created when missing (`with schema extensions` is refused).
+    schema: 'pgmq',
     // Written from pgmq's documented API: its types, table layout (pgmq.q_<queue>, pgmq.a_<queue>, pgmq.meta) and
     // functions, which work (send, read, pop, archive, delete, set_vt). Partitioned queues (pg_partman) are plain.
     sql: `
-create schema pgmq;
 create type pgmq.message_record as (msg_id bigint, read_ct integer, enqueued_at timestamptz, vt timestamptz, message jsonb);
 create type pgmq.queue_record as (queue_name varchar, is_partitioned boolean, is_unlogged boolean, created_at timestamptz);
 create type pgmq.metrics_result as (
