@@ -156,7 +156,9 @@ function cell(list: readonly DbObject[]): string {
 
 function oneLine(statement: string): string {
   const line = statement.replace(/\s+/gu, ' ').trim()
-  return line.length > 120 ? `${line.slice(0, 117)}…` : line
+  // Cut at a code point, never inside an emoji.
+  const points = [...line]
+  return points.length > 120 ? `${points.slice(0, 117).join('')}…` : line
 }
 
 function escapeMd(text: string): string {
