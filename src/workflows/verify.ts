@@ -25,7 +25,8 @@ import {findCreatingStatement, type MissingObject, parseMissingObject} from '../
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
 import type {BlockingLevel} from '../core/verify-config.js'
-import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import type {FileRisk, PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import {assessMigration} from '../core/risk.js'
 import {catalogSnapshot, changedObjects} from '../shell/catalog.js'
 import {loadConfig} from '../shell/config-file.js'
 import {type DdlFeed, openDdlFeed} from '../shell/ddl-feed.js'
@@ -43,6 +44,7 @@ import {type PreparedSession, preparedSession} from '../shell/prepared-query.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {openShadow} from '../shell/shadow-db.js'
 import {apiSchemas} from '../shell/supabase-config.js'
+import {type RiskTracer, traceRisk} from './risk-tracer.js'
 import {
   advisorsAt,
   advisorsOnEmbedded,
@@ -75,6 +77,8 @@ export interface VerifyOptions {
   config?: SbxConfig
   /** Reads the replay database between files (sbx plan, push's post-deploy check). */
   observer?: ReplayObserver
+  /** Traces each statement's locks and rewrites (sbx plan, push); else verify traces unless [verify] risk = "off". */
+  tracer?: RiskTracer
 }
 
 /**
@@ -141,6 +145,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const linting = lintUnapplied(project.migrationsDir, folder.migrations, blockable, settings.lint)
   linting.catch(() => undefined)
   const tracking = settings.advisors.level !== 'off'
+  const tracer = options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk())
   const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
   if (shadowUrl) {
     const migrations = await loadMigrations(project.migrationsDir, folder.migrations)
@@ -154,6 +159,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       blockable,
       linting,
       elapsed,
+      tracer,
+      observer: options.observer,
     })
   }
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
@@ -174,7 +181,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     let ledger: ObjectLedger | undefined
     const replayTracked = async () => {
       ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
-      return replayAll(database, migrations, plan, ledger, options.observer)
+      return replayAll(database, migrations, plan, ledger, options.observer, tracer)
     }
     let replay = await replayTracked()
     let uses = plan.uses
@@ -203,6 +210,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       failure,
       advisors,
       lint: await linting,
+      risk: highRisk(tracer, blockable),
       skipped: folder.skipped,
       where: {database: await serverVersion(database.db), extensions: uses, partlyVerified: replay.partlyVerified},
       elapsedMs: elapsed(),
@@ -222,6 +230,8 @@ interface ShadowRun {
   blockable: ReadonlySet<string> | undefined
   linting: Promise<LintReport>
   elapsed: () => number
+  tracer: RiskTracer | undefined
+  observer: ReplayObserver | undefined
 }
 
 /**
@@ -234,7 +244,7 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
   try {
     const plan: ExtensionPlan = {...planExtensions(migrations), uses: []}
     const ledger = settings.advisors.level !== 'off' ? new ObjectLedger(await catalogSnapshot(shadow.db)) : undefined
-    const replay = await replayAll(shadow, migrations, plan, ledger)
+    const replay = await replayAll(shadow, migrations, plan, ledger, run.observer, run.tracer)
     const failure =
       replay.failure && (await explainFailure(replay.failure, migrations, run.folder.skipped, run.project, plan))
     const advisorsRun = {workdir: run.workdir, settings: settings.advisors, scope: run.scope, blockable: run.blockable}
@@ -247,6 +257,7 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
       failure,
       advisors,
       lint: await run.linting,
+      risk: highRisk(run.tracer, run.blockable),
       skipped: run.folder.skipped,
       where: {
         database: shadow.server,
@@ -268,6 +279,7 @@ function completedReport(parts: {
   failure: VerifyFailure | undefined
   advisors: AdvisorsReport
   lint: LintReport
+  risk: FileRisk[] | undefined
   skipped: SkippedEntry[]
   where: Pick<VerifyReport, 'database' | 'extensions' | 'partlyVerified' | 'shadow'>
   elapsedMs: number
@@ -284,9 +296,22 @@ function completedReport(parts: {
     ...parts.where,
     advisors,
     lint,
+    ...(parts.risk ? {risk: parts.risk} : {}),
     blocked,
     elapsedMs: parts.elapsedMs,
   }
+}
+
+/** The migrations (of those that may block) whose trace is high risk: what verify and push print. */
+function highRisk(tracer: RiskTracer | undefined, blockable: ReadonlySet<string> | undefined): FileRisk[] | undefined {
+  if (!tracer) return undefined
+  const out: FileRisk[] = []
+  for (const [file, trace] of tracer.traces) {
+    if (blockable && !blockable.has(file)) continue
+    const risk = assessMigration(trace)
+    if (risk.level === 'high') out.push({file, ...risk})
+  }
+  return out
 }
 
 async function loadMigrations(dir: string, migrations: readonly Migration[]): Promise<LoadedMigration[]> {
@@ -325,6 +350,7 @@ async function replayAll(
   extensions: ExtensionPlan,
   ledger?: ObjectLedger,
   observer?: ReplayObserver,
+  tracer?: RiskTracer,
 ): Promise<Replay> {
   let statements = 0
   const partlyVerified: PartlyVerified[] = []
@@ -337,13 +363,15 @@ async function replayAll(
   try {
     await createHistoryTable(database.db)
     await observer?.start(database.db, session)
+    await tracer?.start(database.db)
     feed = ledger || observer ? await openDdlFeed(database.db, session) : undefined
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
       const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, omitted, partly) : undefined
       const began = performance.now()
-      const failure = await replayMigration(database.db, migration, plan, stepOver)
+      const probe = tracer?.probe(migration.file, migration.statements)
+      const failure = await replayMigration(database.db, migration, plan, stepOver, probe)
       const replayMs = Math.round(performance.now() - began)
       if (partly.skipped.length > 0) {
         if (partly.missingExtensions.length === 0) partly.missingExtensions = [...omitted]
@@ -354,6 +382,7 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified}
       }
       statements += migration.statements.length
+      await tracer?.replayed(database.db, migration.file)
       if (!ledger && !observer) continue
       await session.genericPlans()
       const events = await feed?.take()
