@@ -1,6 +1,7 @@
 /** What `sbx plan` found: the shape of its --json output, and the pure assembly from the replay's catalog diffs. */
 import {type CatalogRow, type DbObject, sortObjects, toObject} from './catalog.js'
 import {destructiveReason} from './destructive.js'
+import type {MigrationRisk} from './risk.js'
 import type {VerifyFailure} from './verify-report.js'
 
 export interface PlannedMigration {
@@ -17,6 +18,8 @@ export interface PlannedMigration {
   destructive: string[]
   destructiveReasons: string[]
   replayMs: number
+  /** What the replay saw it do (absent with [verify] risk = "off"); sizes and time only with a target. */
+  risk?: MigrationRisk
 }
 
 export interface PlanRename {
@@ -53,6 +56,7 @@ export interface ReplayedDiff {
   dropped: CatalogRow[]
   dependsOn: string[]
   replayMs: number
+  risk?: MigrationRisk
 }
 
 const CHECKLIST_KINDS = new Set(['table', 'view', 'column', 'function', 'policy', 'index', 'trigger'])
@@ -77,6 +81,7 @@ export function planMigration(diff: ReplayedDiff): PlannedMigration {
     destructive,
     destructiveReasons: reasons,
     replayMs: diff.replayMs,
+    ...(diff.risk ? {risk: diff.risk} : {}),
   }
 }
 

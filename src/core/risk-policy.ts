@@ -71,8 +71,12 @@ export function riskViolations(
   }
   for (const r of risk.rewrites) add(r.statement, r.relation, 'rewrite', {kind: 'rewrite', relation: r.relation})
   for (const s of risk.scans) {
-    const kind = s.reason === 'index build' ? 'index build' : s.reason === 'foreign key validation' ? s.reason : 'validation'
-    add(s.statement, s.relation, s.reason === 'index build' ? 'index build' : 'validation', {kind, relation: s.relation})
+    const kind =
+      s.reason === 'index build' ? 'index build' : s.reason === 'foreign key validation' ? s.reason : 'validation'
+    add(s.statement, s.relation, s.reason === 'index build' ? 'index build' : 'validation', {
+      kind,
+      relation: s.relation,
+    })
   }
   return [...found.values()].sort((a, b) => a.statement - b.statement || (a.relation < b.relation ? -1 : 1))
 }
@@ -83,7 +87,10 @@ export function saferForm(statement: string, why: RiskViolation['why']): string 
   if (/^\s*create\s+(unique\s+)?index\b/iu.test(sql)) {
     return 'CREATE INDEX CONCURRENTLY, alone in its file (supabase runs it outside the transaction)'
   }
-  if (/\balter\s+column\b[\s\S]*\btype\b|\balter\s+column\s+\S+\s+type\b/iu.test(sql) || /\bset\s+data\s+type\b/iu.test(sql)) {
+  if (
+    /\balter\s+column\b[\s\S]*\btype\b|\balter\s+column\s+\S+\s+type\b/iu.test(sql) ||
+    /\bset\s+data\s+type\b/iu.test(sql)
+  ) {
     return 'add a new column of the new type, backfill it in batches, then switch reads and writes to it'
   }
   if (/\badd\s+(column\s+)?[\s\S]*\bdefault\b/iu.test(sql) && why === 'rewrite') {

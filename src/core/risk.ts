@@ -97,24 +97,18 @@ export function assessMigration(trace: MigrationTrace, stats?: ReadonlyMap<strin
     if (validated && table) scans.push({statement: o.statement, relation: table, reason: validated})
   }
   const modes = locks.map((l) => l.mode)
-  const risk: MigrationRisk = {
-    level: rewrites.length > 0 || scans.length > 0 ? 'high' : modes.some(blocksWrites) ? 'medium' : 'low',
-    locks,
-    rewrites,
-    scans,
-    blocksReads: modes.some(blocksReads),
-    blocksWrites: modes.some(blocksWrites),
-  }
-  if (!stats) return risk
+  const level = rewrites.length > 0 || scans.length > 0 ? 'high' : modes.some(blocksWrites) ? 'medium' : 'low'
+  const blocking = {blocksReads: modes.some(blocksReads), blocksWrites: modes.some(blocksWrites)}
+  if (!stats) return {level, locks, rewrites, scans, ...blocking}
   const touched = new Set([...locks, ...rewrites, ...scans].map((item) => item.relation))
-  risk.tables = [...touched]
+  const tables = [...touched]
     .flatMap((relation) => {
       const s = stats.get(relation)
       return s ? [{relation, bytes: s.bytes, rows: s.rows}] : []
     })
     .sort((a, b) => (a.relation < b.relation ? -1 : 1))
-  risk.estimatedSeconds = estimateSeconds(workOf(trace), stats)
-  return risk
+  // The order of the contract: level, locks, rewrites, scans, tables, estimatedSeconds, blocksReads, blocksWrites.
+  return {level, locks, rewrites, scans, tables, estimatedSeconds: estimateSeconds(workOf(trace), stats), ...blocking}
 }
 
 /** Each relation's lock at the statement that first took that mode, with the statements it was held through. */

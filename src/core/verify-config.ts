@@ -53,10 +53,7 @@ export const verifySection = z.strictObject({
   ignore: z._default(names, []),
   shadow_url: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/))),
   risk: z._default(z.enum(RISK_LEVELS), 'report'),
-  large_table: z._default(
-    z.string().check(z.refine((text) => parseSize(text) !== undefined)),
-    DEFAULT_LARGE_TABLE,
-  ),
+  large_table: z._default(z.string().check(z.refine((text) => parseSize(text) !== undefined)), DEFAULT_LARGE_TABLE),
 })
 
 export const lintSection = z.strictObject({

@@ -4,6 +4,8 @@
  */
 import type {DbObject} from '../core/catalog.js'
 import type {PlannedMigration, PlanReport} from '../core/plan-report.js'
+import type {MigrationRisk} from '../core/risk.js'
+import {riskLines, riskTableMarkdown} from './risk.js'
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -31,6 +33,7 @@ export function renderPlanText(report: PlanReport): string {
     for (const [i, statement] of m.destructive.entries()) {
       lines.push(`   DESTRUCTIVE (${m.destructiveReasons[i]}): ${oneLine(statement)}`)
     }
+    if (m.risk) lines.push(...riskLines(m.risk))
   }
   if (report.renames.length > 0) {
     lines.push('', 'Renames sbx made:')
@@ -75,6 +78,30 @@ export function renderPlanMarkdown(report: PlanReport): string {
     out.push(
       `| ${index + 1} | \`${m.file}\` | ${cell(m.creates)} | ${cell(m.alters)} | ${cell(m.drops)} | ${m.dependsOn.map((f) => `\`${f}\``).join('<br>') || '—'} | ${m.transaction ? 'yes' : '**no**'} | ${m.destructive.length > 0 ? `**${m.destructiveReasons.join(', ')}**` : 'none'} |`,
     )
+  }
+  const risk = riskTableMarkdown(report.migrations)
+  if (risk.length > 0) {
+    out.push(
+      '',
+      '### Risk',
+      '',
+      "Measured on the replay (locks its backend held, rewrites, whole-table scans); sizes and estimated time from the target's statistics.",
+      '',
+      ...risk,
+    )
+    const risky = report.migrations.filter((m) => m.risk && m.risk.level !== 'low')
+    for (const m of risky) {
+      out.push(
+        '',
+        `<details><summary>\`${m.file}\`: ${m.risk?.level}</summary>`,
+        '',
+        '```',
+        ...riskLines(m.risk as MigrationRisk, ''),
+        '```',
+        '',
+        '</details>',
+      )
+    }
   }
   out.push('', '### Dependencies', '', '```mermaid', mermaid(report), '```')
   if (destructive.length > 0) {

@@ -9,7 +9,13 @@
  * relation the statement dropped keeps its lock until commit but leaves pg_class: hence the outer join.
  */
 import {FEED_SCHEMA} from '../core/ddl-events.js'
-import {type LockMode, lockStrength, type MigrationTrace, type StatementObservation, stripComments} from '../core/risk.js'
+import {
+  type LockMode,
+  lockStrength,
+  type MigrationTrace,
+  type StatementObservation,
+  stripComments,
+} from '../core/risk.js'
 import type {ReplayDatabase, StatementProbe} from '../shell/migration-replay.js'
 
 export const LOCKS_SQL = `select l.relation::pg_catalog.int4 as oid, l.mode, c.relfilenode::pg_catalog.int4 as filenode
@@ -56,7 +62,9 @@ export function traceRisk(): RiskTracer {
     | undefined
 
   const readRelations = async (db: ReplayDatabase, oids?: readonly number[]) => {
-    const sql = oids ? `${RELATIONS_SQL} and c.oid = any('{${oids.map((o) => Math.trunc(o)).join(',')}}'::pg_catalog.oid[])` : RELATIONS_SQL
+    const sql = oids
+      ? `${RELATIONS_SQL} and c.oid = any('{${oids.map((o) => Math.trunc(o)).join(',')}}'::pg_catalog.oid[])`
+      : RELATIONS_SQL
     const rows = (await db.query<Row>(sql)).rows
     return rows.map((row) => [Number(row.oid), relationOf(row)] as const)
   }
@@ -93,7 +101,8 @@ export function traceRisk(): RiskTracer {
             // A relation dropped by the statement is no longer in pg_class, but its lock is held until commit.
             const filenode = row.filenode === null ? relation.filenode : Number(row.filenode)
             if (filenode !== relation.filenode) {
-              if (STORED_KINDS.has(relation.kind) && !rewritten.includes(relation.relation)) rewritten.push(relation.relation)
+              if (STORED_KINDS.has(relation.kind) && !rewritten.includes(relation.relation))
+                rewritten.push(relation.relation)
               relation.filenode = filenode
             }
           }
@@ -123,7 +132,12 @@ export function traceRisk(): RiskTracer {
         outside = true
         const documented = documentedLocks(statement, known)
         if (documented) {
-          observed.set(index, {statement: index, ...documented, indexBuilt: [...documented.indexBuilt], documented: true})
+          observed.set(index, {
+            statement: index,
+            ...documented,
+            indexBuilt: [...documented.indexBuilt],
+            documented: true,
+          })
         }
       }
       const observations = [...observed.values()]
@@ -160,7 +174,10 @@ function documentedLocks(
 ): Omit<StatementObservation, 'statement' | 'documented'> | undefined {
   const sql = stripComments(statement).trim()
   const find = (name: string | undefined) => (name === undefined ? undefined : lookup(name, known))
-  let match = new RegExp(String.raw`^create\s+(?:unique\s+)?index\s+concurrently\b[\s\S]*?\bon\s+(?:only\s+)?${NAME}`, 'iu').exec(sql)
+  let match = new RegExp(
+    String.raw`^create\s+(?:unique\s+)?index\s+concurrently\b[\s\S]*?\bon\s+(?:only\s+)?${NAME}`,
+    'iu',
+  ).exec(sql)
   if (match) {
     const table = find(match[1])
     if (!table) return undefined
@@ -170,14 +187,20 @@ function documentedLocks(
       indexBuilt: [{table: table.relation, concurrently: true}],
     }
   }
-  match = new RegExp(String.raw`^(?:drop\s+index|reindex\s+(?:\([^)]*\)\s*)?(?:index|table))\s+concurrently\s+(?:if\s+exists\s+)?${NAME}`, 'iu').exec(sql)
+  match = new RegExp(
+    String.raw`^(?:drop\s+index|reindex\s+(?:\([^)]*\)\s*)?(?:index|table))\s+concurrently\s+(?:if\s+exists\s+)?${NAME}`,
+    'iu',
+  ).exec(sql)
   if (match) {
     const relation = find(match[1])
     const table = relation?.table === undefined ? relation : known.get(relation.table)
     if (!table) return undefined
     return {locks: [{relation: table.relation, mode: 'ShareUpdateExclusiveLock'}], rewritten: [], indexBuilt: []}
   }
-  match = new RegExp(String.raw`^(vacuum|cluster)\b\s*(?:\(([^)]*)\))?\s*((?:full|verbose|analyze|freeze)\s+)*${NAME}?`, 'iu').exec(sql)
+  match = new RegExp(
+    String.raw`^(vacuum|cluster)\b\s*(?:\(([^)]*)\))?\s*((?:full|verbose|analyze|freeze)\s+)*${NAME}?`,
+    'iu',
+  ).exec(sql)
   if (match) {
     const table = find(match[4])
     if (!table) return undefined
