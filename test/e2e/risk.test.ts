@@ -41,6 +41,30 @@ interface Risk {
   blocksWrites: boolean
 }
 
+describe('sbx verify and the risk trace (embedded database)', () => {
+  it('prints the high-risk migrations, and leaves them out with risk = "off"', async () => {
+    const dir = tmpProject(MIGRATIONS)
+    const text = await runSbx(['verify', '--advisors', 'off', '--lint', 'off'], {cwd: dir, env, timeoutMs: 180_000})
+    expect(text.exitCode, text.stderr).toBe(0)
+    expect(text.stdout).toContain(`risk   ${FILES.retype}: high`)
+    expect(text.stdout).toContain('statement 0: AccessExclusiveLock on public.big (blocks reads and writes)')
+    expect(text.stdout).not.toContain(`risk   ${FILES.index}`)
+    const json = await runSbx(['verify', '--advisors', 'off', '--lint', 'off', '--json'], {
+      cwd: dir,
+      env,
+      timeoutMs: 180_000,
+    })
+    const report = JSON.parse(json.stdout)
+    expect(report.risk.map((r: {file: string}) => r.file)).toEqual([FILES.retype, FILES.at])
+    const off = await runSbx(['verify', '--advisors', 'off', '--lint', 'off', '--json'], {
+      cwd: dir,
+      env: {...env, SBX_VERIFY_RISK: 'off'},
+      timeoutMs: 180_000,
+    })
+    expect(JSON.parse(off.stdout).risk).toBeUndefined()
+  }, 240_000)
+})
+
 describe.runIf(serverUrl !== undefined)('risk of migrations against a 1,000,000-row table on PostgreSQL', () => {
   const name = `sbx_test_${randomBytes(6).toString('hex')}`
   let url = ''
@@ -148,6 +172,7 @@ describe.runIf(serverUrl !== undefined)('risk of migrations against a 1,000,000-
     expect(line).toMatch(/\d+ MB on the target, estimated \d+(\.\d)? s/u)
     expect(line).toContain('add a new column of the new type, backfill it in batches')
     expect(result.stdout).toContain(`${FILES.at} statement 0`)
+    expect(result.stderr).toContain(`${FILES.retype}  risk: high`)
 
     const json = await runSbx(['push', '--db-url', url, '--json'], {cwd: dir, env, timeoutMs: 180_000})
     expect(json.exitCode).toBe(3)
