@@ -9,6 +9,7 @@ import path from 'node:path'
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
+import {needsServer} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 
 const serverUrl = process.env.SBX_TEST_DATABASE_URL
@@ -65,7 +66,8 @@ describe('sbx verify and the risk trace (embedded database)', () => {
   }, 240_000)
 })
 
-describe.runIf(serverUrl !== undefined)('risk of migrations against a 1,000,000-row table on PostgreSQL', () => {
+describe('risk of migrations against a 1,000,000-row table on PostgreSQL', () => {
+  needsServer()
   const name = `sbx_test_${randomBytes(6).toString('hex')}`
   let url = ''
   const query = async <T extends pg.QueryResultRow>(sql: string): Promise<T[]> => {
@@ -79,6 +81,7 @@ describe.runIf(serverUrl !== undefined)('risk of migrations against a 1,000,000-
   }
 
   beforeAll(async () => {
+    if (!serverUrl) return
     const admin = new pg.Client({connectionString: serverUrl})
     await admin.connect()
     await admin.query(`create database ${name}`)
@@ -95,6 +98,7 @@ describe.runIf(serverUrl !== undefined)('risk of migrations against a 1,000,000-
   }, 120_000)
 
   afterAll(async () => {
+    if (!serverUrl) return
     const admin = new pg.Client({connectionString: serverUrl})
     await admin.connect()
     await admin.query(`drop database if exists ${name} with (force)`)

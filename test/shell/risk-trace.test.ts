@@ -14,6 +14,7 @@ import {freshDatabaseFromBaseline} from '../../src/shell/embedded-db.js'
 import {createHistoryTable, type ReplayDatabase, replayMigration} from '../../src/shell/migration-replay.js'
 import {openShadow} from '../../src/shell/shadow-db.js'
 import {traceRisk} from '../../src/workflows/risk-tracer.js'
+import {DATABASE_KINDS, type DatabaseKind, skipWithoutServer} from '../helpers/databases.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}
 const serverUrl = process.env.SBX_TEST_DATABASE_URL
@@ -232,8 +233,8 @@ const CASES: Record<string, Case> = {
   },
 }
 
-type Engine = 'pglite' | 'postgres'
-const ENGINES: Engine[] = ['pglite', 'postgres']
+type Engine = DatabaseKind
+const ENGINES = DATABASE_KINDS
 
 async function open(engine: Engine): Promise<ReplayDatabase> {
   if (engine === 'pglite') {
@@ -271,20 +272,17 @@ const strongest = (risk: MigrationRisk, relation: string) =>
     .at(-1)
 
 describe.each(ENGINES)('the risk trace on %s', (engine) => {
-  it.runIf(engine === 'pglite' || serverUrl !== undefined)(
-    `gives the documented lock of ${Object.keys(CASES).length} kinds of DDL, and sees which rewrite`,
-    async () => {
-      const db = await open(engine)
-      const cases = Object.entries(CASES)
-      const risks = await traced(db, [SETUP, ...cases.map(([, c]) => `${c.ddl};`)])
-      expect(risks[0]?.locks, 'objects created in the same file do not count').toEqual([])
-      const seen = cases.map(([kind, c], i) => ({kind, mode: strongest(risks[i + 1] as MigrationRisk, c.relation)}))
-      expect(seen).toEqual(cases.map(([kind, c]) => ({kind, mode: c.mode})))
-      const rewrites = cases.map(([kind], i) => ({kind, rewrite: (risks[i + 1] as MigrationRisk).rewrites.length > 0}))
-      expect(rewrites).toEqual(cases.map(([kind, c]) => ({kind, rewrite: c.rewrite === true})))
-    },
-    240_000,
-  )
+  it(`gives the documented lock of ${Object.keys(CASES).length} kinds of DDL, and sees which rewrite`, async (context) => {
+    skipWithoutServer(context, engine)
+    const db = await open(engine)
+    const cases = Object.entries(CASES)
+    const risks = await traced(db, [SETUP, ...cases.map(([, c]) => `${c.ddl};`)])
+    expect(risks[0]?.locks, 'objects created in the same file do not count').toEqual([])
+    const seen = cases.map(([kind, c], i) => ({kind, mode: strongest(risks[i + 1] as MigrationRisk, c.relation)}))
+    expect(seen).toEqual(cases.map(([kind, c]) => ({kind, mode: c.mode})))
+    const rewrites = cases.map(([kind], i) => ({kind, rewrite: (risks[i + 1] as MigrationRisk).rewrites.length > 0}))
+    expect(rewrites).toEqual(cases.map(([kind, c]) => ({kind, rewrite: c.rewrite === true})))
+  }, 240_000)
 })
 
 describe('the risk trace within one transaction', () => {
