@@ -77,7 +77,7 @@ export interface VerifyReport {
   lint?: LintReport
   /** With --shadow-url: the throwaway database on a real server where the replay and the advisors ran (dropped since). */
   shadow?: {server: string; database: string; removedAbandoned: string[]}
-  /** Migrations whose replay trace is high risk (rewrites, whole-table scans); absent with [verify] risk = "off". */
+  /** Migrations whose replay trace is high risk (rewrites, whole-table scans); absent when none, or with [verify] risk = "off". */
   risk?: FileRisk[]
   /** Advisor or lint findings block: `ok` is then false although the replay passed. */
   blocked?: boolean

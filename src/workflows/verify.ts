@@ -302,7 +302,7 @@ function completedReport(parts: {
   }
 }
 
-/** The migrations (of those that may block) whose trace is high risk: what verify and push print. */
+/** The migrations (of those that may block) whose trace is high risk: what verify prints. */
 function highRisk(tracer: RiskTracer | undefined, blockable: ReadonlySet<string> | undefined): FileRisk[] | undefined {
   if (!tracer) return undefined
   const out: FileRisk[] = []
@@ -311,7 +311,8 @@ function highRisk(tracer: RiskTracer | undefined, blockable: ReadonlySet<string>
     const risk = assessMigration(trace)
     if (risk.level === 'high') out.push({file, ...risk})
   }
-  return out
+  // Absent rather than empty: the report keeps its shape when nothing is risky.
+  return out.length > 0 ? out : undefined
 }
 
 async function loadMigrations(dir: string, migrations: readonly Migration[]): Promise<LoadedMigration[]> {
