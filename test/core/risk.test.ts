@@ -87,7 +87,7 @@ describe('assessMigration', () => {
   it('sizes the touched tables and estimates the time with the target statistics', () => {
     const risk = assessMigration(retype, stats)
     expect(risk.tables).toEqual([{relation: 'public.big', bytes: big.bytes, rows: 1_000_000}])
-    expect(risk.estimatedSeconds).toBe(1.7)
+    expect(risk.estimatedSeconds).toBe(0.7)
   })
 
   it.each([
@@ -107,9 +107,9 @@ describe('the time model', () => {
   it('charges rewrites per row and per index, validations per row; tables the target lacks cost nothing', () => {
     const table = {relation: 'public.t', bytes: 0, rows: 2_000_000, indexes: 2}
     const s = new Map([[table.relation, table]])
-    expect(estimateSeconds([{kind: 'rewrite', relation: 'public.t'}], s)).toBe(4.8)
-    expect(estimateSeconds([{kind: 'index build', relation: 'public.t'}], s)).toBe(1.4)
-    expect(estimateSeconds([{kind: 'validation', relation: 'public.t'}], s)).toBe(0.14)
+    expect(estimateSeconds([{kind: 'rewrite', relation: 'public.t'}], s)).toBe(2.4)
+    expect(estimateSeconds([{kind: 'index build', relation: 'public.t'}], s)).toBe(0.9)
+    expect(estimateSeconds([{kind: 'validation', relation: 'public.t'}], s)).toBe(0.1)
     expect(estimateSeconds([{kind: 'rewrite', relation: 'public.new'}], s)).toBe(0)
   })
 
@@ -142,7 +142,7 @@ describe('the risk = "error" policy', () => {
         relation: 'public.big',
         bytes: big.bytes,
         why: 'rewrite',
-        estimatedSeconds: 1.7,
+        estimatedSeconds: 0.7,
         saferForm: 'add a new column of the new type, backfill it in batches, then switch reads and writes to it',
       },
     ])
