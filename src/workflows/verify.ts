@@ -160,7 +160,6 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       linting,
       elapsed,
       tracer,
-      observer: options.observer,
     })
   }
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
@@ -231,7 +230,6 @@ interface ShadowRun {
   linting: Promise<LintReport>
   elapsed: () => number
   tracer: RiskTracer | undefined
-  observer: ReplayObserver | undefined
 }
 
 /**
@@ -244,7 +242,7 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
   try {
     const plan: ExtensionPlan = {...planExtensions(migrations), uses: []}
     const ledger = settings.advisors.level !== 'off' ? new ObjectLedger(await catalogSnapshot(shadow.db)) : undefined
-    const replay = await replayAll(shadow, migrations, plan, ledger, run.observer, run.tracer)
+    const replay = await replayAll(shadow, migrations, plan, ledger, undefined, run.tracer)
     const failure =
       replay.failure && (await explainFailure(replay.failure, migrations, run.folder.skipped, run.project, plan))
     const advisorsRun = {workdir: run.workdir, settings: settings.advisors, scope: run.scope, blockable: run.blockable}

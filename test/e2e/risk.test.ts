@@ -162,6 +162,20 @@ describe('risk of migrations against a 1,000,000-row table on PostgreSQL', () =>
     expect(result.stdout).toContain('| | **overall** | **HIGH** | | reads and writes blocked |')
   }, 240_000)
 
+  it('verify --shadow-url traces on the real server too', async () => {
+    const result = await runSbx(
+      ['verify', '--shadow-url', serverUrl as string, '--advisors', 'off', '--lint', 'off', '--json'],
+      {cwd: tmpProject(MIGRATIONS), env, timeoutMs: 180_000},
+    )
+    expect(result.exitCode, result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout)
+    expect(report.shadow.server).toMatch(/PostgreSQL 15/u)
+    expect(report.risk.map((r: {file: string; rewrites: unknown[]}) => [r.file, r.rewrites])).toEqual([
+      [FILES.retype, [{statement: 0, relation: 'public.big'}]],
+      [FILES.at, [{statement: 0, relation: 'public.big'}]],
+    ])
+  }, 240_000)
+
   it('risk = "error" refuses the push of the retype with exit 3 and sends nothing', async () => {
     const dir = tmpProject({
       ...MIGRATIONS,
