@@ -2,6 +2,7 @@
 import {type CatalogRow, type DbObject, sortObjects, toObject} from './catalog.js'
 import {destructiveReason} from './destructive.js'
 import {createsObject, type ObjectKind as MissingKind} from './missing-object.js'
+import type {MigrationRisk} from './risk.js'
 import type {PartlyVerified, VerifyFailure} from './verify-report.js'
 
 export interface PlannedMigration {
@@ -23,6 +24,8 @@ export interface PlannedMigration {
    * what the file does through them is not in creates/alters/drops.
    */
   skipped: PartlyVerified['skipped']
+  /** What the replay saw it do (absent with [verify] risk = "off"); sizes and time only with a target. */
+  risk?: MigrationRisk
 }
 
 export interface PlanRename {
@@ -64,6 +67,7 @@ export interface ReplayedDiff {
   dependsOn: string[]
   replayMs: number
   skipped?: PartlyVerified['skipped']
+  risk?: MigrationRisk
 }
 
 const CHECKLIST_KINDS = new Set(['table', 'view', 'column', 'function', 'policy', 'index', 'trigger'])
@@ -89,6 +93,7 @@ export function planMigration(diff: ReplayedDiff): PlannedMigration {
     destructiveReasons: reasons,
     replayMs: diff.replayMs,
     skipped: diff.skipped ?? [],
+    ...(diff.risk ? {risk: diff.risk} : {}),
   }
 }
 

@@ -5,6 +5,7 @@ import type {ExtensionUse} from './extension-plan.js'
 import type {LintReport} from './lint.js'
 import type {SkippedEntry} from './migration-file.js'
 import type {MissingObject} from './missing-object.js'
+import type {MigrationRisk} from './risk.js'
 
 /** A Postgres error as reported to the client. */
 export interface DatabaseErrorInfo {
@@ -62,6 +63,8 @@ export interface PartlyVerified {
   }>
 }
 
+export type FileRisk = {file: string} & MigrationRisk
+
 export interface VerifyReport {
   ok: boolean
   /** Files supabase would run, in its order. */
@@ -87,6 +90,8 @@ export interface VerifyReport {
   lint?: LintReport
   /** With --shadow-url: the throwaway database on a real server where the replay and the advisors ran (dropped since). */
   shadow?: {server: string; database: string; removedAbandoned: string[]}
+  /** Migrations whose replay trace is high risk (rewrites, whole-table scans); absent when none, or with [verify] risk = "off". */
+  risk?: FileRisk[]
   /** Advisor or lint findings block: `ok` is then false although the replay passed. */
   blocked?: boolean
   elapsedMs: number

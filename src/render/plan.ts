@@ -4,6 +4,8 @@
  */
 import type {DbObject} from '../core/catalog.js'
 import type {PlannedMigration, PlanReport} from '../core/plan-report.js'
+import type {MigrationRisk} from '../core/risk.js'
+import {riskLines, riskTableMarkdown} from './risk.js'
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -51,6 +53,7 @@ export function renderPlanText(report: PlanReport): string {
     for (const [i, statement] of m.destructive.entries()) {
       lines.push(`   DESTRUCTIVE (${m.destructiveReasons[i]}): ${oneLine(statement)}`)
     }
+    if (m.risk) lines.push(...riskLines(m.risk))
   }
   if (report.renames.length > 0) {
     lines.push('', 'Renames sbx made:')
@@ -104,6 +107,30 @@ export function renderPlanMarkdown(report: PlanReport): string {
   if (partly.length > 0) {
     out.push('', '### Skipped on the embedded database', '')
     for (const m of partly) out.push(`- \`${m.file}\`: ${escapeMd(skippedText(m))}; what they do is not listed`)
+  }
+  const risk = riskTableMarkdown(report.migrations)
+  if (risk.length > 0) {
+    out.push(
+      '',
+      '### Risk',
+      '',
+      "Measured on the replay (locks its backend held, rewrites, whole-table scans); sizes and estimated time from the target's statistics.",
+      '',
+      ...risk,
+    )
+    const risky = report.migrations.filter((m) => m.risk && m.risk.level !== 'low')
+    for (const m of risky) {
+      out.push(
+        '',
+        `<details><summary>\`${m.file}\`: ${m.risk?.level}</summary>`,
+        '',
+        '```',
+        ...riskLines(m.risk as MigrationRisk, ''),
+        '```',
+        '',
+        '</details>',
+      )
+    }
   }
   out.push('', '### Dependencies', '', '```mermaid', mermaid(report), '```')
   if (destructive.length > 0) {

@@ -2,6 +2,7 @@
 import type {ExtensionStatus} from '../core/extension-plan.js'
 import type {MissingObject} from '../core/missing-object.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import {riskLines} from './risk.js'
 import {renderAdvisors, renderLint} from './verify-deeper.js'
 
 const INDENT = '       '
@@ -42,9 +43,18 @@ export function renderVerify(report: VerifyReport): string {
       `note   Ran on the shadow database ${report.shadow.database} (${report.shadow.server}), dropped afterwards${removed.length > 0 ? `; removed ${removed.length} abandoned shadow(s): ${removed.join(', ')}` : ''}.`,
     )
   }
-  lines.push(...renderAdvisors(report.advisors), ...renderLint(report.lint))
+  lines.push(...renderAdvisors(report.advisors), ...renderLint(report.lint), ...renderHighRisk(report))
   if (report.blocked) lines.push('', 'Blocking findings: exit 3.')
   return lines.join('\n')
+}
+
+/** The migrations whose trace is high risk: rewrites and whole-table scans under blocking locks. */
+export function renderHighRisk(report: Pick<VerifyReport, 'risk'>): string[] {
+  const lines: string[] = []
+  for (const entry of report.risk ?? []) {
+    lines.push(`risk   ${entry.file}: high`, ...riskLines(entry, INDENT).slice(1))
+  }
+  return lines
 }
 
 /** Which extensions were loaded, stood in for or missing, and the migrations verified only partly. */

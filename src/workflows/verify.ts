@@ -22,10 +22,11 @@ import type {LintReport} from '../core/lint.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {planReplay} from '../core/replay-plan.js'
+import {assessMigration} from '../core/risk.js'
 import {SkippedWork, type SkipReason} from '../core/skipped-work.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
 import type {BlockingLevel} from '../core/verify-config.js'
-import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import type {FileRisk, PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 import {catalogSnapshot, changedObjects} from '../shell/catalog.js'
 import {loadConfig} from '../shell/config-file.js'
 import {type DdlFeed, openDdlFeed} from '../shell/ddl-feed.js'
@@ -43,6 +44,7 @@ import {type PreparedSession, preparedSession} from '../shell/prepared-query.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {openShadow} from '../shell/shadow-db.js'
 import {apiSchemas} from '../shell/supabase-config.js'
+import {type RiskTracer, traceRisk} from './risk-tracer.js'
 import {
   advisorsAt,
   advisorsOnEmbedded,
@@ -76,6 +78,8 @@ export interface VerifyOptions {
   config?: SbxConfig
   /** Reads the replay database between files (sbx plan, push's post-deploy check). */
   observer?: ReplayObserver
+  /** Traces each statement's locks and rewrites (sbx plan, push); else verify traces unless [verify] risk = "off". */
+  tracer?: RiskTracer
 }
 
 /**
@@ -145,6 +149,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   // Beside the database's start: supabase refusing config.toml ends verify before the replay.
   const configAccepted = supabaseAcceptsConfig(workdir, settings)
   configAccepted.catch(() => undefined)
+  const tracer = options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk())
   const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
   if (shadowUrl) {
     await configAccepted
@@ -159,6 +164,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       blockable,
       linting,
       elapsed,
+      tracer,
     })
   }
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
@@ -181,7 +187,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     let ledger: ObjectLedger | undefined
     const replayTracked = async () => {
       ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
-      return replayAll(database, migrations, plan, ledger, options.observer)
+      return replayAll(database, migrations, plan, ledger, options.observer, tracer)
     }
     let replay = await replayTracked()
     let uses = plan.uses
@@ -211,6 +217,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       failure,
       advisors,
       lint: await linting,
+      risk: highRisk(tracer, blockable),
       skipped: folder.skipped,
       where: {database: await serverVersion(database.db), extensions: uses, partlyVerified: replay.partlyVerified},
       elapsedMs: elapsed(),
@@ -230,6 +237,7 @@ interface ShadowRun {
   blockable: ReadonlySet<string> | undefined
   linting: Promise<LintReport>
   elapsed: () => number
+  tracer: RiskTracer | undefined
 }
 
 /**
@@ -242,7 +250,7 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
   try {
     const plan: ExtensionPlan = {...planExtensions(migrations), uses: []}
     const ledger = settings.advisors.level !== 'off' ? new ObjectLedger(await catalogSnapshot(shadow.db)) : undefined
-    const replay = await replayAll(shadow, migrations, plan, ledger)
+    const replay = await replayAll(shadow, migrations, plan, ledger, undefined, run.tracer)
     const failure =
       replay.failure &&
       (await explainFailure(replay.failure, replay.work, migrations, run.folder.skipped, run.project, plan))
@@ -256,6 +264,7 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
       failure,
       advisors,
       lint: await run.linting,
+      risk: highRisk(run.tracer, run.blockable),
       skipped: run.folder.skipped,
       where: {
         database: shadow.server,
@@ -277,6 +286,7 @@ function completedReport(parts: {
   failure: VerifyFailure | undefined
   advisors: AdvisorsReport
   lint: LintReport
+  risk: FileRisk[] | undefined
   skipped: SkippedEntry[]
   where: Pick<VerifyReport, 'database' | 'extensions' | 'partlyVerified' | 'shadow'>
   elapsedMs: number
@@ -293,9 +303,23 @@ function completedReport(parts: {
     ...parts.where,
     advisors,
     lint,
+    ...(parts.risk ? {risk: parts.risk} : {}),
     blocked,
     elapsedMs: parts.elapsedMs,
   }
+}
+
+/** The migrations (of those that may block) whose trace is high risk: what verify prints. */
+function highRisk(tracer: RiskTracer | undefined, blockable: ReadonlySet<string> | undefined): FileRisk[] | undefined {
+  if (!tracer) return undefined
+  const out: FileRisk[] = []
+  for (const [file, trace] of tracer.traces) {
+    if (blockable && !blockable.has(file)) continue
+    const risk = assessMigration(trace)
+    if (risk.level === 'high') out.push({file, ...risk})
+  }
+  // Absent rather than empty: the report keeps its shape when nothing is risky.
+  return out.length > 0 ? out : undefined
 }
 
 async function loadMigrations(dir: string, migrations: readonly Migration[]): Promise<LoadedMigration[]> {
@@ -336,6 +360,7 @@ async function replayAll(
   extensions: ExtensionPlan,
   ledger?: ObjectLedger,
   observer?: ReplayObserver,
+  tracer?: RiskTracer,
 ): Promise<Replay> {
   let statements = 0
   const partlyVerified: PartlyVerified[] = []
@@ -348,13 +373,15 @@ async function replayAll(
   try {
     await createHistoryTable(database.db)
     await observer?.start(database.db, session)
+    await tracer?.start(database.db)
     feed = ledger || observer ? await openDdlFeed(database.db, session) : undefined
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
       const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, work, partly) : undefined
       const began = performance.now()
-      const failure = await replayMigration(database.db, migration, plan, stepOver)
+      const probe = tracer?.probe(migration.file, migration.statements)
+      const failure = await replayMigration(database.db, migration, plan, stepOver, probe)
       const replayMs = Math.round(performance.now() - began)
       if (partly.skipped.length > 0) partlyVerified.push(partly)
       if (failure) {
@@ -362,6 +389,7 @@ async function replayAll(
         return {applied: index, statements, failure: raw, partlyVerified, work}
       }
       statements += migration.statements.length
+      await tracer?.replayed(database.db, migration.file)
       if (!ledger && !observer) continue
       await session.genericPlans()
       const events = await feed?.take()
