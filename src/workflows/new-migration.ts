@@ -98,7 +98,7 @@ export function allocateVersion(known: Iterable<string>, now: Date): string {
 
 async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {
   if (!workspace.git) return []
-  const worktrees = await listWorktrees(workspace.workdir)
+  const worktrees = await listWorktrees(workspace.git)
   const rel = workspace.git.relWorkdir
   return worktrees
     .map((worktree) => path.join(worktree, rel, 'supabase', 'migrations'))
