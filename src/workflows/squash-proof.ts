@@ -42,6 +42,7 @@ import {
   type TableRef,
   tableRowsSql,
 } from '../core/squash-proof.js'
+import type {ProvenSquash} from '../core/squash-report.js'
 import {type EmbeddedDatabase, freshDatabaseFromBaseline} from '../shell/embedded-db.js'
 import {createHistoryTable, replayMigration} from '../shell/migration-replay.js'
 import {dumpData, dumpSchema} from '../shell/pg-dump.js'
@@ -58,20 +59,6 @@ export interface ProofInput {
   count: number
   env?: NodeJS.ProcessEnv
   onProgress?: (line: string) => void
-}
-
-export interface ProvenSquash {
-  text: string
-  /** supabase's statements of the squashed file (what its history row records). */
-  statements: number
-  /** Objects (pg_dump entries) and data entries carried. */
-  objects: number
-  rows: number
-  buckets: number
-  cronJobs: number
-  /** What was compared. */
-  compared: {catalogObjects: number; tables: number; sequences: number}
-  timings: {replayMs: number; dumpMs: number; proofMs: number}
 }
 
 /** The proof found a difference, or the files cannot be squashed: exit 3, nothing written. */
