@@ -11,6 +11,7 @@ import {catalogOf, missingObjects, sortObjects, toObject} from '../core/catalog.
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
+import type {AppliedMigration} from '../core/history.js'
 import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
 import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
@@ -28,6 +29,8 @@ import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './catalog-tr
 import {notify, projectName} from './notify.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {markPushedApplied, registryPushWarnings} from './registry-push.js'
+import {finishInterruptedSquash} from './squash.js'
+import {repairSquashedHistory} from './squash-repair.js'
 import {verify} from './verify.js'
 
 export type {PushReport} from '../core/push-report.js'
@@ -65,9 +68,11 @@ export async function push(options: PushOptions): Promise<PushReport> {
     onWait: (holder) => progress(`Waiting for the deploy lock on ${targetLabel(options.target)}, held by ${holder}…`),
   })
   const [snapshotting, targeting] = await Promise.allSettled([
-    withLock({lockHome: workspace.lockHome, timeoutSeconds: remainingMs() / 1000, command: COMMAND}, () =>
-      takeSnapshot(workspace),
-    ),
+    withLock({lockHome: workspace.lockHome, timeoutSeconds: remainingMs() / 1000, command: COMMAND}, async () => {
+      // A squash killed halfway is finished before its folder is deployed.
+      await finishInterruptedSquash(workspace)
+      return takeSnapshot(workspace)
+    }),
     opening,
   ])
   if (snapshotting.status === 'rejected' || targeting.status === 'rejected') {
@@ -116,10 +121,22 @@ async function deploy({
     applied: [],
     alreadyApplied: 0,
     durationMs: Date.now() - started,
+    ...(repair ? {repair} : {}),
     ...extra,
   })
-  const history = databaseHistory(await target.readHistory(), targetOrigin(options.target))
   const folder = await readMigrationFolder(snapshot.migrationsDir)
+  // Stage "repair squashed history" (sbx squash): under the deploy lock, before anything is judged or sent.
+  const toHistory = (applied: AppliedMigration[]) => databaseHistory(applied, targetOrigin(options.target))
+  const {history, repair} = await repairSquashedHistory({
+    workdir: workspace.workdir,
+    migrationsDir: snapshot.migrationsDir,
+    folder,
+    history: toHistory(await target.readHistory()),
+    target,
+    dryRun: options.dryRun,
+    toHistory,
+    onProgress: progress,
+  })
   const localStatements = await readAppliedStatements({migrationsDir: snapshot.migrationsDir}, folder, history)
   const blocking = findIssues({folder, history, localStatements}).filter(
     (f) => f.blocking && !(options.includeAll && f.kind === 'out-of-order'),
@@ -151,6 +168,8 @@ async function deploy({
     }
   }
 
+  // supabase would see the unrepaired history and refuse: a dry run that would repair stops here.
+  if (options.dryRun && repair) return report('dry-run', {applied: pending, alreadyApplied})
   progress(`Pushing ${plural(pending.length)} to ${target.label} with supabase ${cli.version}…`)
   const args = [
     'db',
