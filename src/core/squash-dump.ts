@@ -238,6 +238,27 @@ const PRIVILEGES: Record<string, string> = {
   m: 'MAINTAIN',
 }
 
+/**
+ * Every privilege of a kind as PostgreSQL 15 knows it: a set holding all of them (and PostgreSQL 17's MAINTAIN on
+ * tables) is written `ALL`, which PostgreSQL 15 and 17 (Supabase's) read as their own full set.
+ */
+const ALL_OF: Record<string, string> = {
+  TABLE: 'arwdDxt',
+  SEQUENCE: 'rwU',
+  FUNCTION: 'X',
+  PROCEDURE: 'X',
+  TYPE: 'U',
+  SCHEMA: 'UC',
+}
+
+function privilegeList(kind: string, letters: string[]): string {
+  const all = ALL_OF[kind]
+  const complete = all !== undefined && [...all].every((letter) => letters.includes(letter))
+  const extra = letters.filter((letter) => !all?.includes(letter) && letter !== 'm')
+  if (complete && extra.length === 0) return 'ALL'
+  return letters.map((letter) => PRIVILEGES[letter]).join(',')
+}
+
 /** REVOKE then GRANT statements that give `row.object` exactly the privileges of `row.acl`. */
 export function aclStatements(row: ObjectAcl, grantees: readonly string[]): string[] {
   const items = row.acl
@@ -255,17 +276,16 @@ export function aclStatements(row: ObjectAcl, grantees: readonly string[]): stri
     const plain: string[] = []
     const grantable: string[] = []
     for (let i = 0; i < privileges.length; i++) {
-      const name = PRIVILEGES[privileges[i] as string]
-      if (!name) continue
+      const letter = privileges[i] as string
+      if (!PRIVILEGES[letter]) continue
       if (privileges[i + 1] === '*') {
-        grantable.push(name)
+        grantable.push(letter)
         i++
-      } else plain.push(name)
+      } else plain.push(letter)
     }
-    if (plain.length > 0) statements.push(`GRANT ${plain.join(',')} ON ${row.kind} ${row.object} TO ${who};`)
-    if (grantable.length > 0) {
-      statements.push(`GRANT ${grantable.join(',')} ON ${row.kind} ${row.object} TO ${who} WITH GRANT OPTION;`)
-    }
+    const on = `ON ${row.kind} ${row.object} TO ${who}`
+    if (plain.length > 0) statements.push(`GRANT ${privilegeList(row.kind, plain)} ${on};`)
+    if (grantable.length > 0) statements.push(`GRANT ${privilegeList(row.kind, grantable)} ${on} WITH GRANT OPTION;`)
   }
   return statements
 }

@@ -144,7 +144,7 @@ async function deploy({
   const pending = folder.migrations.filter((m) => !history.applied.has(m.version)).map((m) => m.file)
   const alreadyApplied = folder.migrations.length - pending.length
   if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
-  if (pending.length === 0) return report('up-to-date', {alreadyApplied})
+  if (pending.length === 0) return report(options.dryRun && repair ? 'dry-run' : 'up-to-date', {alreadyApplied})
   const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
   for (const line of await registryPushWarnings(workspace, folder.migrations, toPush)) progress(line)
 
