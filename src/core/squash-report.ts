@@ -29,5 +29,7 @@ export interface SquashReport {
   proof?: Omit<ProvenSquash, 'text'>
   /** git staged the change (the originals were tracked). */
   staged?: boolean
+  /** Registry reservations of the removed originals that were still `reserved`, now released. */
+  released?: string[]
   elapsedMs: number
 }

@@ -30,6 +30,7 @@ import {
 } from '../shell/squash-journal.js'
 import {gitMigrationsDir, openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type LoadedMigration, proveSquash, SquashRefusedError} from './squash-proof.js'
+import {releaseSquashedReservations} from './squash-registry.js'
 
 export type {SquashReport} from '../core/squash-report.js'
 
@@ -122,7 +123,15 @@ export async function squash(options: SquashOptions = {}): Promise<SquashReport>
     await pauseForTest('journaled')
     return rollForward(workspace, journal)
   })
-  return {status: 'squashed', ...report, staged, elapsedMs: Math.round(performance.now() - started)}
+  const registry = await releaseSquashedReservations(workspace, files.slice(0, -1), options.env)
+  if (registry.warning) progress(registry.warning)
+  return {
+    status: 'squashed',
+    ...report,
+    staged,
+    ...(registry.released.length > 0 ? {released: registry.released} : {}),
+    elapsedMs: Math.round(performance.now() - started),
+  }
 }
 
 /** The number of first migrations up to VERSION (default: all); VERSION must be a file's version. */

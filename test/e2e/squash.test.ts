@@ -9,6 +9,7 @@ import {describe, expect, it} from 'vitest'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
 import {type TestDatabase, throwawayDatabase} from '../helpers/databases.js'
 import {git, gitProject, tmpProject} from '../helpers/project.js'
+import {bareOrigin, cloneOf, gitRecords} from '../helpers/registry.js'
 import {SQUASH_POINT, shopMigrations, squashVersion} from '../helpers/squash-migrations.js'
 import {supabase} from '../helpers/supabase.js'
 
@@ -82,6 +83,33 @@ describe('sbx squash on the embedded database', () => {
       expect(fs.existsSync(path.join(dir, 'supabase', 'sbx-renames.jsonl'))).toBe(false)
     }
   })
+
+  it("with a git registry: the squashed originals' reservations are released, the kept version stays reserved", async () => {
+    const origin = bareOrigin({'supabase/sbx.toml': '[registry]\nurl = "git:origin"\ntimeout = 60\n'})
+    const clone = cloneOf(origin)
+    for (const [name, sql] of [
+      ['first', 'create table public.a (id int primary key);'],
+      ['second', 'insert into public.a values (1), (2);'],
+      ['third', 'create index a_id on public.a (id);'],
+    ]) {
+      const made = await runSbx(['migration', 'new', name as string], {cwd: clone, env, input: sql})
+      expect(made.exitCode, made.stderr).toBe(0)
+    }
+    const files = migrationsOf(clone)
+    const result = await sbx(clone, 'squash', '--json')
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0)
+    const versions = files.map((file) => file.split('_')[0])
+    expect(JSON.parse(result.stdout).released).toEqual(versions.slice(0, 2))
+    const states = Object.fromEntries(gitRecords(origin).map((r) => [r.version, r.state]))
+    expect(states).toEqual({
+      [versions[0] as string]: 'released',
+      [versions[1] as string]: 'released',
+      [versions[2] as string]: 'reserved',
+    })
+    const checked = await sbx(clone, 'check', '--json')
+    expect(checked.exitCode, checked.stdout).toBe(0)
+    expect(JSON.parse(checked.stdout).findings).toEqual([])
+  }, 300_000)
 
   it('refuses an unknown --up-to version with exit 2', async () => {
     const dir = tmpProject(shopMigrations(3))
