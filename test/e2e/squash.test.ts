@@ -56,6 +56,22 @@ describe('sbx squash on the embedded database', () => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ok: true, migrations: 11})
   })
 
+  it('keeps cron jobs (pg_cron stand-in) as cron.schedule calls, paused ones paused', async () => {
+    const dir = tmpProject({
+      'supabase/migrations/20260101000000_cron.sql': 'create extension if not exists pg_cron;\n',
+      'supabase/migrations/20260101000001_jobs.sql':
+        "select cron.schedule('nightly', '0 3 * * *', 'select 1');\n" +
+        "select cron.schedule('hourly', '0 * * * *', $$delete from public.x$$);\n" +
+        "update cron.job set active = false where jobname = 'hourly';\n",
+    })
+    const result = await sbx(dir, 'squash', '--json')
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout).proof.cronJobs).toBe(2)
+    const text = fs.readFileSync(path.join(dir, 'supabase', 'migrations', '20260101000001_jobs.sql'), 'utf8')
+    expect(text).toContain("SELECT cron.schedule('nightly', '0 3 * * *', 'select 1');")
+    expect(text).toContain("UPDATE cron.job SET active = false WHERE jobname = 'hourly';")
+  })
+
   it('--dry-run proves and changes nothing', async () => {
     const dir = tmpProject(shopMigrations(8))
     const result = await sbx(dir, 'squash', '--dry-run', '--json')
