@@ -3,6 +3,7 @@
  * Each key's error says what it expects. Lists may also come from SBX_* variables as comma-separated strings.
  */
 import * as z from 'zod/mini'
+import {parseSize} from './risk-policy.js'
 
 /** The level at which findings block: off (not run), report (never block), error, warn (WARN and ERROR). */
 export const BLOCKING_LEVELS = ['off', 'report', 'error', 'warn'] as const
@@ -12,7 +13,14 @@ export const VERIFY_EXPECTED = {
   advisors: 'one of "off", "report", "error", "warn" (the advisor level at which verify and push block)',
   ignore: 'a list of advisor rules, or rule:schema.name, e.g. ["rls_disabled_in_public:public.legacy"]',
   shadow_url: 'a postgres:// or postgresql:// URL of a server where sbx may create a throwaway database',
+  risk: 'one of "off", "report", "error" (whether the replay traces locks and rewrites, and whether push refuses risky ones)',
+  large_table: 'a size such as "100MB", "1.5GB" or "512kB" (tables larger than it on the target count as large)',
 } as const
+
+/** `[verify] risk`: off (no trace), report (print), error (push refuses a risky migration on a large table). */
+export const RISK_LEVELS = ['off', 'report', 'error'] as const
+export type RiskSetting = (typeof RISK_LEVELS)[number]
+export const DEFAULT_LARGE_TABLE = '100MB'
 
 export const LINT_EXPECTED = {
   level: 'one of "off", "report", "error", "warn" (the squawk level at which verify, push and lint block)',
@@ -24,7 +32,7 @@ export const LINT_EXPECTED = {
 const level = z.enum(BLOCKING_LEVELS)
 
 /** A TOML list, or a comma-separated string (from env() or an SBX_* variable). */
-const names = z.pipe(
+export const names = z.pipe(
   z.union([
     z.array(z.string().check(z.minLength(1))),
     z.pipe(
@@ -44,6 +52,8 @@ export const verifySection = z.strictObject({
   advisors: z._default(level, 'report'),
   ignore: z._default(names, []),
   shadow_url: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/))),
+  risk: z._default(z.enum(RISK_LEVELS), 'report'),
+  large_table: z._default(z.string().check(z.refine((text) => parseSize(text) !== undefined)), DEFAULT_LARGE_TABLE),
 })
 
 export const lintSection = z.strictObject({
@@ -56,5 +66,10 @@ export const lintSection = z.strictObject({
 export type VerifySettings = z.infer<typeof verifySection>
 export type LintSettings = z.infer<typeof lintSection>
 
-export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {advisors: 'report', ignore: []}
+export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {
+  advisors: 'report',
+  ignore: [],
+  risk: 'report',
+  large_table: DEFAULT_LARGE_TABLE,
+}
 export const DEFAULT_LINT_SETTINGS: LintSettings = {level: 'report', exclude: [], include: [], pg_version: '15'}

@@ -17,8 +17,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type {PGlite} from '@electric-sql/pglite'
 import {ExternalError} from '../core/errors.js'
-import {BASELINE_EXTENSIONS, DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
-import type {ExtensionNeeds} from '../core/extension-plan.js'
+import {BASELINE_EXTENSIONS, DEFAULT_LIBRARIES, EMBEDDED_ENGINES, type EngineName} from '../core/extension-catalog.js'
+import {type ExtensionNeeds, engineFor} from '../core/extension-plan.js'
 import {STAND_INS} from '../core/extension-stand-ins.js'
 import {SUPABASE_BASELINE_SQL, SUPABASE_SEARCH_PATH} from '../core/supabase-baseline.js'
 import {pgliteExtensions} from './extension-bundles.js'
@@ -231,14 +231,20 @@ export async function serveDatabase(db: PGlite, options: {maxConnections?: numbe
 
 let pgliteModule: Promise<typeof import('@electric-sql/pglite')> | undefined
 
-function loadPglite(): Promise<typeof import('@electric-sql/pglite')> {
+function loadPglite(engine: EngineName = 'default'): Promise<typeof import('@electric-sql/pglite')> {
+  // PostGIS's release (core/extension-catalog.ts) boots the same data directories; imported only when needed.
+  if (engine !== 'default')
+    return import(EMBEDDED_ENGINES[engine].module) as Promise<typeof import('@electric-sql/pglite')>
   pgliteModule ??= import('@electric-sql/pglite')
   return pgliteModule
 }
 
 async function startPglite(dataDir: string, needs: Extensions, cacheDir: string): Promise<PGlite> {
   const {load, versions} = 'load' in needs ? needs : {load: needs, versions: {}}
-  const [{PGlite}, extensions] = await Promise.all([loadPglite(), pgliteExtensions(load, cacheDir, versions)])
+  const [{PGlite}, extensions] = await Promise.all([
+    loadPglite(engineFor(load)),
+    pgliteExtensions(load, cacheDir, versions),
+  ])
   // PGlite starts every session with search_path=public and ignores ALTER DATABASE … SET; Supabase's
   // search_path has to be a start parameter so that RESET ALL (run by supabase before each file) keeps it.
   const startParams = PGlite.defaultStartParams.map((param) =>

@@ -12,31 +12,37 @@ import {pathToFileURL} from 'node:url'
 import {gzipSync} from 'node:zlib'
 import type {Extension} from '@electric-sql/pglite'
 import {ExternalError} from '../core/errors.js'
-import {SUPABASE_EXTENSIONS} from '../core/extension-catalog.js'
+import {EMBEDDED_ENGINES, SUPABASE_EXTENSIONS} from '../core/extension-catalog.js'
+import {buildModule, engineFor} from '../core/extension-plan.js'
 import {STAND_INS, standInFiles, versionAliases} from '../core/extension-stand-ins.js'
 import {tarArchive} from '../core/tar.js'
 
 /**
- * PGlite's `extensions` option for these catalog names; names it cannot load are left out. `versions`: the
- * versions migrations pin that differ from the embedded one, each given an alias (core versionAliases).
+ * PGlite's `extensions` option for these catalog names; names it cannot load are left out, and so are builds
+ * made for another PGlite release than engineFor(names) (core/extension-plan.ts). `versions`: the versions
+ * migrations pin that differ from the embedded one, each given an alias (core versionAliases).
  */
 export async function pgliteExtensions(
   names: readonly string[],
   cacheDir: string,
   versions: Readonly<Record<string, readonly string[]>> = {},
 ): Promise<Record<string, Extension>> {
+  const engine = engineFor(names)
   const entries = await Promise.all(
     [...new Set(names)].flatMap((name) => {
       const source = Object.hasOwn(SUPABASE_EXTENSIONS, name) ? SUPABASE_EXTENSIONS[name] : undefined
       const pinned = versions[name] ?? []
       if (source?.kind === 'stand-in') {
-        return [standInBundle(name, cacheDir, pinned).then((bundle) => entry(name, bundle))]
+        // The contrib libraries its functions call come along (wrappers' handlers are file_fdw's).
+        const libraries = (STAND_INS[name]?.libraries ?? []).map((library) => {
+          const load = {module: EMBEDDED_ENGINES[engine].contrib + library, export: library}
+          return pgliteBuild(library, load).then((extension): [string, Extension] => [library, extension])
+        })
+        return [standInBundle(name, cacheDir, pinned).then((bundle) => entry(name, bundle)), ...libraries]
       }
-      if (source?.kind !== 'pglite') return []
-      const own = pgliteBuild(name, source.load).then((extension): [string, Extension] => [
-        source.load.export,
-        extension,
-      ])
+      const load = source?.kind === 'pglite' ? buildModule(name, engine) : undefined
+      if (source?.kind !== 'pglite' || !load) return []
+      const own = pgliteBuild(name, load).then((extension): [string, Extension] => [load.export, extension])
       if (pinned.length === 0) return [own]
       const label = `${name}-versions`
       const aliases = writeBundle(cacheDir, label, versionAliases(name, source.version, pinned))

@@ -46,6 +46,17 @@ export interface StepOver {
 }
 
 /**
+ * Read-only queries run right after each statement that leaves a transaction open, before the next statement
+ * (verify's risk trace: the locks the statement took). `collect` gets each query's rows, in the order of `sql`.
+ */
+export interface StatementProbe {
+  sql: readonly string[]
+  /** False for a statement not worth probing (it can lock no relation): no round trip. */
+  wants?(statementIndex: number): boolean
+  collect(statementIndex: number, rows: ReadonlyArray<readonly Record<string, unknown>[]>): void
+}
+
+/**
  * What the replay needs of a database: PGlite has it, and so has the `pg` client of a shadow database
  * (shell/shadow-db.ts). `query` sends one statement through the extended protocol.
  */
@@ -72,6 +83,7 @@ export async function replayMigration(
   file: ReplayedFile,
   plan: ReplayPlan,
   stepOver?: StepOver,
+  probe?: StatementProbe,
 ): Promise<ReplayFailure | undefined> {
   await db.exec('RESET ALL')
   let statementIndex = 0
@@ -85,6 +97,7 @@ export async function replayMigration(
         statement = file.statements[index] as string
         if (stepOver) await runOrStepOver(db, index, statement, stepOver)
         else await db.query(statement)
+        if (probe && (probe.wants?.(index) ?? true) && db.isInTransaction()) await runProbe(db, index, probe)
       }
       if (step.recordsHistory) {
         statementIndex = file.statements.length
@@ -105,6 +118,21 @@ export async function replayMigration(
     if (db.isInTransaction()) await db.exec('ROLLBACK')
     return {statementIndex, statement, error: databaseErrorInfo(error), partial: committed > 0}
   }
+}
+
+/**
+ * Sent as simple-protocol queries: on the embedded database one takes about 0.25 ms, against 0.54 ms through the
+ * extended protocol (measured with the pg_locks probe). PGlite's exec returns one result per statement, pg's one.
+ */
+async function runProbe(db: ReplayDatabase, index: number, probe: StatementProbe): Promise<void> {
+  const results: Record<string, unknown>[][] = []
+  for (const sql of probe.sql) {
+    const result = (await db.exec(sql)) as
+      | {rows?: Record<string, unknown>[]}
+      | Array<{rows?: Record<string, unknown>[]}>
+    results.push((Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? [])
+  }
+  probe.collect(index, results)
 }
 
 async function runOrStepOver(db: ReplayDatabase, index: number, statement: string, stepOver: StepOver): Promise<void> {

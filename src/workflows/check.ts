@@ -1,4 +1,5 @@
 /** `sbx check`: findings only, nothing written. */
+import {withIntendedSkips} from '../core/check-config.js'
 import {type Finding, findIssues} from '../core/findings.js'
 import type {History} from '../core/history.js'
 import {classifyEntries, type MigrationFolder} from '../core/migration-file.js'
@@ -32,7 +33,10 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const state =
     options.staged && workspace.git
       ? {
-          folder: classifyEntries(await stagedEntries(workspace.git.toplevel, gitMigrationsDir(workspace))),
+          folder: withIntendedSkips(
+            classifyEntries(await stagedEntries(workspace.git.toplevel, gitMigrationsDir(workspace))),
+            loadConfig(workspace.workdir).check?.ignore ?? [],
+          ),
           history: await readHistorySource(workspace, options),
         }
       : await readProjectState(workspace, options)
@@ -92,6 +96,7 @@ async function lintUnappliedFiles(
     dir: workspace.migrationsDir,
     files,
     settings,
+    pending: state.history !== undefined,
     level: settings.level === 'off' ? 'report' : settings.level,
   })
 }
