@@ -60,7 +60,12 @@ async function killSquash(dir: string, stop: {point: string} | {afterMs: number}
     })
     child.on('exit', () => resolve())
   })
-  process.kill(child.pid as number, 'SIGKILL')
+  // A random moment may fall after the squash finished: then there is nothing to kill, and the invariant still holds.
+  try {
+    process.kill(child.pid as number, 'SIGKILL')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
   await child.catch(() => undefined)
 }
 
@@ -87,7 +92,7 @@ describe('sbx squash killed by pid', () => {
   )
 
   it('at random moments: originals or squash, every time', async () => {
-    for (const afterMs of [Math.random() * 3000, 1500 + Math.random() * 4000, 3000 + Math.random() * 6000]) {
+    for (const afterMs of [Math.random() * 1500, 1000 + Math.random() * 2500, 2000 + Math.random() * 4000]) {
       const dir = gitProject(shopMigrations(COUNT))
       const originals = folderOf(dir)
       await killSquash(dir, {afterMs})
