@@ -13,9 +13,10 @@ export interface AuditEntry {
   from: string
   to: string
   /** A rename's reason, or (from `sbx watch`) a write through a renamed migration's old name merged into it. */
-  reason: RenameReason | 'interrupted-rename-completed' | 'fetched-from-database' | FollowUpReason
+  reason: RenameReason | 'interrupted-rename-completed' | 'fetched-from-database' | 'squashed' | FollowUpReason
   kept?: string
-  /** Of the content, which a rename never changes; after a follow-up, of the merged content. */
+  /** Of the content, which a rename never changes; after a follow-up, of the merged content; after a squash, of
+   * the squashed file (`to`), whose version and name are those of the newest squashed file. */
   sha256: string
   by: {user: string; host: string; pid: number; command: string}
 }

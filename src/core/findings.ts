@@ -18,6 +18,10 @@ export type Finding =
   | {kind: 'registry-conflict'; blocking: true; file: string; version: string; holder: Reservation; registry: string}
   | {kind: 'unreserved'; blocking: false; file: string; version: string; registry: string}
   | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string}
+  /** The database applied every original of a squash (sbx squash): sbx push replaces their rows by the file's. */
+  | {kind: 'squashed-history'; blocking: false; file: string; versions: number}
+  /** The database applied only some originals of a squash: pushing the squash there is refused. */
+  | {kind: 'partly-squashed'; blocking: true; file: string; applied: number; total: number}
 
 export interface FindingsInput {
   folder: MigrationFolder

@@ -14,8 +14,17 @@ export interface PushReport {
   /** Why a push was refused: blocking findings, or the first failure of verify. */
   findings?: Finding[]
   verify?: VerifyReport
+  /** The history rows of squashed migrations replaced by their squashed file's row (sbx squash), before supabase ran. */
+  repair?: HistoryRepairReport
   /** Refused by [verify] risk = "error": statements that lock, rewrite or scan a large table on the target. */
   risk?: RiskViolation[]
   /** After the deploy (status drift): objects the replay of every migration leaves behind that the target lacks. */
   drift?: DbObject[]
+}
+
+export interface HistoryRepairReport {
+  /** Each squashed file whose row now stands for the versions it replaces. */
+  rows: Array<{file: string; replaces: string[]}>
+  /** True on a dry run: shown, not done. */
+  dryRun: boolean
 }

@@ -28,6 +28,10 @@ export function renderFinding(finding: Finding): string {
       return `note   ${finding.file} was written with --offline and is not reserved in the registry ${finding.registry}. Run: sbx fix`
     case 'registry-unreachable':
       return `note   the registry ${finding.registry} is unreachable (${finding.detail}): versions were not compared with other clones' reservations.`
+    case 'squashed-history':
+      return `note   the database applied the ${finding.versions} migrations squashed into ${finding.file}: sbx push repairs its history (their rows become that file's row), then pushes the rest.`
+    case 'partly-squashed':
+      return `error  the database applied ${finding.applied} of the ${finding.total} migrations squashed into ${finding.file}: sbx push refuses it.\n       Push the remaining originals from a checkout before the squash, then sbx push repairs the history.`
     case 'non-timestamp-version':
       return `note   ${finding.file}: version ${finding.version} is not a 14-digit timestamp; supabase orders versions as strings, so it may sort unexpectedly.`
   }

@@ -6,6 +6,22 @@ import {renderVerify} from './verify.js'
 const migrations = (n: number) => `${n} migration${n === 1 ? '' : 's'}`
 
 export function renderPush(report: PushReport): string {
+  const repair = renderRepair(report)
+  return repair ? `${repair}\n${renderStatus(report)}` : renderStatus(report)
+}
+
+function renderRepair(report: PushReport): string | undefined {
+  if (!report.repair) return undefined
+  const verb = report.repair.dryRun ? 'Would repair' : 'Repaired'
+  return report.repair.rows
+    .map(
+      (row) =>
+        `${verb} the history of ${report.target}: the rows of ${migrations(row.replaces.length)} squashed into ${row.file} ${report.repair?.dryRun ? 'would be' : 'are'} replaced by its row.`,
+    )
+    .join('\n')
+}
+
+function renderStatus(report: PushReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1)
   switch (report.status) {
     case 'up-to-date':

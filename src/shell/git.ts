@@ -228,3 +228,8 @@ export async function commitPaths(toplevel: string, paths: readonly string[], me
   await gitOrThrow(toplevel, ['commit', '--quiet', '--no-verify', '-m', message, '--', ...paths])
   return (await gitOrThrow(toplevel, ['rev-parse', 'HEAD'])).trim()
 }
+
+/** Stages exactly these paths as they are now: modified, added or deleted (`git add -A -- paths`). */
+export async function stagePaths(toplevel: string, paths: readonly string[]): Promise<void> {
+  if (paths.length > 0) await gitOrThrow(toplevel, ['add', '-A', '--', ...paths])
+}

@@ -32,6 +32,8 @@ export interface PushTarget {
   /** The guardian's pid, while one holds the deploy lock. */
   guardianPid?: number
   readHistory(): Promise<AppliedMigration[]>
+  /** Runs these queries in one transaction on sbx's own connection (under the deploy lock); absent for --linked. */
+  transaction?(queries: ReadonlyArray<{text: string; values?: unknown[]}>): Promise<void>
   /** The objects the target holds (core/catalog.ts); absent for the linked project (no connection of sbx's own). */
   readCatalog?(): Promise<CatalogRow[]>
   /** Sizes of these tables on the target, from statistics (shell/table-stats.ts); absent for the linked project. */
@@ -96,6 +98,16 @@ export async function openDatabaseTarget(
     supabase: {url},
     guardianPid: guardian.pid,
     readHistory: () => readHistory(client, url),
+    async transaction(queries) {
+      await client.query('begin')
+      try {
+        for (const query of queries) await client.query(query.text, query.values as unknown[] | undefined)
+        await client.query('commit')
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined)
+        throw error
+      }
+    },
     async readCatalog() {
       return normalizeRows((await client.query<Record<string, unknown>>(CATALOG_SQL)).rows)
     },

@@ -1,7 +1,8 @@
 /** `sbx check`: findings only, nothing written. */
 import {withIntendedSkips} from '../core/check-config.js'
 import {type Finding, findIssues} from '../core/findings.js'
-import {classifyEntries} from '../core/migration-file.js'
+import type {History} from '../core/history.js'
+import {classifyEntries, type MigrationFolder} from '../core/migration-file.js'
 import {DEFAULT_LINT_SETTINGS} from '../core/verify-config.js'
 import {loadConfig} from '../shell/config-file.js'
 import {stagedFiles} from '../shell/git.js'
@@ -9,6 +10,7 @@ import {gitMigrationsDir, openWorkspace} from '../shell/workspace.js'
 import {type LintReport, lintFiles} from './lint.js'
 import {type HistorySource, readHistorySource, readProjectState} from './project-state.js'
 import {registryFindings} from './registry-check.js'
+import {planHistoryRepair} from './squash-repair.js'
 
 export interface CheckOptions extends HistorySource {
   workdir?: string
@@ -38,10 +40,47 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
           history: await readHistorySource(workspace, options),
         }
       : await readProjectState(workspace, options)
-  const findings = [...findIssues(state), ...(await registryFindings(workspace, state.folder))]
+  const squashed = options.dbUrl && state.history ? await squashFindings(workspace, state) : []
+  const findings = [...squashed, ...findIssues(state), ...(await registryFindings(workspace, state.folder))]
   const lint = options.lint ? await lintUnappliedFiles(workspace, state) : undefined
   const blocking = findings.some((f) => f.blocking) || (lint?.findings.some((f) => f.blocking) ?? false)
   return {migrations: state.folder.migrations.length, findings, blocking, ...(lint ? {lint} : {})}
+}
+
+/**
+ * A history that holds a squash's originals (sbx squash): judged as the push's repair stage would leave it, with a
+ * note; one holding only part of them is a blocking finding. `state.history` becomes the repaired one.
+ */
+async function squashFindings(
+  workspace: {workdir: string; migrationsDir: string},
+  state: {folder: MigrationFolder; history?: History},
+): Promise<Finding[]> {
+  const {plan, history} = await planHistoryRepair(
+    workspace.workdir,
+    workspace.migrationsDir,
+    state.folder,
+    state.history as History,
+  )
+  if (plan.kind === 'partial') {
+    const {squash, applied} = plan
+    return [
+      {
+        kind: 'partly-squashed',
+        blocking: true,
+        file: squash.target,
+        applied: applied.length,
+        total: squash.versions.length,
+      },
+    ]
+  }
+  if (plan.kind === 'none') return []
+  state.history = history
+  return plan.rows.map((row) => ({
+    kind: 'squashed-history',
+    blocking: false,
+    file: row.file,
+    versions: row.replaces.length,
+  }))
 }
 
 async function lintUnappliedFiles(

@@ -12,6 +12,7 @@ import {withIntendedSkips} from '../core/check-config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
+import type {AppliedMigration} from '../core/history.js'
 import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
 import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
@@ -36,6 +37,8 @@ import {notify, projectName} from './notify.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {markPushedApplied, registryPushWarnings} from './registry-push.js'
 import {type RiskTracer, traceRisk} from './risk-tracer.js'
+import {finishInterruptedSquash} from './squash.js'
+import {repairSquashedHistory} from './squash-repair.js'
 import {verify} from './verify.js'
 
 export type {PushReport} from '../core/push-report.js'
@@ -73,9 +76,11 @@ export async function push(options: PushOptions): Promise<PushReport> {
     onWait: (holder) => progress(`Waiting for the deploy lock on ${targetLabel(options.target)}, held by ${holder}…`),
   })
   const [snapshotting, targeting] = await Promise.allSettled([
-    withLock({lockHome: workspace.lockHome, timeoutSeconds: remainingMs() / 1000, command: COMMAND}, () =>
-      takeSnapshot(workspace),
-    ),
+    withLock({lockHome: workspace.lockHome, timeoutSeconds: remainingMs() / 1000, command: COMMAND}, async () => {
+      // A squash killed halfway is finished before its folder is deployed.
+      await finishInterruptedSquash(workspace)
+      return takeSnapshot(workspace)
+    }),
     opening,
   ])
   if (snapshotting.status === 'rejected' || targeting.status === 'rejected') {
@@ -124,13 +129,25 @@ async function deploy({
     applied: [],
     alreadyApplied: 0,
     durationMs: Date.now() - started,
+    ...(repair ? {repair} : {}),
     ...extra,
   })
-  const history = databaseHistory(await target.readHistory(), targetOrigin(options.target))
   const folder = withIntendedSkips(
     await readMigrationFolder(snapshot.migrationsDir),
     loadConfig(workspace.workdir).check?.ignore ?? [],
   )
+  // Stage "repair squashed history" (sbx squash): under the deploy lock, before anything is judged or sent.
+  const toHistory = (applied: AppliedMigration[]) => databaseHistory(applied, targetOrigin(options.target))
+  const {history, repair} = await repairSquashedHistory({
+    workdir: workspace.workdir,
+    migrationsDir: snapshot.migrationsDir,
+    folder,
+    history: toHistory(await target.readHistory()),
+    target,
+    dryRun: options.dryRun,
+    toHistory,
+    onProgress: progress,
+  })
   const localStatements = await readAppliedStatements({migrationsDir: snapshot.migrationsDir}, folder, history)
   const blocking = findIssues({folder, history, localStatements}).filter(
     (f) => f.blocking && !(options.includeAll && f.kind === 'out-of-order'),
@@ -138,7 +155,7 @@ async function deploy({
   const pending = folder.migrations.filter((m) => !history.applied.has(m.version)).map((m) => m.file)
   const alreadyApplied = folder.migrations.length - pending.length
   if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
-  if (pending.length === 0) return report('up-to-date', {alreadyApplied})
+  if (pending.length === 0) return report(options.dryRun && repair ? 'dry-run' : 'up-to-date', {alreadyApplied})
   const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
   for (const line of await registryPushWarnings(workspace, folder.migrations, toPush)) progress(line)
 
@@ -169,6 +186,8 @@ async function deploy({
     }
   }
 
+  // supabase would see the unrepaired history and refuse: a dry run that would repair stops here.
+  if (options.dryRun && repair) return report('dry-run', {applied: pending, alreadyApplied})
   progress(`Pushing ${plural(pending.length)} to ${target.label} with supabase ${cli.version}…`)
   const args = [
     'db',

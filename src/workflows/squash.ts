@@ -1,0 +1,229 @@
+/**
+ * `sbx squash [--up-to VERSION] [--dry-run]`: replace the oldest migrations by one file that builds the same
+ * schema and data, proven equivalent before anything is written (workflows/squash-proof.ts), then written all
+ * or nothing under the repository lock (shell/squash-journal.ts): one file carrying the version and name of
+ * the newest squashed one, the others removed (staged in git when tracked), one audit line per file.
+ * Databases that applied the originals are repaired by their next `sbx push` (workflows/squash-repair.ts).
+ */
+
+import {createHash} from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type {AuditEntry} from '../core/audit.js'
+import {UsageError} from '../core/errors.js'
+import {groupByVersion} from '../core/migration-file.js'
+import {migrationStatements} from '../core/sql-statements.js'
+import type {SquashReport} from '../core/squash-report.js'
+import {appendAudit, readAudit} from '../shell/audit-log.js'
+import {stagePaths, trackedFiles} from '../shell/git.js'
+import {withLock} from '../shell/lock.js'
+import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
+import {currentActor} from '../shell/processes.js'
+import {
+  clearJournal,
+  commitJournal,
+  readJournal,
+  type SquashJournal,
+  stagedContentPath,
+  stageSquash,
+  syncDir,
+} from '../shell/squash-journal.js'
+import {gitMigrationsDir, openWorkspace, type Workspace} from '../shell/workspace.js'
+import {type LoadedMigration, proveSquash, SquashRefusedError} from './squash-proof.js'
+import {releaseSquashedReservations} from './squash-registry.js'
+
+export type {SquashReport} from '../core/squash-report.js'
+
+export interface SquashOptions {
+  workdir?: string
+  upTo?: string
+  dryRun?: boolean
+  lockTimeoutSeconds?: number
+  env?: NodeJS.ProcessEnv
+  onProgress?: (line: string) => void
+}
+
+const COMMAND = 'sbx squash'
+
+export async function squash(options: SquashOptions = {}): Promise<SquashReport> {
+  const started = performance.now()
+  const workspace = await openWorkspace({workdir: options.workdir})
+  const progress = options.onProgress ?? (() => undefined)
+  const lock = {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds ?? 30, command: COMMAND}
+  const recovered = await withLock(lock, () => finishInterruptedSquash(workspace))
+  if (recovered) progress(`Finished an interrupted squash into ${recovered}.`)
+
+  const folder = await readMigrationFolder(workspace.migrationsDir)
+  const unreadable = folder.skipped.find((entry) => entry.unreadableName)
+  if (unreadable) {
+    throw new SquashRefusedError(`Cannot squash: ${unreadable.file} ${unreadable.reason}.`, 'ESQUASHFOLDER', [
+      'Run sbx check and sbx fix first.',
+    ])
+  }
+  const duplicate = [...groupByVersion(folder.migrations).values()].find((group) => group.length > 1)
+  if (duplicate) {
+    throw new SquashRefusedError(
+      `Cannot squash: ${duplicate.map((m) => m.file).join(' and ')} share version ${duplicate[0]?.version}.`,
+      'ESQUASHFOLDER',
+      ['Run sbx fix first.'],
+    )
+  }
+  const count = countUpTo(folder.migrations, options.upTo)
+  const base = {before: folder.migrations.length, ...(recovered ? {recovered} : {})}
+  if (count < 2) {
+    return {
+      status: 'nothing-to-squash',
+      squashed: [],
+      kept: folder.migrations.length,
+      after: folder.migrations.length,
+      ...base,
+      elapsedMs: Math.round(performance.now() - started),
+    }
+  }
+  const migrations: LoadedMigration[] = await Promise.all(
+    folder.migrations.map(async (m) => ({
+      ...m,
+      ...migrationStatements(await readText(path.join(workspace.migrationsDir, m.file))),
+    })),
+  )
+  const files = migrations.slice(0, count).map((m) => m.file)
+  const shas = await Promise.all(files.map((file) => sha256Of(path.join(workspace.migrationsDir, file))))
+  const proven = await proveSquash({migrations, count, env: options.env, onProgress: progress})
+  const {text, ...proof} = proven
+  const target = files.at(-1) as string
+  const report = {
+    file: target,
+    squashed: files,
+    kept: migrations.length - count,
+    after: migrations.length - count + 1,
+    proof,
+    ...base,
+  }
+  if (options.dryRun) return {status: 'dry-run', ...report, elapsedMs: Math.round(performance.now() - started)}
+
+  const staged = await withLock(lock, async () => {
+    // The proof is of the bytes read before it: a file changed since would be squashed unproven.
+    const now = await Promise.all(files.map((file) => sha256Of(path.join(workspace.migrationsDir, file))))
+    const changed = files.find((_, i) => now[i] !== shas[i])
+    if (changed) {
+      throw new SquashRefusedError(`Cannot squash: ${changed} changed while the squash was proven.`, 'ESQUASHCHANGED', [
+        'Run sbx squash again.',
+      ])
+    }
+    await stageSquash(workspace.tempDir, text)
+    await pauseForTest('staged')
+    const journal: SquashJournal = {
+      at: new Date().toISOString(),
+      target,
+      files,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      command: COMMAND,
+    }
+    await commitJournal(workspace.tempDir, journal)
+    await pauseForTest('journaled')
+    return rollForward(workspace, journal)
+  })
+  const registry = await releaseSquashedReservations(workspace, files.slice(0, -1), options.env)
+  if (registry.warning) progress(registry.warning)
+  return {
+    status: 'squashed',
+    ...report,
+    staged,
+    ...(registry.released.length > 0 ? {released: registry.released} : {}),
+    elapsedMs: Math.round(performance.now() - started),
+  }
+}
+
+/** The number of first migrations up to VERSION (default: all); VERSION must be a file's version. */
+function countUpTo(migrations: ReadonlyArray<{version: string}>, upTo: string | undefined): number {
+  if (upTo === undefined) return migrations.length
+  if (!/^\d+$/u.test(upTo)) throw new UsageError(`--up-to takes a migration version (digits), not "${upTo}".`)
+  const index = migrations.findIndex((m) => m.version === upTo)
+  if (index < 0) {
+    throw new UsageError(`--up-to ${upTo}: no migration has that version.`, 'EUSAGE', [
+      'Pass the version of one of the files in supabase/migrations (sbx check lists them).',
+    ])
+  }
+  return index + 1
+}
+
+/**
+ * Called under the repository lock by squash and push before they read the folder: a journal left by a killed
+ * squash is finished; staged content without a journal (killed before the commit point) is discarded.
+ * Returns the squashed file when it finished one.
+ */
+export async function finishInterruptedSquash(workspace: Workspace): Promise<string | undefined> {
+  const journal = await readJournal(workspace.tempDir).catch(() => undefined)
+  if (!journal) {
+    await clearJournal(workspace.tempDir)
+    return undefined
+  }
+  await rollForward(workspace, journal)
+  return journal.target
+}
+
+/** Every step can run again: a kill anywhere in here is finished by the next call. */
+async function rollForward(workspace: Workspace, journal: SquashJournal): Promise<boolean> {
+  const dir = workspace.migrationsDir
+  const targetPath = path.join(dir, journal.target)
+  const staged = stagedContentPath(workspace.tempDir)
+  if ((await sha256Of(targetPath).catch(() => undefined)) !== journal.sha256) {
+    // Copy, then rename over the newest original: the staged content stays until the journal goes.
+    const tmp = path.join(workspace.tempDir, 'squash', 'target.tmp')
+    await fs.copyFile(staged, tmp)
+    await fs.rename(tmp, targetPath)
+    await syncDir(dir)
+  }
+  await pauseForTest('replaced')
+  for (const file of journal.files) {
+    if (file === journal.target) continue
+    await fs.rm(path.join(dir, file), {force: true})
+    await pauseForTest('removed-one')
+  }
+  await syncDir(dir)
+  const staged_ = await stageInGit(workspace, journal)
+  await writeAudit(workspace, journal)
+  await pauseForTest('audited')
+  await clearJournal(workspace.tempDir)
+  return staged_
+}
+
+async function stageInGit(workspace: Workspace, journal: SquashJournal): Promise<boolean> {
+  if (!workspace.git) return false
+  const rel = gitMigrationsDir(workspace)
+  const tracked = await trackedFiles(workspace.git.toplevel, rel)
+  const paths = journal.files.map((file) => `${rel}/${file}`).filter((p) => tracked.has(p))
+  await stagePaths(workspace.git.toplevel, paths)
+  return paths.length > 0
+}
+
+/** One line per squashed file; lines a killed run already wrote (same `at`) are not written twice. */
+async function writeAudit(workspace: Workspace, journal: SquashJournal): Promise<void> {
+  const log = await readAudit(workspace.workdir)
+  const written = new Set(
+    log.entries
+      .filter((e) => e.reason === 'squashed' && e.at === journal.at && e.to === journal.target)
+      .map((e) => e.from),
+  )
+  const by = {...currentActor(journal.command)}
+  const entries: AuditEntry[] = journal.files
+    .filter((file) => !written.has(file))
+    .map((from) => ({at: journal.at, from, to: journal.target, reason: 'squashed', sha256: journal.sha256, by}))
+  await appendAudit(workspace.workdir, entries)
+}
+
+async function sha256Of(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex')
+}
+
+/**
+ * Test hook: with SBX_SQUASH_PAUSE=<point>, the process says so on stderr and waits to be killed there. Points:
+ * staged, journaled, replaced, removed-one, audited.
+ */
+async function pauseForTest(point: string): Promise<void> {
+  if (process.env.SBX_SQUASH_PAUSE !== point) return
+  process.stderr.write(`sbx-squash-paused ${point} pid ${process.pid}\n`)
+  await new Promise(() => undefined)
+}
