@@ -12,7 +12,25 @@ export const VERIFY_EXPECTED = {
   advisors: 'one of "off", "report", "error", "warn" (the advisor level at which verify and push block)',
   ignore: 'a list of advisor rules, or rule:schema.name, e.g. ["rls_disabled_in_public:public.legacy"]',
   shadow_url: 'a postgres:// or postgresql:// URL of a server where sbx may create a throwaway database',
+  statement_timeout: 'a duration such as "60s", "500ms" or "2min", or seconds as a number (0: no limit)',
+  exact_major: 'true or false (true: exit 3 when the embedded database cannot run [db] major_version itself)',
 } as const
+
+/**
+ * How long one statement of the replay may run before verify stops it (exit 3). Measured: the slowest statement
+ * of the 200-migration bench project takes well under 1 s on the embedded database; 60 s leaves room for data
+ * backfills on a loaded CI machine and still ends a CI job that would otherwise hang.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000
+
+/** "60s", "500ms", "2min" or a number of seconds, in milliseconds. */
+export function durationMs(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$/u.exec(value)
+  if (!match) return undefined
+  const factor = match[2] === 'ms' ? 1 : match[2] === 'min' ? 60_000 : 1000
+  return Math.round(Number(match[1]) * factor)
+}
 
 export const LINT_EXPECTED = {
   level: 'one of "off", "report", "error", "warn" (the squawk level at which verify, push and lint block)',
@@ -44,6 +62,21 @@ export const verifySection = z.strictObject({
   advisors: z._default(level, 'report'),
   ignore: z._default(names, []),
   shadow_url: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/))),
+  statement_timeout: z._default(
+    z.pipe(
+      z.union([z.number(), z.string()]),
+      z.transform((value, ctx) => {
+        const ms = durationMs(value)
+        if (ms === undefined) {
+          ctx.issues.push({code: 'custom', message: VERIFY_EXPECTED.statement_timeout, input: value})
+          return z.NEVER
+        }
+        return ms
+      }),
+    ),
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+  ),
+  exact_major: z._default(z.boolean(), false),
 })
 
 export const lintSection = z.strictObject({
@@ -56,5 +89,10 @@ export const lintSection = z.strictObject({
 export type VerifySettings = z.infer<typeof verifySection>
 export type LintSettings = z.infer<typeof lintSection>
 
-export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {advisors: 'report', ignore: []}
+export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {
+  advisors: 'report',
+  ignore: [],
+  statement_timeout: DEFAULT_STATEMENT_TIMEOUT_MS,
+  exact_major: false,
+}
 export const DEFAULT_LINT_SETTINGS: LintSettings = {level: 'report', exclude: [], include: [], pg_version: '15'}

@@ -14,7 +14,10 @@ import type {Extension} from '@electric-sql/pglite'
 import {ExternalError} from '../core/errors.js'
 import {SUPABASE_EXTENSIONS} from '../core/extension-catalog.js'
 import {STAND_INS, standInFiles, versionAliases} from '../core/extension-stand-ins.js'
+import {extensionModule, PGLITE_LINES, type PgliteLine} from '../core/postgres-major.js'
 import {tarArchive} from '../core/tar.js'
+
+const NEWEST_LINE = PGLITE_LINES.at(-1) as PgliteLine
 
 /**
  * PGlite's `extensions` option for these catalog names; names it cannot load are left out. `versions`: the
@@ -24,6 +27,7 @@ export async function pgliteExtensions(
   names: readonly string[],
   cacheDir: string,
   versions: Readonly<Record<string, readonly string[]>> = {},
+  line: PgliteLine = NEWEST_LINE,
 ): Promise<Record<string, Extension>> {
   const entries = await Promise.all(
     [...new Set(names)].flatMap((name) => {
@@ -33,10 +37,9 @@ export async function pgliteExtensions(
         return [standInBundle(name, cacheDir, pinned).then((bundle) => entry(name, bundle))]
       }
       if (source?.kind !== 'pglite') return []
-      const own = pgliteBuild(name, source.load).then((extension): [string, Extension] => [
-        source.load.export,
-        extension,
-      ])
+      const own = pgliteBuild(name, {...source.load, module: extensionModule(line, source.load.module)}).then(
+        (extension): [string, Extension] => [source.load.export, extension],
+      )
       if (pinned.length === 0) return [own]
       const label = `${name}-versions`
       const aliases = writeBundle(cacheDir, label, versionAliases(name, source.version, pinned))

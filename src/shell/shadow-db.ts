@@ -7,6 +7,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import type {Client} from 'pg'
+import type {BackendMessage} from 'pg-protocol/dist/messages.js'
 import {ExternalError} from '../core/errors.js'
 import {redactUrl} from '../core/redact.js'
 import {SHADOW_PREFIX, shadowBaselineSql} from '../core/shadow-baseline.js'
@@ -33,7 +34,10 @@ const LOCK = 'pg_advisory_lock($1, hashtext($2))'
 const TRY_LOCK = 'pg_try_advisory_lock($1, hashtext($2))'
 const UNLOCK = 'pg_advisory_unlock($1, hashtext($2))'
 
-export async function openShadow(serverUrl: string, options: {apiSchemas: readonly string[]}): Promise<ShadowDatabase> {
+export async function openShadow(
+  serverUrl: string,
+  options: {apiSchemas: readonly string[]; statementTimeoutMs?: number},
+): Promise<ShadowDatabase> {
   const label = redactUrl(serverUrl)
   const admin = await connect(serverUrl, label)
   const name = `${SHADOW_PREFIX}${randomBytes(6).toString('hex')}`
@@ -65,6 +69,10 @@ export async function openShadow(serverUrl: string, options: {apiSchemas: readon
     const setup = await connect(url, label)
     try {
       await setup.query(shadowBaselineSql(name, options.apiSchemas))
+      // The database's default, so that supabase's RESET ALL before each file keeps it.
+      if (options.statementTimeoutMs) {
+        await setup.query(`alter database "${name}" set statement_timeout = ${Math.round(options.statementTimeoutMs)}`)
+      }
     } finally {
       await setup.end()
     }
@@ -165,10 +173,49 @@ function replayClient(client: Client): ReplayDatabase {
   )
   return {
     exec: (sql) => client.query(sql),
+    pipeline: (chunks) => rawPipeline(client, Buffer.concat(chunks)),
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await client.query({text: sql, values: params, queryMode: 'extended'} as never)
       return {rows: (result as {rows: T[]}).rows}
     },
     isInTransaction: () => status !== 'I',
   }
+}
+
+/**
+ * The replay's pipeline bytes written as they are on the connection, as a pg "submittable" (pg routes the
+ * answers to it while it is the active query); it ends at the ReadyForQuery that answers the one Sync.
+ */
+function rawPipeline(client: Client, bytes: Uint8Array): Promise<BackendMessage[]> {
+  return new Promise((resolve, reject) => {
+    const messages: BackendMessage[] = []
+    let status = 'I'
+    const push = (message: unknown) => messages.push(message as BackendMessage)
+    const submittable = {
+      submit(connection: {
+        stream: NodeJS.WritableStream
+        once(event: string, listener: (message: {status: string}) => void): void
+      }) {
+        // Registered after pg's own listener: it runs before the queued resolve below.
+        connection.once('readyForQuery', (message) => {
+          status = message.status
+        })
+        connection.stream.write(bytes)
+      },
+      handleRowDescription: push,
+      handleDataRow: push,
+      handleCommandComplete: push,
+      handleEmptyQuery: () => push({name: 'emptyQuery'}),
+      handlePortalSuspended: () => push({name: 'portalSuspended'}),
+      handleCopyInResponse: () => push({name: 'copyInResponse'}),
+      handleCopyData: () => undefined,
+      handleError: push,
+      handleReadyForQuery: () => queueMicrotask(() => resolve([...messages, {name: 'readyForQuery', status} as never])),
+    }
+    try {
+      client.query(submittable as never)
+    } catch (error) {
+      reject(error)
+    }
+  })
 }

@@ -20,7 +20,7 @@ import {
   type VerifySettings,
 } from '../core/verify-config.js'
 import {runAdvisors} from '../shell/advisors.js'
-import {type EmbeddedDatabase, serveDatabase} from '../shell/embedded-db.js'
+import {type FreshDatabase, serveDatabase} from '../shell/embedded-db.js'
 import {openSupabase} from '../shell/supabase.js'
 import {apiSchemas} from '../shell/supabase-config.js'
 import {openWorkspace} from '../shell/workspace.js'
@@ -93,7 +93,7 @@ export interface AdvisorsRun {
  * Data API's schemas set as PostgREST's db_schemas (the baseline already grants the API roles as Supabase does).
  */
 export async function advisorsOnEmbedded(
-  database: EmbeddedDatabase,
+  database: FreshDatabase,
   ledger: ObjectLedger | undefined,
   run: AdvisorsRun,
 ): Promise<AdvisorsReport> {
