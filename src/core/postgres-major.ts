@@ -128,3 +128,27 @@ function withoutLiterals(sql: string): string {
     .replace(/E?'(?:[^']|'')*'/giu, "''")
     .replace(/"(?:[^"]|"")*"/gu, '""')
 }
+
+/**
+ * Before 17, an enum value added in a transaction cannot be used in it, even when the type was created in the same
+ * transaction (measured on PostgreSQL 15: 55P04); PGlite's 17.5 allows the latter. The value used, when `statement`
+ * uses one that an earlier statement of its transaction added to a type created there too.
+ */
+export function unsafeEnumValue(
+  statement: string,
+  earlier: readonly string[],
+): {type: string; value: string} | undefined {
+  for (const previous of earlier) {
+    const added =
+      /^\s*ALTER\s+TYPE\s+(?:[\w"]+\.)?"?(\w+)"?\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/iu.exec(
+        previous.replace(/--[^\n]*/gu, ' '),
+      )
+    if (!added) continue
+    const [, type, value] = added as unknown as [string, string, string]
+    const created = earlier.some((sql) =>
+      new RegExp(`CREATE\\s+TYPE\\s+(?:[\\w"]+\\.)?"?${type}"?\\s+AS\\s+ENUM`, 'iu').test(sql),
+    )
+    if (created && statement.includes(`'${value}'`) && !/^\s*ALTER\s+TYPE/iu.test(statement)) return {type, value}
+  }
+  return undefined
+}

@@ -36,7 +36,12 @@ export interface ReplayFailure {
 }
 
 /** Statements refused before they reach the database, with the error the project's server would give. */
-export type Refusal = (index: number, statement: string) => {code: string; message: string} | undefined
+export type Refusal = (
+  index: number,
+  statement: string,
+  /** The statements before it in the same step (its transaction). */
+  earlier: readonly string[],
+) => {code: string; message: string} | undefined
 
 export interface ReplayedFile {
   version: string
@@ -149,7 +154,11 @@ function stepQueries(file: ReplayedFile, step: ReplayStep, refuse: Refusal, prob
   const queries: PipelineQuery[] = []
   for (const index of step.statements) {
     const sql = file.statements[index] as string
-    const refused = refuse(index, sql)
+    const refused = refuse(
+      index,
+      sql,
+      queries.filter((q) => !q.probe).map((q) => q.sql),
+    )
     if (refused) {
       // The server's error at this statement; nothing after it runs.
       queries.push({index, sql: raising(refused)})
@@ -173,9 +182,9 @@ const COPY_FROM_STDIN = /^COPY\b[^;]*?\bFROM\s+STDIN\b/iu
 const COPY_REFUSED = {code: '08P01', message: 'unexpected message type 0x50 during COPY from stdin'}
 
 function withCopyRefusal(db: ReplayDatabase, refuse: Refusal | undefined): Refusal {
-  return (index, statement) => {
+  return (index, statement, earlier) => {
     if (db.exitsOnCopyFromStdin && COPY_FROM_STDIN.test(stripLeadingComments(statement))) return COPY_REFUSED
-    return refuse?.(index, statement)
+    return refuse?.(index, statement, earlier)
   }
 }
 
@@ -203,7 +212,8 @@ async function replayStepByStep(
       for (const index of step.statements) {
         statementIndex = index
         statement = file.statements[index] as string
-        const refused = refuse(index, statement)
+        const earlier = step.statements.filter((i) => i < index).map((i) => file.statements[i] as string)
+        const refused = refuse(index, statement, earlier)
         if (refused) await db.query(raising(refused))
         await runOrStepOver(db, index, statement, stepOver)
       }

@@ -22,7 +22,7 @@ import {
 import type {LintReport} from '../core/lint.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
-import {majorGap, newerSyntax, replayMajor} from '../core/postgres-major.js'
+import {majorGap, newerSyntax, replayMajor, unsafeEnumValue} from '../core/postgres-major.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
 import type {BlockingLevel} from '../core/verify-config.js'
@@ -466,7 +466,9 @@ function withoutMissing(
 /** Statements using syntax newer than the project's major fail as on its server (core/postgres-major.ts). */
 function newerSyntaxRefusal(project: number, replayed: number): Refusal | undefined {
   if (replayed <= project) return undefined
-  return (_index, statement) => {
+  return (_index, statement, earlier) => {
+    const unsafe = project < 17 ? unsafeEnumValue(statement, earlier) : undefined
+    if (unsafe) return {code: '55P04', message: `unsafe use of new value "${unsafe.value}" of enum type ${unsafe.type}`}
     const feature = newerSyntax(statement, project, replayed)
     if (!feature) return undefined
     return {
