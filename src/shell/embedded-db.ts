@@ -306,7 +306,7 @@ function startFailure(dataDir: string, error: unknown): Error {
   )
 }
 
-async function pgliteVersion(line: PgliteLine): Promise<string> {
+export async function pgliteVersion(line: PgliteLine): Promise<string> {
   // The package's exports hide package.json; find it next to the resolved entry point.
   const entry = createRequire(import.meta.url).resolve(line.module)
   for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {

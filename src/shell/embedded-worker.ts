@@ -40,9 +40,9 @@ export async function startWorkerDatabase(init: {
   line: PgliteLine
 }): Promise<WorkerDatabase> {
   const entry = workerEntry()
-  const worker = new Worker(entry.url, {
+  const worker = new Worker(entry.script, {
     workerData: {...init, needs: plainNeeds(init.needs)} satisfies WorkerInit,
-    execArgv: entry.execArgv,
+    eval: entry.eval,
   })
   const pending = new Map<number, Pending>()
   let nextId = 0
@@ -144,11 +144,18 @@ export async function startWorkerDatabase(init: {
   return db
 }
 
-/** The compiled worker next to this module; under the test runner (TypeScript sources) through tsx. */
-function workerEntry(): {url: URL; execArgv: string[]} {
+/**
+ * The compiled worker next to this module; under the test runner (TypeScript sources) the source, loaded through
+ * tsx's loader registered inside the worker (Node 20 workers take no --import).
+ */
+function workerEntry(): {script: URL | string; eval: boolean} {
   const js = new URL('./pglite-worker.js', import.meta.url)
-  if (fs.existsSync(fileURLToPath(js))) return {url: js, execArgv: []}
-  return {url: new URL('./pglite-worker.ts', import.meta.url), execArgv: ['--import', 'tsx']}
+  if (fs.existsSync(fileURLToPath(js))) return {script: js, eval: false}
+  const ts = new URL('./pglite-worker.ts', import.meta.url).href
+  return {
+    script: `import('tsx/esm/api').then(({register}) => { register(); return import(${JSON.stringify(ts)}) })`,
+    eval: true,
+  }
 }
 
 /** Extension needs as structured clone keeps them (a plain array or object). */

@@ -71,7 +71,10 @@ export interface ReplayDatabase {
   isInTransaction(): boolean
   /** Sends a pipeline of protocol messages ending in one Sync; returns the server's answer. */
   pipeline: SendPipeline
-  /** PGlite's WebAssembly exits on `COPY … FROM STDIN` in a pipeline (measured 0.4.6, 0.5.14): refuse it as PostgreSQL does. */
+  /**
+   * Answer `COPY … FROM STDIN` with PostgreSQL's 08P01 without sending it: PGlite's WebAssembly exits on it (0.4.6,
+   * 0.5.14) and a real server ends the session after the error (measured on 15).
+   */
   exitsOnCopyFromStdin?: boolean
 }
 

@@ -164,6 +164,8 @@ function databaseUrl(serverUrl: string, name: string): string {
 /** A `pg` client as the replay wants it: statements alone through the extended protocol, and its transaction state. */
 function replayClient(client: Client): ReplayDatabase {
   let status = 'I'
+  // A session the server ended is reported by the query that needed it; the event alone must not crash sbx.
+  client.on('error', () => undefined)
   // ReadyForQuery says after every command whether a transaction is open ('T') or failed ('E').
   ;(client as unknown as {connection: NodeJS.EventEmitter}).connection.on(
     'readyForQuery',
@@ -174,6 +176,9 @@ function replayClient(client: Client): ReplayDatabase {
   return {
     exec: (sql) => client.query(sql),
     pipeline: (chunks) => rawPipeline(client, Buffer.concat(chunks)),
+    // Measured on PostgreSQL 15: after the 08P01 supabase reports, the server ends the session ("protocol
+    // synchronization was lost", FATAL); the replay answers it itself and keeps the session.
+    exitsOnCopyFromStdin: true,
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await client.query({text: sql, values: params, queryMode: 'extended'} as never)
       return {rows: (result as {rows: T[]}).rows}
@@ -189,16 +194,16 @@ function replayClient(client: Client): ReplayDatabase {
 function rawPipeline(client: Client, bytes: Uint8Array): Promise<BackendMessage[]> {
   return new Promise((resolve, reject) => {
     const messages: BackendMessage[] = []
-    let status = 'I'
     const push = (message: unknown) => messages.push(message as BackendMessage)
     const submittable = {
       submit(connection: {
         stream: NodeJS.WritableStream
         once(event: string, listener: (message: {status: string}) => void): void
       }) {
-        // Registered after pg's own listener: it runs before the queued resolve below.
+        // The ReadyForQuery that answers the Sync ends it. Listened to on the connection: after an error pg no
+        // longer routes it to the query (it has dropped it as active already).
         connection.once('readyForQuery', (message) => {
-          status = message.status
+          resolve([...messages, {name: 'readyForQuery', status: message.status} as never])
         })
         connection.stream.write(bytes)
       },
@@ -210,7 +215,7 @@ function rawPipeline(client: Client, bytes: Uint8Array): Promise<BackendMessage[
       handleCopyInResponse: () => push({name: 'copyInResponse'}),
       handleCopyData: () => undefined,
       handleError: push,
-      handleReadyForQuery: () => queueMicrotask(() => resolve([...messages, {name: 'readyForQuery', status} as never])),
+      handleReadyForQuery: () => undefined,
     }
     try {
       client.query(submittable as never)

@@ -30,7 +30,7 @@ import type {PartlyVerified, ReplayDatabaseInfo, VerifyFailure, VerifyReport} fr
 import {catalogSnapshot, changedObjects} from '../shell/catalog.js'
 import {loadConfig} from '../shell/config-file.js'
 import {type DdlFeed, openDdlFeed} from '../shell/ddl-feed.js'
-import {freshDatabaseFromBaseline} from '../shell/embedded-db.js'
+import {freshDatabaseFromBaseline, pgliteVersion} from '../shell/embedded-db.js'
 import {
   createHistoryTable,
   type Refusal,
@@ -185,7 +185,9 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const refuse = newerSyntaxRefusal(major.projectMajor, major.line.major)
   try {
     // Read first: a statement stopped for its timeout stops the database with it.
-    const version = await serverVersion(database.db)
+    const server = await serverVersion(database.db)
+    // PGlite 0.5 names itself in version(), 0.4 does not.
+    const version = server.includes('PGlite') ? server : `${server} (PGlite ${await pgliteVersion(major.line)})`
     let ledger: ObjectLedger | undefined
     const replayTracked = async () => {
       ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
