@@ -10,7 +10,7 @@ export default class Push extends BaseCommand {
   1. snapshots the migrations under the repository lock (milliseconds), so migration new, fix and watch go on while it deploys;
   2. a child process (the deploy guardian) takes a Postgres advisory lock on the target and keeps it until supabase has exited, even if sbx is killed; a second sbx push from any machine waits, saying who holds it;
   3. preflight against the target's history: duplicate versions, names supabase would skip or cannot read, out-of-order files (refused unless --include-all), applied versions with no local file, applied files edited since — any of these exits ${ExitCode.Findings} with nothing sent;
-  4. replays every migration on a fresh embedded database (sbx verify) unless --no-verify;
+  4. replays every migration on a fresh embedded database (sbx verify) unless --no-verify, tracing each statement's locks and rewrites: high-risk migrations are printed, and with [verify] risk = "error" one that holds AccessExclusiveLock on, rewrites or scans a table larger than [verify] large_table on the target is refused (exit ${ExitCode.Findings}, nothing sent);
   5. runs supabase db push (non-interactive: --yes, --agent=no, text output), streaming its progress; on failure, supabase's own error lines and what the target holds now;
   6. confirms every local version is now in the target's history;
   7. unless --no-verify, checks that every table, column, function, policy, trigger, index and view the replay of all migrations leaves behind (not the baseline's or extensions' own) exists on the target: what is missing is drift, exit ${ExitCode.Drift} (--json status drift), though the deploy happened.

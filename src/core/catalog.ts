@@ -56,6 +56,8 @@ const NOT_EXTENSION_MEMBER = (classid: number, oid: string) =>
 
 /**
  * Every object sbx tracks outside the system schemas, one row each; the same SQL on PostgreSQL 15 to 18.
+ * The first branch casts to text: a UNION takes its column types from it, and `name` (63 bytes) would cut
+ * every function's `name(identity arguments)` there, merging long overloads into one.
  * Extensions' own members are left out (the extension itself is listed): reports never show them, and
  * skipping them keeps a read between every pair of migrations cheap.
  *
@@ -80,7 +82,7 @@ rc as materialized (select c.oid, c.relname, c.relkind, c.relnamespace, c.relrow
   from pg_class c where c.oid = any(array(select oid from rel)))`
     : ''
   return `${scoped ? 'with ' : ''}${relCte}
-select 'schema' as kind, n.nspname as schema, n.nspname as name, null::text as parent, '' as sig,
+select 'schema' as kind, n.nspname::text as schema, n.nspname::text as name, null::text as parent, '' as sig,
   2615 as classid, n.oid::int8 as objid, 0 as subid, null::int8 as typid, null::int8 as relid, false as ext
 from pg_namespace n where ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(2615, 'n.oid')}${scoped ? ' and n.oid = any($5::oid[])' : ''}
 union all
@@ -88,7 +90,8 @@ select 'extension', n.nspname, e.extname, null, e.extversion, 3079, e.oid::int8,
 from pg_extension e join pg_namespace n on n.oid = e.extnamespace${scoped ? ' where false' : ''}
 union all
 select case when c.relkind in ('v', 'm') then 'view' else 'table' end, n.nspname, c.relname, null,
-  case when c.relkind in ('v', 'm') then md5(pg_get_viewdef(c.oid)) else c.relkind::text || c.relrowsecurity::text end,
+  case when c.relkind in ('v', 'm') then md5(pg_get_viewdef(c.oid)) else c.relkind::text || c.relrowsecurity::text
+    || coalesce((select string_agg(con.oid::text, ',' order by con.oid) from pg_constraint con where con.conrelid = c.oid), '') end,
   1259, c.oid::int8, 0, c.reltype::int8, c.oid::int8, false
 from ${relations} join pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p', 'v', 'm') and ${userSchema('n')} and ${NOT_EXTENSION_MEMBER(1259, 'c.oid')}
@@ -177,8 +180,10 @@ export function applyScopedRead(current: Catalog, scope: CatalogScope, rows: rea
 
 /**
  * What an object depends on, for the objects a migration created or altered ($1 classids, $2 objids): views
- * through their rule ($3), and the columns it created or altered ($4 tables, $5 column numbers, pairwise)
- * through their defaults and the constraints on them (a foreign key).
+ * through their rule ($3), the columns it created or altered ($4 tables, $5 column numbers, pairwise)
+ * through their defaults and the constraints on them (a foreign key), and the constraints of the tables it
+ * altered ($6: a table's signature holds its constraints' oids, so a foreign key dropped and added again, or
+ * added by ALTER TABLE … ADD CONSTRAINT alone, alters the table and depends on the table it references).
  */
 export const DEPENDS_SQL = `select d.refclassid::int8 as refclassid, d.refobjid::int8 as refobjid, d.refobjsubid as refobjsubid
 from unnest($1::oid[], $2::oid[]) as o(classid, objid)
@@ -199,7 +204,11 @@ select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
 from unnest($4::oid[], $5::int4[]) as col(relid, attnum)
   join pg_attrdef a on a.adrelid = col.relid and a.adnum = col.attnum
   join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = a.oid
-where d.deptype in ('n', 'a')`
+where d.deptype in ('n', 'a')
+union all
+select d.refclassid::int8, d.refobjid::int8, d.refobjsubid
+from pg_constraint c join pg_depend d on d.classid = 'pg_constraint'::regclass and d.objid = c.oid
+where c.conrelid = any($6::oid[]) and d.deptype in ('n', 'a')`
 
 /** Bodies of functions (plpgsql and sql bodies record no dependency on the tables they use). */
 export const FUNCTION_BODIES_SQL = 'select prosrc from pg_proc where oid = any($1::oid[])'
@@ -210,7 +219,9 @@ export function objectKey(row: Pick<CatalogRow, 'kind' | 'schema' | 'name' | 'pa
   return `${row.kind} ${qualifiedName(row)}`
 }
 
-function qualifiedName(row: Pick<CatalogRow, 'schema' | 'name' | 'parent'>): string {
+function qualifiedName(row: Pick<CatalogRow, 'kind' | 'schema' | 'name' | 'parent'>): string {
+  // A schema is its own name (never `basejump.basejump`).
+  if (row.kind === 'schema') return row.name
   return row.parent === null ? `${row.schema}.${row.name}` : `${row.schema}.${row.parent}.${row.name}`
 }
 

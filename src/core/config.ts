@@ -9,6 +9,7 @@
  */
 import {parse} from 'smol-toml'
 import * as z from 'zod/mini'
+import {CHECK_EXPECTED, checkSection} from './check-config.js'
 import {UsageError} from './errors.js'
 import {NOTIFY_EXPECTED, notifySection} from './notify-config.js'
 import {REGISTRY_EXPECTED, registrySection} from './registry-config.js'
@@ -21,6 +22,7 @@ const SECTIONS = {
   verify: verifySection,
   lint: lintSection,
   notify: notifySection,
+  check: checkSection,
 } as const
 
 /** Per section, what each key expects: error messages say it. */
@@ -29,6 +31,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   verify: VERIFY_EXPECTED,
   lint: LINT_EXPECTED,
   notify: NOTIFY_EXPECTED,
+  check: CHECK_EXPECTED,
 }
 
 const schema = z.strictObject(

@@ -14,8 +14,11 @@
  */
 
 export type ExtensionSource =
-  /** `version`: the default_version of PGlite's build (a test compares it with the installed package). */
-  | {kind: 'pglite'; load: {module: string; export: string}; version: string}
+  /**
+   * `version`: the default_version of PGlite's build (a test compares it with the installed package). `engine`:
+   * the PGlite release the build needs, when it is not the default one (EMBEDDED_ENGINES).
+   */
+  | {kind: 'pglite'; load: {module: string; export: string}; version: string; engine?: EngineName}
   | {kind: 'stand-in'}
   | {kind: 'unavailable'}
   | {kind: 'builtin'}
@@ -31,6 +34,19 @@ const pkg = (module: string, exportName: string, version: string): ExtensionSour
   kind: 'pglite',
   load: {module, export: exportName},
   version,
+})
+/**
+ * PostGIS: `@electric-sql/pglite-postgis` 0.2.8 is built for PGlite 0.5.8 (PostgreSQL 18.3), a peer it declares.
+ * Measured: on the default PGlite (0.5.14) merely loading its bundle breaks every later library load
+ * (plpgsql.so: "missing magic block"); on 0.5.8 it works, also on a data directory 0.5.14 made, as do 0.5.8's own
+ * contrib builds. pgvector, pgtap and pg_hashids (built for 0.5.14) break 0.5.8 the same way, so PostGIS is loaded
+ * only without them (core/extension-plan.ts).
+ */
+const postgisPart = (): ExtensionSource => ({
+  kind: 'pglite',
+  load: {module: '@electric-sql/pglite-postgis', export: 'postgis'},
+  version: '3.6.2',
+  engine: 'postgis',
 })
 const standIn: ExtensionSource = {kind: 'stand-in'}
 const unavailable: ExtensionSource = {kind: 'unavailable'}
@@ -83,7 +99,7 @@ export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   pgaudit: unavailable,
   pgcrypto: contrib('pgcrypto', '1.4'),
   pgjwt: standIn,
-  pgmq: unavailable,
+  pgmq: standIn,
   pgroonga: unavailable,
   pgroonga_database: unavailable,
   pgrouting: unavailable,
@@ -96,11 +112,12 @@ export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   plpgsql: {kind: 'builtin'},
   plpgsql_check: unavailable,
   plv8: unavailable,
-  postgis: unavailable,
+  postgis: postgisPart(),
+  // In the bundle, but creating it stops the embedded database without an error (measured): not offered.
   postgis_raster: unavailable,
   postgis_sfcgal: unavailable,
   postgis_tiger_geocoder: unavailable,
-  postgis_topology: unavailable,
+  postgis_topology: postgisPart(),
   postgres_fdw: unavailable,
   rum: unavailable,
   seg: contrib('seg', '1.4'),
@@ -114,7 +131,15 @@ export const SUPABASE_EXTENSIONS: Readonly<Record<string, ExtensionSource>> = {
   unaccent: contrib('unaccent', '1.1'),
   'uuid-ossp': contrib('uuid_ossp', '1.1'),
   vector: pkg('@electric-sql/pglite-pgvector', 'vector', '0.8.7'),
-  wrappers: unavailable,
+  wrappers: standIn,
+}
+
+/** The PGlite releases sbx can start (package names to import); `default` is the one everything else is built for. */
+export type EngineName = 'default' | 'postgis'
+
+export const EMBEDDED_ENGINES: Readonly<Record<EngineName, {module: string; contrib: string}>> = {
+  default: {module: '@electric-sql/pglite', contrib: '@electric-sql/pglite/contrib/'},
+  postgis: {module: 'pglite-postgis-engine', contrib: 'pglite-postgis-engine/contrib/'},
 }
 
 /**

@@ -3,7 +3,14 @@
  * build of it, load sbx's stand-in, or replay without it. Pure: works on statement text, error codes and the
  * catalog.
  */
-import {BASELINE_EXTENSIONS, BASELINE_USE, type ExtensionSource, SUPABASE_EXTENSIONS} from './extension-catalog.js'
+import {
+  BASELINE_EXTENSIONS,
+  BASELINE_USE,
+  EMBEDDED_ENGINES,
+  type EngineName,
+  type ExtensionSource,
+  SUPABASE_EXTENSIONS,
+} from './extension-catalog.js'
 import {STAND_INS} from './extension-stand-ins.js'
 import {stripLeadingComments} from './sql-statements.js'
 
@@ -34,7 +41,7 @@ export interface ExtensionPlan extends ExtensionNeeds {
 }
 
 const CREATE_EXTENSION =
-  /^create\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"((?:[^"]|"")+)"|([a-z_\u0080-\uffff][\w$\u0080-\uffff]*))/iu
+  /^create\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"((?:[^"]|"")+)"|([a-z_\u{80}-\u{10ffff}][\w$\u{80}-\u{10ffff}]*))/iu
 
 /** The extension a `CREATE EXTENSION` statement creates (unquoted names fold to lower case), else undefined. */
 export function createdExtension(statement: string): string | undefined {
@@ -101,6 +108,11 @@ export function planExtensions(files: ReadonlyArray<{file: string; statements: r
     const status = extensionStatus(name)
     if (status !== 'builtin') uses.push({name, status, files: [...fileSet]})
   }
+  // PostGIS runs on another PGlite release than the builds of pgvector, pgtap and pg_hashids: with one of those
+  // needed, it is replayed without (skipped, as any extension the embedded database lacks).
+  if (uses.some((use) => use.status === 'loaded' && defaultEngineOnly(use.name))) {
+    for (const use of uses) if (sourceOf(use.name)?.engine === 'postgis') use.status = 'missing'
+  }
   const load = uses.filter((use) => use.status === 'loaded' || use.status === 'stand-in').map((use) => use.name)
   const versions: Record<string, string[]> = {}
   for (const name of load) {
@@ -110,6 +122,41 @@ export function planExtensions(files: ReadonlyArray<{file: string; statements: r
     if (other.length > 0) versions[name] = other.sort()
   }
   return {uses, load, versions}
+}
+
+function sourceOf(name: string): Extract<ExtensionSource, {kind: 'pglite'}> | undefined {
+  const source = Object.hasOwn(SUPABASE_EXTENSIONS, name) ? SUPABASE_EXTENSIONS[name] : undefined
+  return source?.kind === 'pglite' ? source : undefined
+}
+
+/** A build made for the default PGlite only (a package of its own, not one of PGlite's contrib bundles). */
+export function defaultEngineOnly(name: string): boolean {
+  const source = sourceOf(name)
+  return (
+    source !== undefined &&
+    source.engine === undefined &&
+    !source.load.module.startsWith(EMBEDDED_ENGINES.default.contrib)
+  )
+}
+
+/** The PGlite release to start for these extensions: PostGIS's when one of its parts is loaded. */
+export function engineFor(load: readonly string[]): EngineName {
+  return load.some((name) => sourceOf(name)?.engine === 'postgis') ? 'postgis' : 'default'
+}
+
+/** Where an extension's build is imported from on `engine`: PGlite's contrib bundles come with each release. */
+export function buildModule(name: string, engine: EngineName): {module: string; export: string} | undefined {
+  const source = sourceOf(name)
+  if (!source) return undefined
+  const {contrib} = EMBEDDED_ENGINES.default
+  if (source.load.module.startsWith(contrib)) {
+    return {
+      module: EMBEDDED_ENGINES[engine].contrib + source.load.module.slice(contrib.length),
+      export: source.load.export,
+    }
+  }
+  if ((source.engine ?? 'default') !== engine) return undefined
+  return source.load
 }
 
 /**

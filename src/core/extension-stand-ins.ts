@@ -13,6 +13,8 @@
  * pg_net and pg_cron.
  */
 
+import {SQL_ASSETS} from './sql-assets.generated.js'
+
 export interface StandIn {
   /** The real extension's version the signatures were taken from. */
   version: string
@@ -22,6 +24,48 @@ export interface StandIn {
   /** Where the signatures come from. */
   docs: string
   sql: string
+  /** PGlite contrib builds whose libraries its functions call (loaded with it, never created as extensions). */
+  libraries?: readonly string[]
+}
+/**
+ * Supabase Wrappers' foreign data wrappers, as its documentation lists them: each has `<name>_fdw_handler()`,
+ * `<name>_fdw_validator(options text[], catalog oid)` and `<name>_fdw_meta()`.
+ */
+const WRAPPERS = [
+  'airtable',
+  'auth0',
+  'big_query',
+  'click_house',
+  'cognito',
+  'duckdb',
+  'firebase',
+  'hello_world',
+  'iceberg',
+  'logflare',
+  'mssql',
+  'redis',
+  's3',
+  'stripe',
+  'wasm',
+]
+
+function wrappersSql(): string {
+  const each = WRAPPERS.map(
+    (name) => `create function @extschema@.${name}_fdw_handler() returns fdw_handler
+  language c strict as '$libdir/file_fdw', 'file_fdw_handler';
+create function @extschema@.${name}_fdw_validator(options text[], catalog oid) returns void
+  language plpgsql as $$ begin end $$;
+create function @extschema@.${name}_fdw_meta() returns table (name text, version text, author text, website text)
+  language sql as $$ select '${name}_fdw'::text, '0.5.0'::text, 'Supabase'::text, 'https://github.com/supabase/wrappers'::text $$;`,
+  )
+  return `${SQL_ASSETS['stand-ins/wrappers.sql']}${each.join('\n')}\n`
+}
+
+/** A stand-in's script: src/sql/stand-ins/<name>.sql, embedded at build time (scripts/embed-sql.mjs). */
+function standInSql(name: string): string {
+  const sql = SQL_ASSETS[`stand-ins/${name}.sql`]
+  if (sql === undefined) throw new Error(`src/sql/stand-ins/${name}.sql is missing from the build`)
+  return sql
 }
 
 export const STAND_INS: Readonly<Record<string, StandIn>> = {
@@ -29,222 +73,21 @@ export const STAND_INS: Readonly<Record<string, StandIn>> = {
     version: '0.14.0',
     comment: 'sbx stand-in for pg_net (async HTTP): requests are queued, never sent',
     docs: 'https://supabase.com/docs/guides/database/extensions/pg_net',
-    sql: `
-create schema net;
-create type net.request_status as enum ('PENDING', 'SUCCESS', 'ERROR');
-create type net.http_response as (status_code integer, headers jsonb, body text);
-create type net.http_response_result as (status net.request_status, message text, response net.http_response);
-create table net.http_request_queue (
-  id bigserial,
-  method text not null,
-  url text not null,
-  headers jsonb not null,
-  body bytea,
-  timeout_milliseconds integer not null
-);
-create table net._http_response (
-  id bigint,
-  status_code integer,
-  content_type text,
-  headers jsonb,
-  content text,
-  timed_out boolean,
-  error_msg text,
-  created timestamptz not null default now()
-);
-create function net.http_get(
-  url text,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{}'::jsonb,
-  timeout_milliseconds integer default 5000
-) returns bigint language sql volatile as $$
-  insert into net.http_request_queue (method, url, headers, timeout_milliseconds) values ('GET', $1, $3, $4) returning id
-$$;
-create function net.http_post(
-  url text,
-  body jsonb default '{}'::jsonb,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
-  timeout_milliseconds integer default 5000
-) returns bigint language sql volatile as $$
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', $1, $4, convert_to($2::text, 'utf8'), $5) returning id
-$$;
-create function net.http_delete(
-  url text,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{}'::jsonb,
-  timeout_milliseconds integer default 5000,
-  body jsonb default null
-) returns bigint language sql volatile as $$
-  insert into net.http_request_queue (method, url, headers, timeout_milliseconds) values ('DELETE', $1, $3, $4) returning id
-$$;
-create function net._http_collect_response(request_id bigint, async boolean default true)
-returns net.http_response_result language sql volatile as $$
-  select row('PENDING', 'request is pending processing', null)::net.http_response_result
-$$;
-create function net.http_collect_response(request_id bigint, async boolean default true)
-returns net.http_response_result language sql volatile as $$ select net._http_collect_response($1, $2) $$;
-create function net.worker_restart() returns boolean language sql as $$ select true $$;
-`,
+    sql: standInSql('pg_net'),
   },
 
   http: {
     version: '1.6',
     comment: 'sbx stand-in for http (pgsql-http): every request answers 200 with an empty JSON object',
     docs: 'https://github.com/pramsey/pgsql-http#functions',
-    sql: `
-create domain @extschema@.http_method as text
-  check (value ilike 'get' or value ilike 'post' or value ilike 'put' or value ilike 'delete' or value ilike 'patch'
-    or value ilike 'head');
-create domain @extschema@.content_type as text check (value ~ '^\\S+\\/\\S+');
-create type @extschema@.http_header as (field varchar, value varchar);
-create type @extschema@.http_response as (
-  status integer,
-  content_type varchar,
-  headers @extschema@.http_header[],
-  content varchar
-);
-create type @extschema@.http_request as (
-  method @extschema@.http_method,
-  uri varchar,
-  headers @extschema@.http_header[],
-  content_type varchar,
-  content varchar
-);
-create function @extschema@.http_set_curlopt(curlopt varchar, value varchar) returns boolean
-  language sql volatile as $$ select true $$;
-create function @extschema@.http_reset_curlopt() returns boolean language sql volatile as $$ select true $$;
-create function @extschema@.http_list_curlopt() returns table (curlopt text, value text)
-  language sql volatile as $$ select null::text, null::text where false $$;
-create function @extschema@.http_header(field varchar, value varchar) returns @extschema@.http_header
-  language sql immutable as $$ select row($1, $2)::@extschema@.http_header $$;
-create function @extschema@.http(request @extschema@.http_request) returns @extschema@.http_response
-  language sql volatile as $$
-  select row(200, 'application/json', array[]::@extschema@.http_header[], '{}')::@extschema@.http_response
-$$;
-create function @extschema@.http_get(uri varchar) returns @extschema@.http_response language sql volatile as $$
-  select @extschema@.http(row('GET', $1, null, null, null)::@extschema@.http_request)
-$$;
-create function @extschema@.http_get(uri varchar, data jsonb) returns @extschema@.http_response
-  language sql volatile as $$ select @extschema@.http(row('GET', $1, null, null, null)::@extschema@.http_request) $$;
-create function @extschema@.http_post(uri varchar, content varchar, content_type varchar)
-  returns @extschema@.http_response language sql volatile as $$
-  select @extschema@.http(row('POST', $1, null, $3, $2)::@extschema@.http_request)
-$$;
-create function @extschema@.http_post(uri varchar, data jsonb) returns @extschema@.http_response
-  language sql volatile as $$
-  select @extschema@.http(row('POST', $1, null, 'application/x-www-form-urlencoded', null)::@extschema@.http_request)
-$$;
-create function @extschema@.http_put(uri varchar, content varchar, content_type varchar)
-  returns @extschema@.http_response language sql volatile as $$
-  select @extschema@.http(row('PUT', $1, null, $3, $2)::@extschema@.http_request)
-$$;
-create function @extschema@.http_patch(uri varchar, content varchar, content_type varchar)
-  returns @extschema@.http_response language sql volatile as $$
-  select @extschema@.http(row('PATCH', $1, null, $3, $2)::@extschema@.http_request)
-$$;
-create function @extschema@.http_delete(uri varchar) returns @extschema@.http_response language sql volatile as $$
-  select @extschema@.http(row('DELETE', $1, null, null, null)::@extschema@.http_request)
-$$;
-create function @extschema@.http_delete(uri varchar, content varchar, content_type varchar)
-  returns @extschema@.http_response language sql volatile as $$
-  select @extschema@.http(row('DELETE', $1, null, $3, $2)::@extschema@.http_request)
-$$;
-create function @extschema@.http_head(uri varchar) returns @extschema@.http_response language sql volatile as $$
-  select @extschema@.http(row('HEAD', $1, null, null, null)::@extschema@.http_request)
-$$;
-create function @extschema@.urlencode(string varchar) returns text language sql immutable strict as $$
-  select replace(replace($1, '%', '%25'), ' ', '%20')
-$$;
-create function @extschema@.urlencode(string bytea) returns text language sql immutable strict as $$
-  select encode($1, 'escape')
-$$;
-create function @extschema@.urlencode(data jsonb) returns text language sql immutable strict as $$
-  select string_agg(key || '=' || value, '&') from jsonb_each_text($1)
-$$;
-create function @extschema@.text_to_bytea(data text) returns bytea language sql immutable strict as $$
-  select convert_to($1, 'utf8')
-$$;
-create function @extschema@.bytea_to_text(data bytea) returns text language sql immutable strict as $$
-  select convert_from($1, 'utf8')
-$$;
-`,
+    sql: standInSql('http'),
   },
 
   pg_cron: {
     version: '1.6',
     comment: 'sbx stand-in for pg_cron: jobs are recorded in cron.job, never run',
     docs: 'https://github.com/citusdata/pg_cron#usage',
-    sql: `
-create schema cron;
-create sequence cron.jobid_seq;
-create table cron.job (
-  jobid bigint primary key default nextval('cron.jobid_seq'),
-  schedule text not null,
-  command text not null,
-  nodename text not null default 'localhost',
-  nodeport integer not null default 5432,
-  database text not null default current_database(),
-  username text not null default current_user,
-  active boolean not null default true,
-  jobname text,
-  constraint jobname_username_uniq unique (jobname, username)
-);
-create sequence cron.runid_seq;
-create table cron.job_run_details (
-  jobid bigint,
-  runid bigint primary key default nextval('cron.runid_seq'),
-  job_pid integer,
-  database text,
-  username text,
-  command text,
-  status text,
-  return_message text,
-  start_time timestamptz,
-  end_time timestamptz
-);
-create function cron.schedule(schedule text, command text) returns bigint language sql volatile as $$
-  insert into cron.job (schedule, command) values ($1, $2) returning jobid
-$$;
-create function cron.schedule(job_name text, schedule text, command text) returns bigint language sql volatile as $$
-  insert into cron.job (jobname, schedule, command) values ($1, $2, $3)
-  on conflict (jobname, username) do update set schedule = excluded.schedule, command = excluded.command
-  returning jobid
-$$;
-create function cron.schedule_in_database(
-  job_name text,
-  schedule text,
-  command text,
-  database text,
-  username text default null,
-  active boolean default true
-) returns bigint language sql volatile as $$
-  insert into cron.job (jobname, schedule, command, database, username, active)
-  values ($1, $2, $3, $4, coalesce($5, current_user), $6)
-  on conflict (jobname, username) do update set schedule = excluded.schedule, command = excluded.command
-  returning jobid
-$$;
-create function cron.unschedule(job_id bigint) returns boolean language sql volatile as $$
-  with gone as (delete from cron.job where jobid = $1 returning 1) select count(*) > 0 from gone
-$$;
-create function cron.unschedule(job_name text) returns boolean language sql volatile as $$
-  with gone as (delete from cron.job where jobname = $1 and username = current_user returning 1)
-  select count(*) > 0 from gone
-$$;
-create function cron.alter_job(
-  job_id bigint,
-  schedule text default null,
-  command text default null,
-  database text default null,
-  username text default null,
-  active boolean default null
-) returns void language sql volatile as $$
-  update cron.job set schedule = coalesce($2, schedule), command = coalesce($3, command),
-    database = coalesce($4, database), username = coalesce($5, username), active = coalesce($6, active)
-  where jobid = $1
-$$;
-`,
+    sql: standInSql('pg_cron'),
   },
 
   supabase_vault: {
@@ -252,41 +95,7 @@ $$;
     comment: 'sbx stand-in for Supabase Vault: secrets are stored unencrypted',
     schema: 'vault',
     docs: 'https://supabase.com/docs/guides/database/vault',
-    sql: `
-create table vault.secrets (
-  id uuid primary key default gen_random_uuid(),
-  name text,
-  description text not null default '',
-  secret text not null,
-  key_id uuid,
-  nonce bytea,
-  created_at timestamptz not null default current_timestamp,
-  updated_at timestamptz not null default current_timestamp
-);
-create unique index secrets_name_idx on vault.secrets (name) where name is not null;
-create view vault.decrypted_secrets as
-  select id, name, description, secret, secret as decrypted_secret, key_id, nonce, created_at, updated_at
-  from vault.secrets;
-create function vault.create_secret(
-  new_secret text,
-  new_name text default null,
-  new_description text default '',
-  new_key_id uuid default null
-) returns uuid language sql volatile as $$
-  insert into vault.secrets (secret, name, description, key_id) values ($1, $2, coalesce($3, ''), $4) returning id
-$$;
-create function vault.update_secret(
-  secret_id uuid,
-  new_secret text default null,
-  new_name text default null,
-  new_description text default null,
-  new_key_id uuid default null
-) returns void language sql volatile as $$
-  update vault.secrets set secret = coalesce($2, secret), name = coalesce($3, name),
-    description = coalesce($4, description), key_id = coalesce($5, key_id), updated_at = now()
-  where id = $1
-$$;
-`,
+    sql: standInSql('supabase_vault'),
   },
 
   pgsodium: {
@@ -294,111 +103,7 @@ $$;
     comment: 'sbx stand-in for pgsodium: nothing is encrypted, keys are zeros',
     schema: 'pgsodium',
     docs: 'https://github.com/michelp/pgsodium#api-reference',
-    sql: `
-do $$
-begin
-  if not exists (select from pg_roles where rolname = 'pgsodium_keyiduser') then create role pgsodium_keyiduser; end if;
-  if not exists (select from pg_roles where rolname = 'pgsodium_keyholder') then create role pgsodium_keyholder; end if;
-  if not exists (select from pg_roles where rolname = 'pgsodium_keymaker') then create role pgsodium_keymaker; end if;
-end
-$$;
-create type pgsodium.key_status as enum ('default', 'valid', 'invalid', 'expired');
-create type pgsodium.key_type as enum (
-  'aead-ietf', 'aead-det', 'hmacsha512', 'hmacsha256', 'auth', 'shorthash', 'generichash', 'kdf', 'secretbox',
-  'secretstream', 'stream_xchacha20'
-);
-create type pgsodium.crypto_box_keypair as (public bytea, secret bytea);
-create type pgsodium.crypto_sign_keypair as (public bytea, secret bytea);
-create type pgsodium.crypto_kx_keypair as (public bytea, secret bytea);
-create table pgsodium.key (
-  id uuid primary key default gen_random_uuid(),
-  status pgsodium.key_status default 'valid',
-  created timestamptz not null default current_timestamp,
-  expires timestamptz,
-  key_type pgsodium.key_type,
-  key_id bigserial,
-  key_context bytea default 'pgsodium',
-  name text unique,
-  associated_data text default 'associated',
-  raw_key bytea,
-  raw_key_nonce bytea,
-  parent_key uuid references pgsodium.key (id),
-  comment text,
-  user_data text
-);
-create view pgsodium.valid_key as
-  select id, name, status, key_type, key_id, key_context, created, expires, associated_data
-  from pgsodium.key
-  where status in ('valid', 'default') and (expires is null or expires > now());
-create function pgsodium.randombytes_random() returns integer language sql volatile as $$ select 4 $$;
-create function pgsodium.randombytes_uniform(upper_bound integer) returns integer language sql volatile as $$
-  select 0
-$$;
-create function pgsodium.randombytes_buf(size integer) returns bytea language sql volatile as $$
-  select decode(repeat('00', $1), 'hex')
-$$;
-create function pgsodium.crypto_secretbox_keygen() returns bytea language sql volatile as $$
-  select pgsodium.randombytes_buf(32)
-$$;
-create function pgsodium.crypto_secretbox_noncegen() returns bytea language sql volatile as $$
-  select pgsodium.randombytes_buf(24)
-$$;
-create function pgsodium.crypto_secretbox(message bytea, nonce bytea, key bytea) returns bytea
-  language sql immutable as $$ select $1 $$;
-create function pgsodium.crypto_secretbox_open(ciphertext bytea, nonce bytea, key bytea) returns bytea
-  language sql immutable as $$ select $1 $$;
-create function pgsodium.crypto_aead_det_keygen() returns bytea language sql volatile as $$
-  select pgsodium.randombytes_buf(32)
-$$;
-create function pgsodium.crypto_aead_det_noncegen() returns bytea language sql volatile as $$
-  select pgsodium.randombytes_buf(16)
-$$;
-create function pgsodium.crypto_aead_det_encrypt(message bytea, additional bytea, key bytea, nonce bytea default null)
-  returns bytea language sql immutable as $$ select $1 $$;
-create function pgsodium.crypto_aead_det_encrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea default null)
-  returns bytea language sql stable as $$ select $1 $$;
-create function pgsodium.crypto_aead_det_decrypt(ciphertext bytea, additional bytea, key bytea, nonce bytea default null)
-  returns bytea language sql immutable as $$ select $1 $$;
-create function pgsodium.crypto_aead_det_decrypt(message bytea, additional bytea, key_uuid uuid, nonce bytea default null)
-  returns bytea language sql stable as $$ select $1 $$;
-create function pgsodium.crypto_box_new_keypair() returns pgsodium.crypto_box_keypair language sql volatile as $$
-  select row(pgsodium.randombytes_buf(32), pgsodium.randombytes_buf(32))::pgsodium.crypto_box_keypair
-$$;
-create function pgsodium.crypto_sign_new_keypair() returns pgsodium.crypto_sign_keypair language sql volatile as $$
-  select row(pgsodium.randombytes_buf(32), pgsodium.randombytes_buf(64))::pgsodium.crypto_sign_keypair
-$$;
-create function pgsodium.crypto_sign(message bytea, key bytea) returns bytea language sql immutable as $$
-  select $1
-$$;
-create function pgsodium.crypto_sign_open(signed_message bytea, key bytea) returns bytea language sql immutable as $$
-  select $1
-$$;
-create function pgsodium.crypto_generichash(message bytea, key bytea default null) returns bytea
-  language sql immutable as $$ select sha256($1) $$;
-create function pgsodium.crypto_hash_sha256(message bytea) returns bytea language sql immutable as $$
-  select sha256($1)
-$$;
-create function pgsodium.crypto_hash_sha512(message bytea) returns bytea language sql immutable as $$
-  select sha512($1)
-$$;
-create function pgsodium.create_key(
-  key_type pgsodium.key_type default 'aead-det',
-  name text default null,
-  raw_key bytea default null,
-  raw_key_nonce bytea default null,
-  parent_key uuid default null,
-  key_context bytea default 'pgsodium',
-  expires timestamptz default null,
-  associated_data text default ''
-) returns pgsodium.valid_key language sql volatile as $$
-  with created as (
-    insert into pgsodium.key (key_type, name, raw_key, raw_key_nonce, parent_key, key_context, expires, associated_data)
-    values ($1, $2, $3, $4, $5, $6, $7, $8)
-    returning *
-  )
-  select id, name, status, key_type, key_id, key_context, created, expires, associated_data from created
-$$;
-`,
+    sql: standInSql('pgsodium'),
   },
 
   pg_graphql: {
@@ -406,84 +111,43 @@ $$;
     comment: 'sbx stand-in for pg_graphql: resolve() answers {"data": null}',
     schema: 'graphql',
     docs: 'https://supabase.github.io/pg_graphql/api/',
-    sql: `
-create function graphql.resolve(
-  query text,
-  variables jsonb default '{}'::jsonb,
-  "operationName" text default null,
-  extensions jsonb default null
-) returns jsonb language sql volatile as $$ select '{"data": null}'::jsonb $$;
-create function graphql.comment_directive(comment_ text) returns jsonb language sql immutable as $$
-  select coalesce(substring($1 from '@graphql\\((.*)\\)')::jsonb, '{}'::jsonb)
-$$;
-create function graphql.exception(message text) returns text language plpgsql as $$
-begin
-  raise exception using errcode = '22000', message = message;
-end
-$$;
-create function graphql.get_schema_version() returns integer language sql volatile as $$ select 1 $$;
-`,
+    sql: standInSql('pg_graphql'),
   },
 
   pgjwt: {
     version: '0.2.0',
     comment: 'sbx stand-in for pgjwt: tokens are signed with SHA-256 of secret and content, not an HMAC',
     docs: 'https://github.com/michelp/pgjwt#usage',
-    sql: `
-create function @extschema@.url_encode(data bytea) returns text language sql immutable as $$
-  select translate(encode($1, 'base64'), E'+/=\\n', '-_')
-$$;
-create function @extschema@.url_decode(data text) returns bytea language sql immutable as $$
-  with t as (select translate($1, '-_', '+/') as trans),
-    rem as (select length(t.trans) % 4 as remainder from t)
-  select decode(t.trans || case when rem.remainder > 0 then repeat('=', 4 - rem.remainder) else '' end, 'base64')
-  from t, rem
-$$;
-create function @extschema@.algorithm_sign(signables text, secret text, algorithm text) returns text
-  language sql immutable as $$
-  select @extschema@.url_encode(sha256(convert_to($3 || $2 || $1, 'utf8')))
-$$;
-create function @extschema@.sign(payload json, secret text, algorithm text default 'HS256') returns text
-  language sql immutable as $$
-  with signables as (
-    select @extschema@.url_encode(convert_to('{"alg":"' || $3 || '","typ":"JWT"}', 'utf8')) || '.' ||
-      @extschema@.url_encode(convert_to($1::text, 'utf8')) as data
-  )
-  select data || '.' || @extschema@.algorithm_sign(data, $2, $3) from signables
-$$;
-create function @extschema@.try_cast_double(inp text) returns double precision language plpgsql immutable as $$
-begin
-  begin
-    return inp::double precision;
-  exception when others then
-    return null;
-  end;
-end
-$$;
-create function @extschema@.verify(token text, secret text, algorithm text default 'HS256')
-  returns table (header json, payload json, valid boolean) language sql immutable as $$
-  select convert_from(@extschema@.url_decode(part[1]), 'utf8')::json,
-    convert_from(@extschema@.url_decode(part[2]), 'utf8')::json,
-    part[3] = @extschema@.algorithm_sign(part[1] || '.' || part[2], $2, $3)
-  from (select regexp_split_to_array($1, '\\.') as part) parts
-$$;
-`,
+    sql: standInSql('pgjwt'),
+  },
+
+  pgmq: {
+    version: '1.4.4',
+    comment: 'sbx stand-in for pgmq: queues are real tables in schema pgmq, as in pgmq itself',
+    docs: 'https://github.com/pgmq/pgmq/blob/main/docs/api/sql/functions.md',
+    // As pgmq's control file: schema pgmq, created when missing (`with schema extensions` is refused).
+    schema: 'pgmq',
+    // Written from pgmq's documented API: its types, table layout (pgmq.q_<queue>, pgmq.a_<queue>, pgmq.meta) and
+    // functions, which work (send, read, pop, archive, delete, set_vt). Partitioned queues (pg_partman) are plain.
+    sql: standInSql('pgmq'),
+  },
+
+  wrappers: {
+    version: '0.5.0',
+    comment:
+      'sbx stand-in for Supabase Wrappers: handlers and validators, so wrappers, servers and foreign tables replay',
+    docs: 'https://supabase.github.io/wrappers/',
+    // A handler must be a C function returning fdw_handler: file_fdw's stands in (no DDL calls it); a foreign
+    // table's options are not validated, and reading one fails.
+    libraries: ['file_fdw'],
+    sql: wrappersSql(),
   },
 
   pg_jsonschema: {
     version: '0.3.3',
     comment: 'sbx stand-in for pg_jsonschema: every document matches every schema',
     docs: 'https://supabase.com/docs/guides/database/extensions/pg_jsonschema',
-    sql: `
-create function @extschema@.json_matches_schema(schema json, instance json) returns boolean
-  language sql immutable strict parallel safe as $$ select true $$;
-create function @extschema@.jsonb_matches_schema(schema json, instance jsonb) returns boolean
-  language sql immutable strict parallel safe as $$ select true $$;
-create function @extschema@.jsonschema_is_valid(schema json) returns boolean
-  language sql immutable strict parallel safe as $$ select true $$;
-create function @extschema@.jsonschema_validation_errors(schema json, instance json) returns text[]
-  language sql immutable strict parallel safe as $$ select array[]::text[] $$;
-`,
+    sql: standInSql('pg_jsonschema'),
   },
 }
 

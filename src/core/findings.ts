@@ -11,7 +11,7 @@ export type Finding =
   | {kind: 'out-of-order'; blocking: true; file: string; version: string; newest: string; against: HistoryOrigin}
   | {kind: 'missing-locally'; blocking: true; version: string; name?: string; origin: HistoryOrigin}
   | {kind: 'edited-after-apply'; blocking: true; file: string; version: string}
-  | {kind: 'skipped-file'; blocking: boolean; file: string; reason: string}
+  | {kind: 'skipped-file'; blocking: boolean; file: string; reason: string; intended?: boolean}
   | {kind: 'non-timestamp-version'; blocking: false; file: string; version: string}
   /** A file that must move, but every version after `after` is taken (the end of the timestamp range). */
   | {kind: 'no-free-version'; blocking: true; file: string; after: string}
@@ -35,7 +35,13 @@ export function findIssues({folder, history, localStatements}: FindingsInput): F
   }
   if (history) findings.push(...historyFindings(folder.migrations, byVersion, history, localStatements))
   for (const skipped of folder.skipped) {
-    findings.push({kind: 'skipped-file', blocking: skipped.blocking, file: skipped.file, reason: skipped.reason})
+    findings.push({
+      kind: 'skipped-file',
+      blocking: skipped.blocking,
+      file: skipped.file,
+      reason: skipped.reason,
+      ...(skipped.intended ? {intended: true} : {}),
+    })
   }
   for (const migration of folder.migrations) {
     if (!isTimestampVersion(migration.version)) {

@@ -8,7 +8,9 @@
  * whole file commits), the others without, and a "concurrently inside a transaction" finding on a statement
  * supabase runs alone is dropped.
  */
+import {alteredTable, parseCreation} from './missing-object.js'
 import {isNonTransactional, type ReplayPlan} from './replay-plan.js'
+import {stripLeadingComments} from './sql-statements.js'
 import type {BlockingLevel, LintSettings} from './verify-config.js'
 
 /**
@@ -123,19 +125,109 @@ export function statementContext(plan: ReplayPlan, statement: string): Statement
 /** Rules about transactions that do not apply to a statement supabase runs alone. */
 const IN_TRANSACTION_RULES = new Set(['ban-concurrent-index-creation-in-transaction', 'transaction-nesting'])
 
+/**
+ * Rules about a table that already holds rows and is in use (long locks, rewrites, validating every row): they do
+ * not apply to a table that an earlier statement creates, which is empty: in the same file, or, when the files
+ * linted are the ones the target has not applied (`pending`: push, --against, check --lint with a history), in
+ * any earlier file of them. Without that knowledge (verify or lint of the whole folder) an old file's table may
+ * be in production for years, and its findings stay.
+ */
+const TABLE_WITH_ROWS_RULES = new Set([
+  'constraint-missing-not-valid',
+  'adding-foreign-key-constraint',
+  'adding-not-nullable-field',
+  'adding-required-field',
+  'adding-field-with-default',
+  'adding-serial-primary-key-field',
+  'changing-column-type',
+  'disallowed-unique-constraint',
+  'require-concurrent-index-creation',
+])
+
+const SYNTAX_ERROR = 'syntax-error'
+
+/**
+ * A file that is not valid UTF-8: squawk refuses to read it ("stream did not contain valid UTF-8"), and PostgreSQL
+ * refuses such text (invalid byte sequence for encoding "UTF8"), so supabase db push fails on it. One finding, at
+ * the statement holding the first bad byte (`badByte`: its offset, `line`: its 0-based line).
+ */
+export function invalidUtf8Finding(
+  file: LintedFile,
+  badByte: {offset: number; line: number},
+  level: BlockingLevel,
+): LintFinding {
+  const statementIndex = statementAt(statementLines(file.text, file.statements), badByte.line)
+  return {
+    file: file.file,
+    statementIndex,
+    line: badByte.line + 1,
+    rule: 'invalid-utf8',
+    level: 'error',
+    message: `not valid UTF-8 (byte ${badByte.offset}): PostgreSQL refuses such text, so supabase db push fails on it`,
+    help: 'Save the file as UTF-8.',
+    docs: 'https://www.postgresql.org/docs/current/multibyte.html',
+    context: statementContext(file.plan, file.statements[statementIndex] ?? ''),
+    blocking: level === 'warn' || level === 'error',
+  }
+}
+
+/** `schema.name` of a table as written: unqualified means public (Supabase's first schema). */
+function tableKey(table: {schema?: string; name: string}): string {
+  return `${table.schema ?? 'public'}.${table.name}`
+}
+
+/** Per table created by the files (in lint order), where: [file index, statement index]. */
+function tablesCreated(files: readonly LintedFile[]): Map<string, [number, number]> {
+  const created = new Map<string, [number, number]>()
+  for (const [fileIndex, file] of files.entries()) {
+    for (const [statementIndex, statement] of file.statements.entries()) {
+      const creation = parseCreation(statement)
+      if (creation?.kind !== 'relation' || !/^\s*create\s/iu.test(stripLeadingComments(statement))) continue
+      const key = tableKey(creation.object)
+      if (!created.has(key)) created.set(key, [fileIndex, statementIndex])
+    }
+  }
+  return created
+}
+
 export function lintFindings(
   files: readonly LintedFile[],
   violations: readonly SquawkViolation[],
   level: BlockingLevel,
+  options: {pending?: boolean} = {},
 ): LintFinding[] {
-  const byName = new Map(files.map((file) => [file.file, {file, starts: statementLines(file.text, file.statements)}]))
+  const byName = new Map(
+    files.map((file, index) => [file.file, {file, index, starts: statementLines(file.text, file.statements)}]),
+  )
+  const created = tablesCreated(files)
+  // squawk reports a file it cannot parse once per token it trips on: one finding per file, with the count.
+  const syntaxErrors = new Map<string, number>()
+  for (const violation of violations) {
+    if (violation.rule_name === SYNTAX_ERROR)
+      syntaxErrors.set(violation.file, (syntaxErrors.get(violation.file) ?? 0) + 1)
+  }
+  const reportedSyntax = new Set<string>()
   const findings: LintFinding[] = []
   for (const violation of violations) {
     const entry = byName.get(violation.file)
     if (!entry) continue
     const statementIndex = statementAt(entry.starts, violation.line)
-    const context = statementContext(entry.file.plan, entry.file.statements[statementIndex] ?? '')
+    const statement = entry.file.statements[statementIndex] ?? ''
+    const context = statementContext(entry.file.plan, statement)
     if (context === 'alone' && IN_TRANSACTION_RULES.has(violation.rule_name)) continue
+    if (TABLE_WITH_ROWS_RULES.has(violation.rule_name)) {
+      const table = alteredTable(statement)
+      const at = table && created.get(tableKey(table))
+      const earlier = at && (at[0] === entry.index ? at[1] < statementIndex : options.pending && at[0] < entry.index)
+      if (earlier) continue
+    }
+    let message = violation.message
+    if (violation.rule_name === SYNTAX_ERROR) {
+      if (reportedSyntax.has(violation.file)) continue
+      reportedSyntax.add(violation.file)
+      const more = (syntaxErrors.get(violation.file) ?? 1) - 1
+      message = `squawk cannot parse this file: ${violation.message}${more > 0 ? ` (and ${more} more syntax ${more === 1 ? 'error' : 'errors'})` : ''}`
+    }
     const findingLevel = violation.level.toLowerCase() === 'error' ? 'error' : 'warning'
     findings.push({
       file: violation.file,
@@ -143,7 +235,7 @@ export function lintFindings(
       line: violation.line + 1,
       rule: violation.rule_name,
       level: findingLevel,
-      message: violation.message,
+      message,
       ...(violation.help ? {help: violation.help} : {}),
       docs: `${SQUAWK_RULE_DOCS}${violation.rule_name}`,
       context,

@@ -27,6 +27,8 @@ export interface SkippedEntry {
   blocking: boolean
   /** Not valid UTF-8, or holds control characters: verify and push refuse before anything is sent. */
   unreadableName?: boolean
+  /** Matches `[check] ignore` in supabase/sbx.toml: skipped on purpose, a note. */
+  intended?: boolean
 }
 
 export interface DirEntry {

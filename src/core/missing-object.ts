@@ -184,6 +184,80 @@ export function parseCreation(statement: string): Created | undefined {
   return {kind, object}
 }
 
+/**
+ * The table a DML statement writes (`insert into`, `update`, `delete from`, `merge into`, `truncate`), as written:
+ * a migration that fills or changes a table depends on the one that created it.
+ */
+export function dmlTarget(statement: string): {schema?: string; name: string} | undefined {
+  const words = lexHead(statement)
+  let i = 0
+  const is = (...keywords: string[]) => {
+    const word = words[i]
+    if (!word || word.quoted || !keywords.includes(word.text)) return false
+    i += 1
+    return true
+  }
+  const verb = words[0]
+  if (!verb || verb.quoted) return undefined
+  i = 1
+  if (verb.text === 'insert' || verb.text === 'merge') {
+    if (!is('into')) return undefined
+  } else if (verb.text === 'delete') {
+    if (!is('from')) return undefined
+  } else if (verb.text === 'truncate') {
+    is('table')
+  } else if (verb.text !== 'update') {
+    return undefined
+  }
+  is('only')
+  const first = words[i]
+  if (!first || first.punct) return undefined
+  const dot = words[i + 1]
+  const second = words[i + 2]
+  if (dot?.punct && dot.text === '.' && second && !second.punct) return {schema: first.text, name: second.text}
+  return {name: first.text}
+}
+
+/**
+ * The table an ALTER TABLE or CREATE INDEX statement works on, as written (for lint: rules about locking or
+ * rewriting a table with rows do not apply to one created earlier in the same push).
+ */
+export function alteredTable(statement: string): {schema?: string; name: string} | undefined {
+  const words = lexHead(statement)
+  let i = 0
+  const is = (...keywords: string[]) => {
+    const word = words[i]
+    if (!word || word.quoted || !keywords.includes(word.text)) return false
+    i += 1
+    return true
+  }
+  if (is('alter')) {
+    if (!is('table')) return undefined
+    if (is('if')) is('exists')
+  } else if (is('create')) {
+    is('unique')
+    if (!is('index')) return undefined
+    is('concurrently')
+    if (is('if')) {
+      is('not')
+      is('exists')
+    }
+    if (!is('on')) {
+      i += 1
+      if (!is('on')) return undefined
+    }
+  } else {
+    return undefined
+  }
+  is('only')
+  const first = words[i]
+  if (!first || first.punct) return undefined
+  const dot = words[i + 1]
+  const second = words[i + 2]
+  if (dot?.punct && dot.text === '.' && second && !second.punct) return {schema: first.text, name: second.text}
+  return {name: first.text}
+}
+
 function parseAlter(
   accept: (...keywords: string[]) => string | undefined,
   ifNotExists: () => void,
@@ -236,6 +310,9 @@ interface Word {
   punct: boolean
 }
 
+const IDENTIFIER_START = /[A-Za-z_\u{80}-\u{10ffff}]/u
+const IDENTIFIER_PART = /^[A-Za-z0-9_$\u{80}-\u{10ffff}]+/u
+
 /** The first words of a statement, skipping comments; stops at the first `(` or after 16 words. */
 function lexHead(statement: string): Word[] {
   const words: Word[] = []
@@ -273,11 +350,13 @@ function lexHead(statement: string): Word[] {
       }
       i += 1
       words.push({text, quoted: true, punct: false})
-    } else if (/[A-Za-z_\u0080-\uffff]/u.test(ch)) {
-      const match = /^[A-Za-z0-9_$\u0080-\uffff]+/u.exec(statement.slice(i, i + 200)) as RegExpExecArray
+    } else if (IDENTIFIER_START.test(ch)) {
+      // Code points, not UTF-16 units: an astral character (an emoji) is two units, and Postgres takes every
+      // byte from 0x80 up as an identifier letter. A lone surrogate is a code point of its own here.
+      const word = (IDENTIFIER_PART.exec(statement.slice(i, i + 200)) as RegExpExecArray)[0]
       // Postgres folds only ASCII letters.
-      words.push({text: match[0].replace(/[A-Z]+/gu, (s) => s.toLowerCase()), quoted: false, punct: false})
-      i += match[0].length
+      words.push({text: word.replace(/[A-Z]+/gu, (s) => s.toLowerCase()), quoted: false, punct: false})
+      i += word.length
     } else {
       if (ch === '(') break
       words.push({text: ch, quoted: false, punct: true})

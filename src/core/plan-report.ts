@@ -1,7 +1,9 @@
 /** What `sbx plan` found: the shape of its --json output, and the pure assembly from the replay's catalog diffs. */
 import {type CatalogRow, type DbObject, sortObjects, toObject} from './catalog.js'
 import {destructiveReason} from './destructive.js'
-import type {VerifyFailure} from './verify-report.js'
+import {createsObject, type ObjectKind as MissingKind} from './missing-object.js'
+import type {MigrationRisk} from './risk.js'
+import type {PartlyVerified, VerifyFailure} from './verify-report.js'
 
 export interface PlannedMigration {
   file: string
@@ -17,6 +19,13 @@ export interface PlannedMigration {
   destructive: string[]
   destructiveReasons: string[]
   replayMs: number
+  /**
+   * Statements the embedded database skipped (an extension it lacks, or what such a statement would have made):
+   * what the file does through them is not in creates/alters/drops.
+   */
+  skipped: PartlyVerified['skipped']
+  /** What the replay saw it do (absent with [verify] risk = "off"); sizes and time only with a target. */
+  risk?: MigrationRisk
 }
 
 export interface PlanRename {
@@ -31,8 +40,12 @@ export interface PlanRename {
 export interface PlanReport {
   /** Where "applied" came from: a database, a branch, or nothing (every file pending). */
   against: string
-  /** Pending migrations in the order supabase runs them. */
+  /** Pending migrations in the order supabase runs them (those the replay reached). */
   migrations: PlannedMigration[]
+  /** How many migrations are pending, replayed or not. */
+  pending: number
+  /** Pending migrations the replay did not reach (from the failing one on): nothing is known of them. */
+  notReplayed: string[]
   /** Files already applied (replayed first, not listed). */
   applied: number
   /** Every table, column, function, policy, index and trigger the pending migrations leave behind. */
@@ -53,6 +66,8 @@ export interface ReplayedDiff {
   dropped: CatalogRow[]
   dependsOn: string[]
   replayMs: number
+  skipped?: PartlyVerified['skipped']
+  risk?: MigrationRisk
 }
 
 const CHECKLIST_KINDS = new Set(['table', 'view', 'column', 'function', 'policy', 'index', 'trigger'])
@@ -77,7 +92,48 @@ export function planMigration(diff: ReplayedDiff): PlannedMigration {
     destructive,
     destructiveReasons: reasons,
     replayMs: diff.replayMs,
+    skipped: diff.skipped ?? [],
+    ...(diff.risk ? {risk: diff.risk} : {}),
   }
+}
+
+const MISSING_KINDS: Partial<Record<CatalogRow['kind'], MissingKind>> = {
+  table: 'relation',
+  view: 'relation',
+  function: 'function',
+  schema: 'schema',
+}
+
+/**
+ * A file that redefines what an earlier file's skipped statement would have created (`create or replace
+ * function` of a function the replay had to skip) alters it on Supabase, where the first one ran: it is moved
+ * from created to altered, and the file depends on the one whose statement was skipped.
+ */
+export function withSkippedCreators<T extends Pick<ReplayedDiff, 'file' | 'created' | 'altered' | 'dependsOn'>>(
+  diffs: readonly T[],
+  skippedStatements: ReadonlyArray<{file: string; statement: string}>,
+): T[] {
+  const order = new Map(diffs.map((diff, index) => [diff.file, index]))
+  return diffs.map((diff) => {
+    const earlier = skippedStatements.filter((s) => (order.get(s.file) ?? -1) < (order.get(diff.file) ?? -1))
+    if (earlier.length === 0) return diff
+    const created: CatalogRow[] = []
+    const altered = [...diff.altered]
+    const dependsOn = [...diff.dependsOn]
+    for (const row of diff.created) {
+      const kind = MISSING_KINDS[row.kind]
+      const name = `${row.schema}.${row.name.replace(/\(.*$/su, '')}`
+      const creator = kind && earlier.findLast((s) => createsObject(s.statement, {kind, name}))
+      if (!creator) {
+        created.push(row)
+        continue
+      }
+      altered.push(row)
+      if (!dependsOn.includes(creator.file)) dependsOn.push(creator.file)
+    }
+    dependsOn.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
+    return {...diff, created, altered, dependsOn}
+  })
 }
 
 /** Objects present at the end that a pending migration created or altered. */

@@ -1,6 +1,7 @@
 /** What `sbx push` did: the shape of its --json output. */
 import type {DbObject} from './catalog.js'
 import type {Finding} from './findings.js'
+import type {RiskViolation} from './risk-policy.js'
 import type {VerifyReport} from './verify-report.js'
 
 export interface PushReport {
@@ -13,6 +14,8 @@ export interface PushReport {
   /** Why a push was refused: blocking findings, or the first failure of verify. */
   findings?: Finding[]
   verify?: VerifyReport
+  /** Refused by [verify] risk = "error": statements that lock, rewrite or scan a large table on the target. */
+  risk?: RiskViolation[]
   /** After the deploy (status drift): objects the replay of every migration leaves behind that the target lacks. */
   drift?: DbObject[]
 }

@@ -5,23 +5,20 @@
  * pg_graphql), so their scripts run as plain SQL, and `extensions` goes on the database's search_path (PGlite
  * gets it as a start parameter). Pure text.
  */
-import {STAND_INS} from './extension-stand-ins.js'
-import {SUPABASE_BASELINE_SQL, SUPABASE_SEARCH_PATH} from './supabase-baseline.js'
+import {baselineSql, SUPABASE_SEARCH_PATH, standInAsPlainSql} from './supabase-baseline.js'
 
 export const SHADOW_PREFIX = 'sbx_shadow_'
 
 export function shadowBaselineSql(database: string, apiSchemas: readonly string[]): string {
-  const standIn = (_: string, name: string) =>
-    `create schema if not exists ${STAND_INS[name]?.schema};\n${STAND_INS[name]?.sql.replaceAll('@extschema@', 'extensions')}`
-  const roles = (_: string, name: string, rest: string) =>
-    `do $$ begin if not exists (select from pg_roles where rolname = '${name}') then create role ${name}${rest}; end if; end $$;`
   const quoted = `"${database.replaceAll('"', '""')}"`
   const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
   return [
-    SUPABASE_BASELINE_SQL.replace(/^create extension (\w+);$/gm, standIn).replace(
-      /^create role (\w+)([^;]*);/gim,
-      roles,
-    ),
+    baselineSql({
+      // Roles are cluster-wide: another database of the server (or another run) may have them already.
+      role: ({name, options}) =>
+        `do $$ begin if not exists (select from pg_roles where rolname = '${name}') then create role ${name} ${options}; end if; end $$;`,
+      standIn: standInAsPlainSql,
+    }),
     `alter database ${quoted} set search_path = ${SUPABASE_SEARCH_PATH};`,
     // PostgREST's exposed schemas: what the advisors call "exposed".
     `alter database ${quoted} set pgrst.db_schemas = ${literal(apiSchemas.join(', '))};`,

@@ -3,6 +3,7 @@
  * Each key's error says what it expects. Lists may also come from SBX_* variables as comma-separated strings.
  */
 import * as z from 'zod/mini'
+import {parseSize} from './risk-policy.js'
 
 /** The level at which findings block: off (not run), report (never block), error, warn (WARN and ERROR). */
 export const BLOCKING_LEVELS = ['off', 'report', 'error', 'warn'] as const
@@ -14,6 +15,8 @@ export const VERIFY_EXPECTED = {
   shadow_url: 'a postgres:// or postgresql:// URL of a server where sbx may create a throwaway database',
   statement_timeout: 'a duration such as "60s", "500ms" or "2min", or seconds as a number (0: no limit)',
   exact_major: 'true or false (true: exit 3 when the embedded database cannot run [db] major_version itself)',
+  risk: 'one of "off", "report", "error" (whether the replay traces locks and rewrites, and whether push refuses risky ones)',
+  large_table: 'a size such as "100MB", "1.5GB" or "512kB" (tables larger than it on the target count as large)',
 } as const
 
 /**
@@ -32,6 +35,11 @@ export function durationMs(value: string | number): number | undefined {
   return Math.round(Number(match[1]) * factor)
 }
 
+/** `[verify] risk`: off (no trace), report (print), error (push refuses a risky migration on a large table). */
+export const RISK_LEVELS = ['off', 'report', 'error'] as const
+export type RiskSetting = (typeof RISK_LEVELS)[number]
+export const DEFAULT_LARGE_TABLE = '100MB'
+
 export const LINT_EXPECTED = {
   level: 'one of "off", "report", "error", "warn" (the squawk level at which verify, push and lint block)',
   exclude: 'a list of squawk rule names to turn off, e.g. ["prefer-bigint-over-int"]',
@@ -42,7 +50,7 @@ export const LINT_EXPECTED = {
 const level = z.enum(BLOCKING_LEVELS)
 
 /** A TOML list, or a comma-separated string (from env() or an SBX_* variable). */
-const names = z.pipe(
+export const names = z.pipe(
   z.union([
     z.array(z.string().check(z.minLength(1))),
     z.pipe(
@@ -77,6 +85,8 @@ export const verifySection = z.strictObject({
     DEFAULT_STATEMENT_TIMEOUT_MS,
   ),
   exact_major: z._default(z.boolean(), false),
+  risk: z._default(z.enum(RISK_LEVELS), 'report'),
+  large_table: z._default(z.string().check(z.refine((text) => parseSize(text) !== undefined)), DEFAULT_LARGE_TABLE),
 })
 
 export const lintSection = z.strictObject({
@@ -94,5 +104,7 @@ export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {
   ignore: [],
   statement_timeout: DEFAULT_STATEMENT_TIMEOUT_MS,
   exact_major: false,
+  risk: 'report',
+  large_table: DEFAULT_LARGE_TABLE,
 }
 export const DEFAULT_LINT_SETTINGS: LintSettings = {level: 'report', exclude: [], include: [], pg_version: '15'}

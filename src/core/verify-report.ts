@@ -5,6 +5,7 @@ import type {ExtensionUse} from './extension-plan.js'
 import type {LintReport} from './lint.js'
 import type {SkippedEntry} from './migration-file.js'
 import type {MissingObject} from './missing-object.js'
+import type {MigrationRisk} from './risk.js'
 
 /** A Postgres error as reported to the client. */
 export interface DatabaseErrorInfo {
@@ -33,7 +34,13 @@ export interface VerifyFailure {
   /** The object the error says is missing. */
   missing?: MissingObject
   /** The statement that would create the missing object: later in this file, a later migration, or a skipped file. */
-  createdBy?: {file: string; statementIndex: number; skippedBecause?: string}
+  createdBy?: {
+    file: string
+    statementIndex: number
+    skippedBecause?: string
+    /** The creating statement was itself skipped on the embedded database, for these missing extensions. */
+    skippedFor?: string[]
+  }
   /** For a duplicate version: the earlier file that already recorded it. */
   duplicateOf?: string
   /** When the failing statement creates an extension that Supabase does not offer either. */
@@ -66,8 +73,17 @@ export interface PartlyVerified {
   /** The missing extensions its skipped statements are taken to need. */
   missingExtensions: string[]
   /** Skipped statements (0-based): the extension's CREATE (no error), or those failing for an object it would provide. */
-  skipped: Array<{statementIndex: number; error?: DatabaseErrorInfo}>
+  skipped: Array<{
+    statementIndex: number
+    error?: DatabaseErrorInfo
+    /** The missing extensions it needs. */
+    needs: string[]
+    /** The object a statement skipped before would have created, which this one uses (`set_vt_batch`). */
+    through?: string
+  }>
 }
+
+export type FileRisk = {file: string} & MigrationRisk
 
 export interface VerifyReport {
   ok: boolean
@@ -94,6 +110,8 @@ export interface VerifyReport {
   lint?: LintReport
   /** With --shadow-url: the throwaway database on a real server where the replay and the advisors ran (dropped since). */
   shadow?: {server: string; database: string; removedAbandoned: string[]}
+  /** Migrations whose replay trace is high risk (rewrites, whole-table scans); absent when none, or with [verify] risk = "off". */
+  risk?: FileRisk[]
   /** Advisor or lint findings block: `ok` is then false although the replay passed. */
   blocked?: boolean
   elapsedMs: number

@@ -17,7 +17,9 @@ export function renderFinding(finding: Finding): string {
     case 'edited-after-apply':
       return `error  ${finding.file} was edited after it was applied: its statements differ from what the database recorded.\n       Restore the applied content and put the change in a new migration (sbx migration new).`
     case 'skipped-file':
-      return `${finding.blocking ? 'error  ' : 'note   '}${finding.file}: ${finding.reason}${finding.blocking ? '\n       Rename it to <14-digit version>_name.sql, e.g. with sbx migration new.' : ''}`
+      if (finding.intended)
+        return `note   ${finding.file}: ${finding.reason} (intended: [check] ignore in supabase/sbx.toml)`
+      return `${finding.blocking ? 'error  ' : 'note   '}${finding.file}: ${finding.reason}${finding.blocking ? '\n       Rename it to <14-digit version>_name.sql, e.g. with sbx migration new, or list it in [check] ignore in supabase/sbx.toml if supabase should skip it.' : ''}`
     case 'no-free-version':
       return `error  ${finding.file} must move, but no free version sorts after ${finding.after}.\n       Give the migrations at the end of the range smaller versions by hand (git mv), then run sbx fix again.`
     case 'registry-conflict':

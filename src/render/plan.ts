@@ -4,6 +4,8 @@
  */
 import type {DbObject} from '../core/catalog.js'
 import type {PlannedMigration, PlanReport} from '../core/plan-report.js'
+import type {MigrationRisk} from '../core/risk.js'
+import {riskLines, riskTableMarkdown} from './risk.js'
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -15,22 +17,43 @@ function dependsOn(m: PlannedMigration): string {
   return m.dependsOn.length === 0 ? 'nothing pending or applied' : m.dependsOn.join(', ')
 }
 
+/** `statement 0 (needs pgmq), statement 1 (needs pgmq, through set_vt_batch)`. */
+export function skippedText(m: PlannedMigration): string {
+  return m.skipped
+    .map(
+      (skip) =>
+        `statement ${skip.statementIndex} (needs ${skip.needs.join(', ')}${skip.through ? `, through ${skip.through}` : ''})`,
+    )
+    .join(', ')
+}
+
+/** The pending migrations the replay did not reach, as a sentence, or undefined. */
+function notReplayedText(report: PlanReport): string | undefined {
+  if (report.notReplayed.length === 0) return undefined
+  const n = report.notReplayed.length
+  return `The replay failed, so ${n === 1 ? 'this one was' : `these ${n} were`} not replayed and ${n === 1 ? 'is' : 'are'} not described: ${report.notReplayed.join(', ')}.`
+}
+
 export function renderPlanText(report: PlanReport): string {
-  if (report.migrations.length === 0 && !report.failure) {
+  if (report.pending === 0 && !report.failure) {
     return `Nothing pending (${report.applied} applied, compared with ${report.against}).`
   }
   const lines = [
-    `${count(report.migrations.length, 'pending migration')} (compared with ${report.against}; ${report.applied} applied), in the order supabase runs them:`,
+    `${count(report.pending, 'pending migration')} (compared with ${report.against}; ${report.applied} applied), in the order supabase runs them:`,
   ]
   for (const [index, m] of report.migrations.entries()) {
     lines.push(`${index + 1}. ${m.file}${m.transaction ? '' : '  (not one transaction)'}  ${m.replayMs} ms`)
     if (m.creates.length > 0) lines.push(`   creates: ${objects(m.creates)}`)
     if (m.alters.length > 0) lines.push(`   alters:  ${objects(m.alters)}`)
     if (m.drops.length > 0) lines.push(`   drops:   ${objects(m.drops)}`)
+    if (m.skipped.length > 0) {
+      lines.push(`   skipped on the embedded database: ${skippedText(m)}; what they do is not listed`)
+    }
     lines.push(`   depends on: ${dependsOn(m)}`)
     for (const [i, statement] of m.destructive.entries()) {
       lines.push(`   DESTRUCTIVE (${m.destructiveReasons[i]}): ${oneLine(statement)}`)
     }
+    if (m.risk) lines.push(...riskLines(m.risk))
   }
   if (report.renames.length > 0) {
     lines.push('', 'Renames sbx made:')
@@ -46,6 +69,8 @@ export function renderPlanText(report: PlanReport): string {
       `Replay failed at ${report.failure.file}, statement ${report.failure.statementIndex}: ${report.failure.error.message}`,
     )
   }
+  const unreached = notReplayedText(report)
+  if (unreached) lines.push(unreached)
   return lines.join('\n')
 }
 
@@ -57,13 +82,15 @@ export function renderPlanMarkdown(report: PlanReport): string {
       '',
     )
   }
+  const unreached = notReplayedText(report)
+  if (unreached) out.push(`> ${escapeMd(unreached)}`, '')
   if (report.migrations.length === 0) {
-    out.push(`Nothing pending (${report.applied} applied).`)
+    if (report.pending === 0) out.push(`Nothing pending (${report.applied} applied).`)
     return out.join('\n')
   }
   const destructive = report.migrations.filter((m) => m.destructive.length > 0)
   out.push(
-    `${count(report.migrations.length, 'pending migration')} (${report.applied} applied), in the order supabase runs them. ` +
+    `${count(report.pending, 'pending migration')} (${report.applied} applied), in the order supabase runs them. ` +
       (destructive.length === 0
         ? 'None can lose data.'
         : `**${count(destructive.length, 'migration')} can lose data.**`),
@@ -75,6 +102,35 @@ export function renderPlanMarkdown(report: PlanReport): string {
     out.push(
       `| ${index + 1} | \`${m.file}\` | ${cell(m.creates)} | ${cell(m.alters)} | ${cell(m.drops)} | ${m.dependsOn.map((f) => `\`${f}\``).join('<br>') || '—'} | ${m.transaction ? 'yes' : '**no**'} | ${m.destructive.length > 0 ? `**${m.destructiveReasons.join(', ')}**` : 'none'} |`,
     )
+  }
+  const partly = report.migrations.filter((m) => m.skipped.length > 0)
+  if (partly.length > 0) {
+    out.push('', '### Skipped on the embedded database', '')
+    for (const m of partly) out.push(`- \`${m.file}\`: ${escapeMd(skippedText(m))}; what they do is not listed`)
+  }
+  const risk = riskTableMarkdown(report.migrations)
+  if (risk.length > 0) {
+    out.push(
+      '',
+      '### Risk',
+      '',
+      "Measured on the replay (locks its backend held, rewrites, whole-table scans); sizes and estimated time from the target's statistics.",
+      '',
+      ...risk,
+    )
+    const risky = report.migrations.filter((m) => m.risk && m.risk.level !== 'low')
+    for (const m of risky) {
+      out.push(
+        '',
+        `<details><summary>\`${m.file}\`: ${m.risk?.level}</summary>`,
+        '',
+        '```',
+        ...riskLines(m.risk as MigrationRisk, ''),
+        '```',
+        '',
+        '</details>',
+      )
+    }
   }
   out.push('', '### Dependencies', '', '```mermaid', mermaid(report), '```')
   if (destructive.length > 0) {
@@ -127,7 +183,9 @@ function cell(list: readonly DbObject[]): string {
 
 function oneLine(statement: string): string {
   const line = statement.replace(/\s+/gu, ' ').trim()
-  return line.length > 120 ? `${line.slice(0, 117)}…` : line
+  // Cut at a code point, never inside an emoji.
+  const points = [...line]
+  return points.length > 120 ? `${points.slice(0, 117).join('')}…` : line
 }
 
 function escapeMd(text: string): string {

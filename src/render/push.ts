@@ -1,5 +1,6 @@
 import type {PushReport} from '../core/push-report.js'
 import {renderFinding} from './findings.js'
+import {violationLine} from './risk.js'
 import {renderVerify} from './verify.js'
 
 const migrations = (n: number) => `${n} migration${n === 1 ? '' : 's'}`
@@ -26,7 +27,14 @@ export function renderPush(report: PushReport): string {
         'Something changed the target outside the migrations: restore the objects, or write a migration that matches what it holds.',
       ].join('\n')
     case 'refused': {
-      const why = report.verify ? renderVerify(report.verify) : (report.findings ?? []).map(renderFinding).join('\n')
+      const why = report.verify
+        ? renderVerify(report.verify)
+        : report.risk
+          ? [
+              ...report.risk.map(violationLine),
+              '[verify] risk = "error" in supabase/sbx.toml refuses these: exit 3.',
+            ].join('\n')
+          : (report.findings ?? []).map(renderFinding).join('\n')
       return `Refused: nothing was sent to ${report.target}.\n${why}`
     }
   }

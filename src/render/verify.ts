@@ -2,6 +2,7 @@
 import type {ExtensionStatus} from '../core/extension-plan.js'
 import type {MissingObject} from '../core/missing-object.js'
 import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import {riskLines} from './risk.js'
 import {renderAdvisors, renderLint} from './verify-deeper.js'
 
 const INDENT = '       '
@@ -43,7 +44,7 @@ export function renderVerify(report: VerifyReport): string {
       `note   Ran on the shadow database ${report.shadow.database} (${report.shadow.server}), dropped afterwards${removed.length > 0 ? `; removed ${removed.length} abandoned shadow(s): ${removed.join(', ')}` : ''}.`,
     )
   }
-  lines.push(...renderAdvisors(report.advisors), ...renderLint(report.lint))
+  lines.push(...renderAdvisors(report.advisors), ...renderLint(report.lint), ...renderHighRisk(report))
   if (report.blocked) lines.push('', 'Blocking findings: exit 3.')
   return lines.join('\n')
 }
@@ -52,6 +53,15 @@ export function renderVerify(report: VerifyReport): string {
 function majorLine(database: NonNullable<VerifyReport['database']>): string {
   const emulated = database.emulated ? `, made to look like ${database.projectMajor} where data can` : ''
   return `warn   [db] major_version is ${database.projectMajor}; replayed on PostgreSQL ${database.major}${emulated}. Not caught: ${database.gap.join('; ')}. For the exact major: --shadow-url on a PostgreSQL ${database.projectMajor} server.`
+}
+
+/** The migrations whose trace is high risk: rewrites and whole-table scans under blocking locks. */
+export function renderHighRisk(report: Pick<VerifyReport, 'risk'>): string[] {
+  const lines: string[] = []
+  for (const entry of report.risk ?? []) {
+    lines.push(`risk   ${entry.file}: high`, ...riskLines(entry, INDENT).slice(1))
+  }
+  return lines
 }
 
 /** Which extensions were loaded, stood in for or missing, and the migrations verified only partly. */
@@ -81,9 +91,17 @@ export function renderExtensions(report: Pick<VerifyReport, 'extensions' | 'part
 }
 
 function partlyLine(partly: PartlyVerified): string {
-  const indexes = partly.skipped.map((skip) => skip.statementIndex)
-  const which = `${indexes.length === 1 ? 'statement' : 'statements'} ${indexes.join(', ')}`
-  return `warn   ${partly.file} verified only partly: skipped ${which} (they need ${partly.missingExtensions.join(', ')}).`
+  const head = `warn   ${partly.file} verified only partly: skipped`
+  if (partly.skipped.every((skip) => skip.through === undefined)) {
+    const indexes = partly.skipped.map((skip) => skip.statementIndex)
+    const which = `${indexes.length === 1 ? 'statement' : 'statements'} ${indexes.join(', ')}`
+    return `${head} ${which} (${indexes.length === 1 ? 'it needs' : 'they need'} ${partly.missingExtensions.join(', ')}).`
+  }
+  const each = partly.skipped.map(
+    (skip) =>
+      `statement ${skip.statementIndex} (needs ${skip.needs.join(', ')}${skip.through ? `, through ${skip.through}` : ''})`,
+  )
+  return `${head} ${each.join(', ')}.`
 }
 
 export function renderFailure(failure: VerifyFailure): string[] {
@@ -131,6 +149,12 @@ function explanation(failure: VerifyFailure): string[] {
   if (!missing) return []
   const what = describe(missing)
   if (!createdBy) return [`No later statement creates ${what}: check its name and schema, or create it first.`]
+  if (createdBy.skippedFor) {
+    return [
+      `${capitalize(what)} is created by ${createdBy.file} (statement ${createdBy.statementIndex}), which was skipped: it needs ${createdBy.skippedFor.join(', ')}, which the embedded database lacks.`,
+      'Verify this file on a database that has it (a Supabase branch, supabase start).',
+    ]
+  }
   if (createdBy.skippedBecause) {
     return [
       `${capitalize(what)} is created by ${createdBy.file} (statement ${createdBy.statementIndex}), but ${createdBy.skippedBecause}.`,
@@ -158,12 +182,15 @@ function describe(missing: MissingObject): string {
 /** The statement's lines around the error position, with a caret under it (like supabase's output). */
 function excerpt(statement: string, position: number | undefined): string[] {
   const raw = statement.split('\n')
-  const all = raw.map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line))
+  // Cut at a code point, never inside an emoji.
+  const all = raw.map((line) => (line.length > MAX_LINE ? `${[...line].slice(0, MAX_LINE).join('')}…` : line))
   if (position === undefined) return all.length > 8 ? [...all.slice(0, 8), '…'] : all
-  let offset = position - 1
+  // Postgres counts the position in characters (code points), from 1; an emoji is two UTF-16 units.
+  const lengths = raw.map((line) => [...line].length)
+  let offset = Math.max(0, position - 1)
   let row = 0
-  while (row < raw.length - 1 && offset > (raw[row] as string).length) {
-    offset -= (raw[row] as string).length + 1
+  while (row < raw.length - 1 && offset > (lengths[row] as number)) {
+    offset -= (lengths[row] as number) + 1
     row += 1
   }
   const first = Math.max(0, row - 3)

@@ -3,8 +3,9 @@
  * against a database URL: v3 `--remote=URL --output-format json`, v2 `--db-url URL -o json`.
  */
 import {parseAdvisorsOutput} from '../core/advisors.js'
-import {ExternalError} from '../core/errors.js'
+import {ExternalError, UsageError} from '../core/errors.js'
 import {redactSecrets} from '../core/redact.js'
+import {configRefusal, supabaseError} from '../core/supabase-refusal.js'
 import {runSupabase, type SupabaseCli, targetArgs} from './supabase.js'
 
 export async function runAdvisors(
@@ -20,12 +21,10 @@ export async function runAdvisors(
     if (result.exitCode !== 0) throw new Error(`exit ${result.exitCode}`)
     return parseAdvisorsOutput(result.stdout)
   } catch (error) {
-    const said = `${result.stderr}\n${result.stdout}`
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line && !line.startsWith('{'))
-      .slice(-3)
-      .join(' ')
+    const output = `${result.stderr}\n${result.stdout}`
+    const refusal = configRefusal(output)
+    if (refusal) throw configRefused(cli, refusal)
+    const said = supabaseError(output)?.message
     throw new ExternalError(
       `supabase ${cli.version} db advisors failed (${(error as Error).message})${said ? `: ${said}` : ''}`,
       'EADVISORS',
@@ -33,4 +32,25 @@ export async function runAdvisors(
       error,
     )
   }
+}
+
+/** No server listens there: supabase loads config.toml first, then fails to connect at once. */
+const NOWHERE = 'postgresql://sbx@127.0.0.1:1/sbx_config_check'
+
+/**
+ * Whether supabase accepts the project's config.toml, asked before a replay whose advisors would find out only
+ * at the end (measured: 0.7 s, run beside the database's start). Throws supabase's refusal, exit 2.
+ */
+export async function checkSupabaseConfig(cli: SupabaseCli, cwd: string): Promise<void> {
+  const format = cli.major >= 3 ? ['--agent=no', '--output-format', 'json'] : ['-o', 'json']
+  const args = ['db', 'advisors', ...targetArgs(cli, {url: NOWHERE}), '--type', 'security', ...format]
+  const result = await runSupabase(cli, args, {cwd})
+  const refusal = result.exitCode === 0 ? undefined : configRefusal(`${result.stderr}\n${result.stdout}`)
+  if (refusal) throw configRefused(cli, refusal)
+}
+
+export function configRefused(cli: SupabaseCli, refusal: string): UsageError {
+  return new UsageError(`supabase ${cli.version} refuses supabase/config.toml: ${refusal}`, 'ESUPABASECONFIG', [
+    'Fix supabase/config.toml as supabase says, then run the command again.',
+  ])
 }

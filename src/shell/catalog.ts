@@ -17,7 +17,7 @@ export interface Queryable {
  * DEFINER, settings (search_path) and body.
  */
 const SNAPSHOT = `
-select c.oid::int8::text as oid, 'relation' as kind, n.nspname as schema, c.relname as name,
+select c.oid::int8::text as oid, 'relation' as kind, n.nspname::text as schema, c.relname::text as name,
   concat_ws('|', c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.reloptions::text, c.relacl::text,
     (select string_agg(p.oid::text || p.polname || p.polpermissive || coalesce(pg_get_expr(p.polqual, p.polrelid), '')
       || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''), ',' order by p.oid) from pg_policy p where p.polrelid = c.oid)) as signature

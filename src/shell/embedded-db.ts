@@ -17,8 +17,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type {PGlite} from '@electric-sql/pglite'
 import {ExternalError} from '../core/errors.js'
-import {BASELINE_EXTENSIONS, DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
-import type {ExtensionNeeds} from '../core/extension-plan.js'
+import {BASELINE_EXTENSIONS, DEFAULT_LIBRARIES, EMBEDDED_ENGINES, type EngineName} from '../core/extension-catalog.js'
+import {type ExtensionNeeds, engineFor} from '../core/extension-plan.js'
 import {STAND_INS} from '../core/extension-stand-ins.js'
 import {emulationSql} from '../core/major-emulation.js'
 import {PGLITE_LINES, type PgliteLine, type ReplayMajor, replayMajor} from '../core/postgres-major.js'
@@ -266,12 +266,16 @@ export async function serveDatabase(
 
 const pgliteModules = new Map<string, Promise<typeof import('@electric-sql/pglite')>>()
 
-/** A line's PGlite, imported on first use (each line is its own npm alias, core/postgres-major.ts). */
-function loadPglite(line: PgliteLine): Promise<typeof import('@electric-sql/pglite')> {
-  let loaded = pgliteModules.get(line.module)
+/**
+ * A line's PGlite, imported on first use (each line is its own npm alias, core/postgres-major.ts); on the newest
+ * line, PostGIS's release (core/extension-catalog.ts) when the extensions need it.
+ */
+function loadPglite(line: PgliteLine, engine: EngineName = 'default'): Promise<typeof import('@electric-sql/pglite')> {
+  const module = engine !== 'default' ? EMBEDDED_ENGINES[engine].module : line.module
+  let loaded = pgliteModules.get(module)
   if (!loaded) {
-    loaded = import(line.module) as Promise<typeof import('@electric-sql/pglite')>
-    pgliteModules.set(line.module, loaded)
+    loaded = import(module) as Promise<typeof import('@electric-sql/pglite')>
+    pgliteModules.set(module, loaded)
   }
   return loaded
 }
@@ -283,7 +287,11 @@ export async function startPglite(
   line: PgliteLine,
 ): Promise<PGlite> {
   const {load, versions} = 'load' in needs ? needs : {load: needs, versions: {}}
-  const [{PGlite}, extensions] = await Promise.all([loadPglite(line), pgliteExtensions(load, cacheDir, versions, line)])
+  const engine = line.major === NEWEST.line.major ? engineFor(load) : 'default'
+  const [{PGlite}, extensions] = await Promise.all([
+    loadPglite(line, engine),
+    pgliteExtensions(load, cacheDir, versions, line),
+  ])
   // PGlite starts every session with search_path=public and ignores ALTER DATABASE … SET; Supabase's
   // search_path has to be a start parameter so that RESET ALL (run by supabase before each file) keeps it.
   const startParams = PGlite.defaultStartParams.map((param) =>

@@ -12,7 +12,8 @@ import {pathToFileURL} from 'node:url'
 import {gzipSync} from 'node:zlib'
 import type {Extension} from '@electric-sql/pglite'
 import {ExternalError} from '../core/errors.js'
-import {SUPABASE_EXTENSIONS} from '../core/extension-catalog.js'
+import {EMBEDDED_ENGINES, SUPABASE_EXTENSIONS} from '../core/extension-catalog.js'
+import {buildModule, engineFor} from '../core/extension-plan.js'
 import {STAND_INS, standInFiles, versionAliases} from '../core/extension-stand-ins.js'
 import {extensionModule, PGLITE_LINES, type PgliteLine} from '../core/postgres-major.js'
 import {tarArchive} from '../core/tar.js'
@@ -20,8 +21,9 @@ import {tarArchive} from '../core/tar.js'
 const NEWEST_LINE = PGLITE_LINES.at(-1) as PgliteLine
 
 /**
- * PGlite's `extensions` option for these catalog names; names it cannot load are left out. `versions`: the
- * versions migrations pin that differ from the embedded one, each given an alias (core versionAliases).
+ * PGlite's `extensions` option for these catalog names; names it cannot load are left out, and so are builds
+ * made for another PGlite release than engineFor(names) (core/extension-plan.ts). `versions`: the versions
+ * migrations pin that differ from the embedded one, each given an alias (core versionAliases).
  */
 export async function pgliteExtensions(
   names: readonly string[],
@@ -29,17 +31,31 @@ export async function pgliteExtensions(
   versions: Readonly<Record<string, readonly string[]>> = {},
   line: PgliteLine = NEWEST_LINE,
 ): Promise<Record<string, Extension>> {
+  // PostGIS's release (an 18 build) exists only beside the newest line; older lines load their own builds.
+  const newest = line.major === NEWEST_LINE.major
+  const engine = newest ? engineFor(names) : 'default'
+  const contrib = newest ? EMBEDDED_ENGINES[engine].contrib : `${line.module}/contrib/`
+  const build = (name: string, source: {load: {module: string; export: string}; engine?: string}) =>
+    newest
+      ? buildModule(name, engine)
+      : source.engine && source.engine !== 'default'
+        ? undefined
+        : {module: extensionModule(line, source.load.module), export: source.load.export}
   const entries = await Promise.all(
     [...new Set(names)].flatMap((name) => {
       const source = Object.hasOwn(SUPABASE_EXTENSIONS, name) ? SUPABASE_EXTENSIONS[name] : undefined
       const pinned = versions[name] ?? []
       if (source?.kind === 'stand-in') {
-        return [standInBundle(name, cacheDir, pinned).then((bundle) => entry(name, bundle))]
+        // The contrib libraries its functions call come along (wrappers' handlers are file_fdw's).
+        const libraries = (STAND_INS[name]?.libraries ?? []).map((library) => {
+          const load = {module: contrib + library, export: library}
+          return pgliteBuild(library, load).then((extension): [string, Extension] => [library, extension])
+        })
+        return [standInBundle(name, cacheDir, pinned).then((bundle) => entry(name, bundle)), ...libraries]
       }
-      if (source?.kind !== 'pglite') return []
-      const own = pgliteBuild(name, {...source.load, module: extensionModule(line, source.load.module)}).then(
-        (extension): [string, Extension] => [source.load.export, extension],
-      )
+      const load = source?.kind === 'pglite' ? build(name, source) : undefined
+      if (source?.kind !== 'pglite' || !load) return []
+      const own = pgliteBuild(name, load).then((extension): [string, Extension] => [load.export, extension])
       if (pinned.length === 0) return [own]
       const label = `${name}-versions`
       const aliases = writeBundle(cacheDir, label, versionAliases(name, source.version, pinned))

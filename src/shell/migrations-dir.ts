@@ -131,6 +131,10 @@ export async function modifiedAt(file: string): Promise<number> {
   return (await fs.stat(file)).mtimeMs
 }
 
+export async function readBytes(file: string): Promise<Buffer> {
+  return fs.readFile(file)
+}
+
 export async function readText(file: string): Promise<string> {
   return fs.readFile(file, 'utf8')
 }

@@ -10,9 +10,11 @@ import {CATALOG_SQL, type CatalogRow, normalizeRows} from '../core/catalog.js'
 import {ExternalError} from '../core/errors.js'
 import type {AppliedMigration} from '../core/history.js'
 import {redactUrl} from '../core/redact.js'
+import type {TableStats} from '../core/risk.js'
 import {connect, readHistory} from './database.js'
 import {startGuardian} from './deploy-guardian.js'
 import {type RunResult, runSupabase, type SupabaseCli, supabaseEnv, targetArgs} from './supabase.js'
+import {readTableStats} from './table-stats.js'
 
 export type TargetChoice =
   | {kind: 'url'; url: string /** The variable the URL came from, when not from --db-url. */; env?: string}
@@ -32,6 +34,8 @@ export interface PushTarget {
   readHistory(): Promise<AppliedMigration[]>
   /** The objects the target holds (core/catalog.ts); absent for the linked project (no connection of sbx's own). */
   readCatalog?(): Promise<CatalogRow[]>
+  /** Sizes of these tables on the target, from statistics (shell/table-stats.ts); absent for the linked project. */
+  readTableStats?(relations: readonly string[]): Promise<Map<string, TableStats>>
   /** Runs supabase with these arguments against the target, under the deploy lock where there is one. */
   runSupabase(
     cli: SupabaseCli,
@@ -95,6 +99,7 @@ export async function openDatabaseTarget(
     async readCatalog() {
       return normalizeRows((await client.query<Record<string, unknown>>(CATALOG_SQL)).rows)
     },
+    readTableStats: (relations) => readTableStats(client, relations),
     async runSupabase(cli, args, run) {
       const collected = {stdout: [] as string[], stderr: [] as string[]}
       const exitCode = await guardian.run({bin: cli.bin, args, cwd: run.cwd, env: supabaseEnv()}, (raw, stream) => {

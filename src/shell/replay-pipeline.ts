@@ -23,14 +23,15 @@ export interface PipelineQuery {
 }
 
 /**
- * Read-only queries run right after a statement, in the same implicit transaction, before the Sync (e.g. the
- * backend's own pg_locks). Their rows come back per statement index. Unused, it adds nothing to the pipeline.
+ * Read-only queries run right after a statement, in its (implicit) transaction, before the Sync (verify's risk
+ * trace: the locks the statement took). `collect` gets each query's rows, in the order of `sql`, values as text.
+ * Unused, it adds nothing to the pipeline.
  */
 export interface StatementProbe {
-  /** The queries to run after statement `index` of the file (none: undefined or []). */
-  after(index: number): readonly string[] | undefined
-  /** Rows of each query, in order, as text; called only for statements that completed. */
-  collected(index: number, results: ReadonlyArray<ReadonlyArray<Record<string, string | null>>>): void
+  sql: readonly string[]
+  /** False for a statement not worth probing (it can lock no relation): nothing added. */
+  wants?(statementIndex: number): boolean
+  collect(statementIndex: number, rows: ReadonlyArray<readonly Record<string, unknown>[]>): void
 }
 
 export type ServerStatus = 'I' | 'T' | 'E'
@@ -92,7 +93,7 @@ export async function runPipeline(
     const next = queries[completed]
     // The probes of a statement are done when the next query is not one of them.
     if (probe && query && probeResults.length > 0 && !(next?.probe && next.index === query.index)) {
-      probe.collected(query.index, probeResults)
+      probe.collect(query.index, probeResults)
       probeResults = []
     }
     rows = []

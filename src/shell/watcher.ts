@@ -117,60 +117,104 @@ export async function watchFolder(
   handlers: FolderWatchHandlers,
   options: FolderWatchOptions = {quietMs: defaultQuietMs},
 ): Promise<FolderWatcher> {
-  const root = path.resolve(dir)
-  const rootName = path.basename(root)
-  /** Names believed to be in the folder: listed at start, or settled since. */
-  const known = new Set<string>()
-  const pending = new Map<string, Pending>()
-  let identity: {dev: number; ino: number} | undefined
-  let watcher: FSWatcher | undefined
-  let closed = false
-  let gone = false
-  let folderTimer: NodeJS.Timeout | undefined
-  let returnTimer: NodeJS.Timeout | undefined
+  const folder = new FolderWatch(path.resolve(dir), handlers, options)
+  const initial = await folder.start()
+  if (!initial) throw Object.assign(new Error(`${folder.root} is not a folder`), {code: 'ENOENT', path: folder.root})
+  return {initial, close: async () => folder.close()}
+}
 
-  let batch: FolderChanges = {settled: [], removed: [], writtenGone: []}
-  let flushing: NodeJS.Immediate | undefined
-  const flushSoon = () => {
+const emptyChanges = (): FolderChanges => ({settled: [], removed: [], writtenGone: []})
+
+/** One folder watched with one fs.watch: settling files, a vanished folder and its return. */
+class FolderWatch {
+  private readonly rootName: string
+  /** Names believed to be in the folder: listed at start, or settled since. */
+  private readonly known = new Set<string>()
+  private readonly pending = new Map<string, Pending>()
+  private identity: {dev: number; ino: number} | undefined
+  private watcher: FSWatcher | undefined
+  private closed = false
+  private gone = false
+  private looking = false
+  private folderTimer: NodeJS.Timeout | undefined
+  private returnTimer: NodeJS.Timeout | undefined
+  private batch = emptyChanges()
+  private flushing: NodeJS.Immediate | undefined
+
+  constructor(
+    readonly root: string,
+    private readonly handlers: FolderWatchHandlers,
+    private readonly options: FolderWatchOptions,
+  ) {
+    this.rootName = path.basename(root)
+  }
+
+  /** Starts watching the folder as it is now; undefined if it is not there. */
+  async start(): Promise<string[] | undefined> {
+    const stat = await fs.stat(this.root).catch(() => undefined)
+    if (!stat?.isDirectory()) return undefined
+    this.identity = {dev: stat.dev, ino: stat.ino}
+    // Watch first, then list: a file created in between is both listed and reported, never missed.
+    this.watcher = fsWatch(this.root, {persistent: true}, (type, filename) => this.onEvent(type, filename))
+    this.watcher.on('error', (error) => {
+      this.handlers.onError(error)
+      void this.checkFolder()
+    })
+    const entries = await fs.readdir(this.root, {withFileTypes: true}).catch(() => undefined)
+    if (!entries) return undefined
+    const initial = entries.filter((entry) => !entry.isDirectory() && !isIgnoredName(entry.name)).map((e) => e.name)
+    for (const name of initial) this.known.add(name)
+    this.folderTimer = setInterval(() => void this.checkFolder(), FOLDER_CHECK_MS)
+    return initial
+  }
+
+  close(): void {
+    this.closed = true
+    if (this.flushing) clearImmediate(this.flushing)
+    if (this.returnTimer) clearInterval(this.returnTimer)
+    this.stopWatching()
+  }
+
+  private flushSoon(): void {
     // Files settling in one turn of the event loop are reported together.
-    flushing ??= setImmediate(() => {
-      flushing = undefined
-      const changes = batch
-      batch = {settled: [], removed: [], writtenGone: []}
-      if (!gone && !closed) handlers.onChanges(changes)
+    this.flushing ??= setImmediate(() => {
+      this.flushing = undefined
+      const changes = this.batch
+      this.batch = emptyChanges()
+      if (!this.gone && !this.closed) this.handlers.onChanges(changes)
     })
   }
 
-  const settle = async (name: string, state: Pending) => {
-    const stat = await fs.stat(path.join(root, name)).catch(() => undefined)
+  private async settle(name: string, state: Pending): Promise<void> {
+    const stat = await fs.stat(path.join(this.root, name)).catch(() => undefined)
     // A newer event re-armed the timer meanwhile: that one reports.
-    if (gone || closed || pending.get(name) !== state) return
-    const wait = stat?.isFile() ? state.lastEventAt + options.quietMs(name, stat.size) - performance.now() : 0
+    if (this.gone || this.closed || this.pending.get(name) !== state) return
+    const wait = stat?.isFile() ? state.lastEventAt + this.options.quietMs(name, stat.size) - performance.now() : 0
     if (wait > 0) {
-      state.timer = setTimeout(() => void settle(name, state), wait)
+      state.timer = setTimeout(() => void this.settle(name, state), wait)
       return
     }
-    pending.delete(name)
+    this.pending.delete(name)
     if (!stat) {
-      known.delete(name)
-      batch.removed.push(name)
-      if (state.written) batch.writtenGone.push(name)
+      this.known.delete(name)
+      this.batch.removed.push(name)
+      if (state.written) this.batch.writtenGone.push(name)
     } else if (stat.isFile()) {
-      const appeared = state.appeared || !known.has(name)
-      known.add(name)
-      batch.settled.push({name, appeared, movedIn: appeared && !state.written && stat.size > 0})
+      const appeared = state.appeared || !this.known.has(name)
+      this.known.add(name)
+      this.batch.settled.push({name, appeared, movedIn: appeared && !state.written && stat.size > 0})
     } else return
-    flushSoon()
+    this.flushSoon()
   }
 
-  const onEvent = (type: string, filename: string | Buffer | null) => {
-    if (closed || gone) return
+  private onEvent(type: string, filename: string | Buffer | null): void {
+    if (this.closed || this.gone) return
     const name = filename === null ? undefined : String(filename)
-    if (name === undefined || name === rootName) void checkFolder()
+    if (name === undefined || name === this.rootName) void this.checkFolder()
     if (name === undefined || isIgnoredName(name)) return
-    const previous = pending.get(name)
+    const previous = this.pending.get(name)
     if (previous) clearTimeout(previous.timer)
-    else if (!known.has(name)) handlers.onNotice(name, arrivalTime())
+    else if (!this.known.has(name)) this.handlers.onNotice(name, arrivalTime())
     const state: Pending = {
       timer: undefined as unknown as NodeJS.Timeout,
       lastEventAt: performance.now(),
@@ -178,83 +222,51 @@ export async function watchFolder(
       written: type === 'rename' ? false : type === 'change' || (previous?.written ?? false),
     }
     // The shortest quiet period any file may get; settle() waits longer where the size asks for it.
-    state.timer = setTimeout(() => void settle(name, state), options.quietMs(name, 1))
-    pending.set(name, state)
+    state.timer = setTimeout(() => void this.settle(name, state), this.options.quietMs(name, 1))
+    this.pending.set(name, state)
   }
 
-  /** Starts watching the folder as it is now; false if it is not there. */
-  const start = async (): Promise<string[] | undefined> => {
-    const stat = await fs.stat(root).catch(() => undefined)
-    if (!stat?.isDirectory()) return undefined
-    identity = {dev: stat.dev, ino: stat.ino}
-    // Watch first, then list: a file created in between is both listed and reported, never missed.
-    watcher = fsWatch(root, {persistent: true}, onEvent)
-    watcher.on('error', (error) => {
-      handlers.onError(error)
-      void checkFolder()
-    })
-    const entries = await fs.readdir(root, {withFileTypes: true}).catch(() => undefined)
-    if (!entries) return undefined
-    const initial = entries.filter((entry) => !entry.isDirectory() && !isIgnoredName(entry.name)).map((e) => e.name)
-    for (const name of initial) known.add(name)
-    folderTimer = setInterval(() => void checkFolder(), FOLDER_CHECK_MS)
-    return initial
+  private stopWatching(): void {
+    this.watcher?.close()
+    this.watcher = undefined
+    if (this.folderTimer) clearInterval(this.folderTimer)
+    this.folderTimer = undefined
+    for (const state of this.pending.values()) clearTimeout(state.timer)
+    this.pending.clear()
+    this.known.clear()
+    this.batch = emptyChanges()
   }
 
-  const stopWatching = () => {
-    watcher?.close()
-    watcher = undefined
-    if (folderTimer) clearInterval(folderTimer)
-    folderTimer = undefined
-    for (const state of pending.values()) clearTimeout(state.timer)
-    pending.clear()
-    known.clear()
-    batch = {settled: [], removed: [], writtenGone: []}
+  private async checkFolder(): Promise<void> {
+    if (this.gone || this.closed) return
+    const stat = await fs.stat(this.root).catch(() => undefined)
+    if (this.gone || this.closed) return
+    if (stat?.isDirectory() && stat.dev === this.identity?.dev && stat.ino === this.identity.ino) return
+    this.gone = true
+    this.stopWatching()
+    this.handlers.onGone()
+    this.returnTimer = setInterval(() => void this.lookForFolder(), FOLDER_RETURN_CHECK_MS)
   }
 
-  const checkFolder = async () => {
-    if (gone || closed) return
-    const stat = await fs.stat(root).catch(() => undefined)
-    if (gone || closed) return
-    if (stat?.isDirectory() && stat.dev === identity?.dev && stat.ino === identity.ino) return
-    gone = true
-    stopWatching()
-    handlers.onGone()
-    returnTimer = setInterval(() => void lookForFolder(), FOLDER_RETURN_CHECK_MS)
-  }
-
-  let looking = false
-  const lookForFolder = async () => {
-    if (looking || closed) return
-    looking = true
+  private async lookForFolder(): Promise<void> {
+    if (this.looking || this.closed) return
+    this.looking = true
     try {
       // Events count from the moment the new watch exists, before the listing, so nothing falls in between.
-      gone = false
-      const initial = await start().catch(() => undefined)
-      if (closed) return stopWatching()
+      this.gone = false
+      const initial = await this.start().catch(() => undefined)
+      if (this.closed) return this.stopWatching()
       if (!initial) {
         // Not back yet (or gone again while listing): keep looking.
-        gone = true
-        stopWatching()
+        this.gone = true
+        this.stopWatching()
         return
       }
-      clearInterval(returnTimer)
-      returnTimer = undefined
-      handlers.onBack(initial)
+      clearInterval(this.returnTimer)
+      this.returnTimer = undefined
+      this.handlers.onBack(initial)
     } finally {
-      looking = false
+      this.looking = false
     }
-  }
-
-  const initial = await start()
-  if (!initial) throw Object.assign(new Error(`${root} is not a folder`), {code: 'ENOENT', path: root})
-  return {
-    initial,
-    async close() {
-      closed = true
-      if (flushing) clearImmediate(flushing)
-      if (returnTimer) clearInterval(returnTimer)
-      stopWatching()
-    },
   }
 }

@@ -22,6 +22,7 @@ import {
   scopedCatalogParams,
 } from '../core/catalog.js'
 import {catalogScope, type DdlEvent} from '../core/ddl-events.js'
+import {dmlTarget} from '../core/missing-object.js'
 import type {PreparedSession} from '../shell/prepared-query.js'
 import type {ReplayObserver} from './verify.js'
 
@@ -60,7 +61,7 @@ function prepareQueries(session: PreparedSession) {
     depends: session.query<{refclassid: unknown; refobjid: unknown; refobjsubid: unknown}>(
       'sbx_catalog_depends',
       DEPENDS_SQL,
-      [...oids(4), 'int4[]'],
+      [...oids(4), 'int4[]', 'oid[]'],
     ),
     bodies: session.query<{prosrc: string | null}>('sbx_catalog_bodies', FUNCTION_BODIES_SQL, oids(1)),
   }
@@ -137,6 +138,7 @@ export function trackCatalog(): CatalogTracker {
           objects.filter((row) => row.kind === 'view').map((row) => row.objid),
           columns.map((row) => row.objid),
           columns.map((row) => row.subid),
+          diff.altered.filter((row) => row.kind === 'table').map((row) => row.objid),
         ])
         for (const dep of deps) {
           const classid = Number(dep.refclassid)
@@ -148,6 +150,11 @@ export function trackCatalog(): CatalogTracker {
           const bodies = await queries.bodies.run([functions])
           for (const body of bodies) for (const name of namesInBody(body.prosrc ?? '')) used(relations.get(name))
         }
+      }
+      // Filling or changing a table (INSERT, UPDATE, DELETE, MERGE, TRUNCATE) uses whoever created it.
+      for (const statement of migration.statements) {
+        const target = dmlTarget(statement)
+        if (target) used(relations.get((target.schema ? `${target.schema}.${target.name}` : target.name).toLowerCase()))
       }
       for (const row of diff.created) {
         keyCreators.set(objectKey(row), file)

@@ -1,4 +1,5 @@
 /** `sbx check`: findings only, nothing written. */
+import {withIntendedSkips} from '../core/check-config.js'
 import {type Finding, findIssues} from '../core/findings.js'
 import {classifyEntries} from '../core/migration-file.js'
 import {DEFAULT_LINT_SETTINGS} from '../core/verify-config.js'
@@ -30,7 +31,10 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const state =
     options.staged && workspace.git
       ? {
-          folder: classifyEntries(await stagedEntries(workspace.git.toplevel, gitMigrationsDir(workspace))),
+          folder: withIntendedSkips(
+            classifyEntries(await stagedEntries(workspace.git.toplevel, gitMigrationsDir(workspace))),
+            loadConfig(workspace.workdir).check?.ignore ?? [],
+          ),
           history: await readHistorySource(workspace, options),
         }
       : await readProjectState(workspace, options)
@@ -53,6 +57,7 @@ async function lintUnappliedFiles(
     dir: workspace.migrationsDir,
     files,
     settings,
+    pending: state.history !== undefined,
     level: settings.level === 'off' ? 'report' : settings.level,
   })
 }

@@ -2,15 +2,16 @@
  * The lock-safety lint (squawk) on migration files, each statement judged in the transaction context supabase
  * gives it. Used by `sbx lint`, `sbx check --lint`, and `sbx verify` (so `sbx push`).
  */
+import {isUtf8} from 'node:buffer'
 import path from 'node:path'
 import {UsageError} from '../core/errors.js'
-import {type LintedFile, type LintReport, lintFindings, rulesOff} from '../core/lint.js'
+import {invalidUtf8Finding, type LintedFile, type LintReport, lintFindings, rulesOff} from '../core/lint.js'
 import {planReplay} from '../core/replay-plan.js'
 import {migrationStatements} from '../core/sql-statements.js'
 import type {BlockingLevel, LintSettings} from '../core/verify-config.js'
 import {DEFAULT_LINT_SETTINGS} from '../core/verify-config.js'
 import {loadConfig} from '../shell/config-file.js'
-import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
+import {readBytes, readMigrationFolder} from '../shell/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {findSquawk, runSquawk} from '../shell/squawk.js'
 
@@ -23,23 +24,32 @@ export interface LintFilesOptions {
   settings: LintSettings
   /** Overrides `settings.level` for one run. */
   level?: BlockingLevel
+  /** The files are the ones the target has not applied: a table one of them creates is empty in the later ones. */
+  pending?: boolean
 }
 
 export async function lintFiles(options: LintFilesOptions): Promise<LintReport> {
   const level = options.level ?? options.settings.level
   const off = rulesOff(options.settings)
   if (level === 'off') return {status: 'off', level, files: [], findings: [], rulesOff: off}
-  const linted: LintedFile[] = await Promise.all(
+  const read = await Promise.all(
     options.files.map(async (file) => {
-      const text = await readText(path.resolve(options.dir, file)).catch((error: NodeJS.ErrnoException) => {
+      const bytes = await readBytes(path.resolve(options.dir, file)).catch((error: NodeJS.ErrnoException) => {
         throw new UsageError(
           `Cannot read ${file}: ${error.code ?? error.message}; pass existing .sql files.`,
           'ENOFILE',
         )
       })
+      const text = bytes.toString('utf8')
       const statements = migrationStatements(text)
-      return {file, text, statements: statements.statements, plan: planReplay(statements)}
+      const linted: LintedFile = {file, text, statements: statements.statements, plan: planReplay(statements)}
+      return {linted, badByte: isUtf8(bytes) ? undefined : firstBadByte(bytes)}
     }),
+  )
+  const linted = read.filter((entry) => !entry.badByte).map((entry) => entry.linted)
+  // squawk cannot read them: one finding each instead.
+  const unreadable = read.flatMap((entry) =>
+    entry.badByte ? [invalidUtf8Finding(entry.linted, entry.badByte, level)] : [],
   )
   const common = {
     cwd: options.dir,
@@ -55,11 +65,29 @@ export async function lintFiles(options: LintFilesOptions): Promise<LintReport> 
   return {
     status: 'ran',
     level,
-    files: linted.map((file) => file.file),
-    findings: lintFindings(linted, [...inTransaction, ...autocommit], level),
+    files: read.map((entry) => entry.linted.file),
+    findings: [
+      ...unreadable,
+      ...lintFindings(linted, [...inTransaction, ...autocommit], level, {pending: options.pending}),
+    ],
     rulesOff: off,
     squawk: findSquawk().version,
   }
+}
+
+/** The offset and 0-based line of the first byte that is not part of valid UTF-8. */
+function firstBadByte(bytes: Buffer): {offset: number; line: number} {
+  let offset = 0
+  // The longest valid prefix: shrink until it decodes (at most 3 bytes of a cut sequence past a bad one).
+  for (let end = bytes.length; end > 0; end--) {
+    if (isUtf8(bytes.subarray(0, end))) {
+      offset = end
+      break
+    }
+  }
+  let line = 0
+  for (let i = 0; i < offset; i++) if (bytes[i] === 10) line++
+  return {offset, line}
 }
 
 function pick(files: readonly LintedFile[], mode: 'transactional' | 'autocommit'): string[] {

@@ -8,14 +8,18 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {type CatalogRow, objectKey} from '../core/catalog.js'
 import type {History} from '../core/history.js'
-import {checklist, type PlanRename, type PlanReport, planMigration} from '../core/plan-report.js'
+import {checklist, type PlanRename, type PlanReport, planMigration, withSkippedCreators} from '../core/plan-report.js'
 import {planReplay} from '../core/replay-plan.js'
+import {assessMigration, relationsOf, type TableStats} from '../core/risk.js'
 import {readAudit} from '../shell/audit-log.js'
+import {loadConfig} from '../shell/config-file.js'
+import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {openDatabaseTarget, openTarget} from '../shell/push-target.js'
 import {openSupabase} from '../shell/supabase.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
 import {trackCatalog} from './catalog-tracker.js'
 import {databaseHistory, readHistorySource} from './project-state.js'
+import {type RiskTracer, traceRisk} from './risk-tracer.js'
 import {verify} from './verify.js'
 
 export type {PlanReport} from '../core/plan-report.js'
@@ -34,16 +38,31 @@ export async function plan(options: PlanOptions): Promise<PlanReport> {
   const workspace = await openWorkspace({workdir: options.workdir})
   const history = await appliedHistory(workspace, options)
   const tracker = trackCatalog()
-  const [verified, audit] = await Promise.all([
-    verify({workdir: workspace.workdir, observer: tracker, onBaselineBuild: options.onBaselineBuild}),
+  const config = loadConfig(workspace.workdir)
+  const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
+  const [verified, audit, folder] = await Promise.all([
+    verify({workdir: workspace.workdir, config, observer: tracker, tracer, onBaselineBuild: options.onBaselineBuild}),
     readAudit(workspace.workdir),
+    readMigrationFolder(workspace.migrationsDir),
   ])
   const isPending = (file: string, version: string) =>
     history === undefined || (history.added ? history.added.has(file) : !history.applied.has(version))
-  const pending = tracker.migrations.filter((m) => isPending(m.file, m.version))
+  const skippedByFile = new Map(verified.partlyVerified.map((partly) => [partly.file, partly.skipped]))
+  const skippedStatements = tracker.migrations.flatMap((m) =>
+    (skippedByFile.get(m.file) ?? []).map((skip) => ({
+      file: m.file,
+      statement: m.statements[skip.statementIndex] ?? '',
+    })),
+  )
+  const replayed = withSkippedCreators(tracker.migrations, skippedStatements)
+  const pending = replayed.filter((m) => isPending(m.file, m.version))
+  const reached = new Set(tracker.migrations.map((m) => m.file))
+  const allPending = folder.migrations.filter((m) => isPending(m.file, m.version))
+  const notReplayed = allPending.filter((m) => !reached.has(m.file)).map((m) => m.file)
   const touched = new Set<string>()
   for (const m of pending) for (const row of [...m.created, ...m.altered]) touched.add(objectKey(row))
   const pendingFiles = new Set(pending.map((m) => m.file))
+  const stats = tracer ? await targetStats(workspace, options, pendingRelations(tracer, pendingFiles)) : undefined
   const renames: PlanRename[] = audit.entries
     .filter((entry) => pendingFiles.has(entry.to))
     .map((entry) => ({
@@ -60,13 +79,63 @@ export async function plan(options: PlanOptions): Promise<PlanReport> {
       planMigration({
         ...m,
         transaction: isOneTransaction(m.statements, m.transactionMode),
+        skipped: skippedByFile.get(m.file) ?? [],
+        ...riskOf(tracer, m.file, m.statements, stats),
       }),
     ),
-    applied: tracker.migrations.length - pending.length,
+    pending: allPending.length,
+    notReplayed,
+    applied: folder.migrations.length - allPending.length,
     checklist: checklist(tracker.final.values() as Iterable<CatalogRow>, touched, objectKey),
     renames,
     ...(verified.failure ? {failure: verified.failure} : {}),
     elapsedMs: Math.round(performance.now() - started),
+  }
+}
+
+function pendingRelations(tracer: RiskTracer, pending: ReadonlySet<string>): string[] {
+  return relationsOf([...tracer.traces].filter(([file]) => pending.has(file)).map(([, trace]) => trace))
+}
+
+function riskOf(
+  tracer: RiskTracer | undefined,
+  file: string,
+  statements: readonly string[],
+  stats: ReadonlyMap<string, TableStats> | undefined,
+) {
+  if (!tracer) return {}
+  return {risk: assessMigration(tracer.traces.get(file) ?? {statements, observations: []}, stats)}
+}
+
+/**
+ * The target's statistics for the tables the pending migrations touch: --db-url, or the embedded database when
+ * it exists. --linked: sbx has no connection of its own to the linked project; --against: a branch has no data.
+ */
+async function targetStats(
+  workspace: Workspace,
+  options: PlanOptions,
+  relations: readonly string[],
+): Promise<Map<string, TableStats> | undefined> {
+  if (options.against || options.linked) return undefined
+  const {readTableStats} = await import('../shell/table-stats.js')
+  if (options.dbUrl) {
+    const {connect} = await import('../shell/database.js')
+    const client = await connect(options.dbUrl)
+    try {
+      return await readTableStats(client, relations)
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+  }
+  if (!existsSync(path.join(workspace.tempDir, 'db'))) return undefined
+  const target = await openDatabaseTarget({kind: 'embedded'}, workspace, {
+    lockTimeoutMs: 30_000,
+    description: 'sbx plan',
+  })
+  try {
+    return await target.readTableStats?.(relations)
+  } finally {
+    await target.close()
   }
 }
 

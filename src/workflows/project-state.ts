@@ -2,8 +2,10 @@
  * The read step shared by check, fix, rebase and watch: the migrations folder, what is applied (database
  * or base branch) and, only when a plan needs them, the facts that decide who keeps a contested version.
  */
+
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import {withIntendedSkips} from '../core/check-config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {UsageError} from '../core/errors.js'
 import {
@@ -15,6 +17,7 @@ import {
 } from '../core/history.js'
 import {groupByVersion, type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
 import {migrationStatements} from '../core/sql-statements.js'
+import {loadConfig} from '../shell/config-file.js'
 import {filesAtCommit, firstCommitTimes, mergeBase, resolveRef} from '../shell/git.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import type {TargetChoice} from '../shell/push-target.js'
@@ -34,10 +37,11 @@ export interface ProjectState {
 }
 
 export async function readProjectState(workspace: Workspace, source: HistorySource): Promise<ProjectState> {
-  const [folder, history] = await Promise.all([
+  const [read, history] = await Promise.all([
     readMigrationFolder(workspace.migrationsDir),
     readHistorySource(workspace, source),
   ])
+  const folder = withIntendedSkips(read, loadConfig(workspace.workdir).check?.ignore ?? [])
   const localStatements = history ? await readAppliedStatements(workspace, folder, history) : undefined
   return {folder, history, localStatements}
 }

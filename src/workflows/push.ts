@@ -8,6 +8,7 @@
  * unless preflight and verify pass. `--lock-timeout` bounds the whole wait: repository lock, then deploy lock.
  */
 import {catalogOf, missingObjects, sortObjects, toObject} from '../core/catalog.js'
+import {withIntendedSkips} from '../core/check-config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
@@ -15,7 +16,13 @@ import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
 import type {PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
 import {planReplay} from '../core/replay-plan.js'
+import {assessMigration, relationsOf} from '../core/risk.js'
+import {parseSize, type RiskViolation, riskViolations} from '../core/risk-policy.js'
 import {migrationStatements} from '../core/sql-statements.js'
+import {configRefusal} from '../core/supabase-refusal.js'
+import {DEFAULT_VERIFY_SETTINGS, type VerifySettings} from '../core/verify-config.js'
+import {riskLines, violationLine} from '../render/risk.js'
+import {configRefused} from '../shell/advisors.js'
 import {loadConfig} from '../shell/config-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
@@ -28,6 +35,7 @@ import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './catalog-tr
 import {notify, projectName} from './notify.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {markPushedApplied, registryPushWarnings} from './registry-push.js'
+import {type RiskTracer, traceRisk} from './risk-tracer.js'
 import {verify} from './verify.js'
 
 export type {PushReport} from '../core/push-report.js'
@@ -119,7 +127,10 @@ async function deploy({
     ...extra,
   })
   const history = databaseHistory(await target.readHistory(), targetOrigin(options.target))
-  const folder = await readMigrationFolder(snapshot.migrationsDir)
+  const folder = withIntendedSkips(
+    await readMigrationFolder(snapshot.migrationsDir),
+    loadConfig(workspace.workdir).check?.ignore ?? [],
+  )
   const localStatements = await readAppliedStatements({migrationsDir: snapshot.migrationsDir}, folder, history)
   const blocking = findIssues({folder, history, localStatements}).filter(
     (f) => f.blocking && !(options.includeAll && f.kind === 'out-of-order'),
@@ -136,14 +147,21 @@ async function deploy({
     progress('Verifying every migration on a fresh embedded database…')
     tracker = trackCatalog()
     // Advisor and lint findings block only on what this push sends; sbx.toml is read from the project, not the snapshot.
+    const config = loadConfig(workspace.workdir)
+    const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
     const verified = await verify({
       workdir: snapshot.workdir,
       unapplied: new Set(pending),
       shadowUrl: options.shadowUrl,
-      config: loadConfig(workspace.workdir),
+      config,
       observer: tracker,
+      tracer,
     })
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
+    if (tracer) {
+      const refusals = await riskRefusals(tracer, target, pending, config.verify ?? DEFAULT_VERIFY_SETTINGS, progress)
+      if (refusals.length > 0) return report('refused', {risk: refusals, alreadyApplied})
+    }
     for (const partly of verified.partlyVerified) {
       progress(
         `Verified only partly (the embedded database lacks ${partly.missingExtensions.join(', ')}): ${partly.file}`,
@@ -170,6 +188,9 @@ async function deploy({
     onLine: (line) => line.trim() && progress(line),
   })
   if (result.exitCode !== 0) {
+    // supabase refused config.toml before connecting: nothing was applied, and it is the project's input at fault.
+    const refusal = configRefusal(`${result.stderr}\n${result.stdout}`)
+    if (refusal) throw configRefused(cli, refusal)
     const after = await target.readHistory().catch(() => undefined)
     const appliedAfter = after && pending.filter((file) => after.some((a) => file.startsWith(`${a.version}_`)))
     const failure = explainPushFailure({
@@ -203,6 +224,33 @@ async function deploy({
   return report('pushed', {applied: pending, alreadyApplied})
 }
 
+/**
+ * Prints the high-risk lines of what this push sends and, with [verify] risk = "error", returns what holds
+ * AccessExclusiveLock on, rewrites or scans a table larger than [verify] large_table on the target.
+ */
+async function riskRefusals(
+  tracer: RiskTracer,
+  target: PushTarget,
+  pending: readonly string[],
+  settings: VerifySettings,
+  progress: (line: string) => void,
+): Promise<RiskViolation[]> {
+  const traced = pending.flatMap((file) => {
+    const trace = tracer.traces.get(file)
+    return trace ? [{file, trace}] : []
+  })
+  const relations = relationsOf(traced.map((t) => t.trace))
+  const stats = target.readTableStats && relations.length > 0 ? await target.readTableStats(relations) : undefined
+  const threshold = parseSize(settings.large_table) as number
+  const refusals: RiskViolation[] = []
+  for (const {file, trace} of traced) {
+    const risk = assessMigration(trace, stats ?? (target.readTableStats ? new Map() : undefined))
+    if (risk.level === 'high') for (const line of riskLines(risk, '  ')) progress(`${file}${line}`)
+    if (settings.risk === 'error') refusals.push(...riskViolations(file, trace.statements, risk, stats, threshold))
+  }
+  return refusals
+}
+
 /** Refused pushes and drift are told to [notify]; the URL's password never goes into an event. */
 async function alert(workdir: string, report: PushReport, options: PushOptions): Promise<void> {
   const secretUrls = options.target.kind === 'url' ? [options.target.url] : []
@@ -210,7 +258,9 @@ async function alert(workdir: string, report: PushReport, options: PushOptions):
   if (report.status === 'refused') {
     const why = report.verify?.failure
       ? [`${report.verify.failure.file} fails to replay: ${report.verify.failure.error.message}`]
-      : (report.findings ?? []).map((f) => ('file' in f ? `${f.kind} ${f.file}` : f.kind))
+      : report.risk
+        ? report.risk.map(violationLine)
+        : (report.findings ?? []).map((f) => ('file' in f ? `${f.kind} ${f.file}` : f.kind))
     await notify(workdir, [{event: 'push-refused', target: report.target, project, why}], {secretUrls})
   }
   if (report.status === 'drift') {

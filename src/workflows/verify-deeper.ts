@@ -19,7 +19,7 @@ import {
   type LintSettings,
   type VerifySettings,
 } from '../core/verify-config.js'
-import {runAdvisors} from '../shell/advisors.js'
+import {checkSupabaseConfig, runAdvisors} from '../shell/advisors.js'
 import {type FreshDatabase, serveDatabase} from '../shell/embedded-db.js'
 import {openSupabase} from '../shell/supabase.js'
 import {apiSchemas} from '../shell/supabase-config.js'
@@ -69,7 +69,7 @@ export function lintUnapplied(
   settings: LintSettings,
 ): Promise<LintReport> {
   const files = migrations.map((m) => m.file).filter((file) => blockable === undefined || blockable.has(file))
-  return lintFiles({dir: migrationsDir, files, settings})
+  return lintFiles({dir: migrationsDir, files, settings, pending: blockable !== undefined})
 }
 
 export function advisorsReportWhenNotRun(
@@ -86,6 +86,15 @@ export interface AdvisorsRun {
   settings: DeeperSettings['advisors']
   scope: Scope
   blockable: ReadonlySet<string> | undefined
+}
+
+/**
+ * Whether supabase accepts config.toml, asked before the replay when the advisors will run: a config it refuses
+ * fails in a second with supabase's own words (exit 2), not after the whole replay.
+ */
+export async function supabaseAcceptsConfig(workdir: string, settings: DeeperSettings): Promise<void> {
+  if (settings.advisors.level === 'off') return
+  await checkSupabaseConfig(await openSupabase(workdir), workdir)
 }
 
 /**

@@ -12,7 +12,6 @@ import {ExitCode, ExternalError, SbxError} from '../core/errors.js'
 import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
 import {
   createdExtension,
-  dependsOnSkippedWork,
   type ExtensionNeeds,
   type ExtensionPlan,
   type ExtensionUse,
@@ -24,9 +23,11 @@ import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {majorGap, newerSyntax, replayMajor, unsafeEnumValue} from '../core/postgres-major.js'
 import {planReplay} from '../core/replay-plan.js'
+import {assessMigration} from '../core/risk.js'
+import {SkippedWork, type SkipReason} from '../core/skipped-work.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
 import type {BlockingLevel} from '../core/verify-config.js'
-import type {PartlyVerified, ReplayDatabaseInfo, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import type {FileRisk, PartlyVerified, ReplayDatabaseInfo, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 import {catalogSnapshot, changedObjects} from '../shell/catalog.js'
 import {loadConfig} from '../shell/config-file.js'
 import {type DdlFeed, openDdlFeed} from '../shell/ddl-feed.js'
@@ -45,6 +46,7 @@ import {type PreparedSession, preparedSession} from '../shell/prepared-query.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {openShadow} from '../shell/shadow-db.js'
 import {apiSchemas, projectMajor} from '../shell/supabase-config.js'
+import {type RiskTracer, traceRisk} from './risk-tracer.js'
 import {
   advisorsAt,
   advisorsOnEmbedded,
@@ -54,6 +56,7 @@ import {
   deeperSettings,
   lintUnapplied,
   type Scope,
+  supabaseAcceptsConfig,
 } from './verify-deeper.js'
 
 export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
@@ -79,6 +82,8 @@ export interface VerifyOptions {
   observer?: ReplayObserver
   /** `--exact-major` (also [verify] exact_major): exit 3 when the replay cannot run [db] major_version itself. */
   exactMajor?: boolean
+  /** Traces each statement's locks and rewrites (sbx plan, push); else verify traces unless [verify] risk = "off". */
+  tracer?: RiskTracer
 }
 
 /**
@@ -145,11 +150,16 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const linting = lintUnapplied(project.migrationsDir, folder.migrations, blockable, settings.lint)
   linting.catch(() => undefined)
   const tracking = settings.advisors.level !== 'off'
+  // Beside the database's start: supabase refusing config.toml ends verify before the replay.
+  const configAccepted = supabaseAcceptsConfig(workdir, settings)
+  configAccepted.catch(() => undefined)
+  const tracer = options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk())
   const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
   const exactMajor = options.exactMajor || settings.verify.exact_major
   const timeoutMs = settings.verify.statement_timeout
   const declared = await projectMajor(workdir)
   if (shadowUrl) {
+    await configAccepted
     const migrations = await loadMigrations(project.migrationsDir, folder.migrations)
     return verifyOnShadow(shadowUrl, {
       workdir,
@@ -164,6 +174,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       projectMajor: declared.major,
       exactMajor,
       timeoutMs,
+      tracer,
     })
   }
   const major = replayMajor(declared.major)
@@ -173,11 +184,13 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   // The baseline is copied while the files are read; only the extensions they create or call are loaded.
   const reading = loadMigrations(project.migrationsDir, folder.migrations)
   const planning = reading.then(planExtensions)
-  const [loaded, starting] = await Promise.allSettled([reading, start(planning)])
-  if (loaded.status === 'rejected') {
+  const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), configAccepted])
+  for (const settled of [loaded, accepted]) {
+    if (settled.status === 'fulfilled') continue
     if (starting.status === 'fulfilled') await starting.value.close()
-    throw loaded.reason
+    throw settled.reason
   }
+  if (loaded.status === 'rejected') throw loaded.reason
   if (starting.status === 'rejected') throw starting.reason
   const migrations = loaded.value
   const plan = await planning
@@ -191,7 +204,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     let ledger: ObjectLedger | undefined
     const replayTracked = async () => {
       ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
-      return replayAll(database, migrations, plan, ledger, options.observer, refuse)
+      return replayAll(database, migrations, plan, ledger, options.observer, tracer, refuse)
     }
     let replay = await replayTracked()
     let uses = plan.uses
@@ -212,7 +225,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     }
     const where = {timeoutMs, projectMajor: major.projectMajor, major: major.line.major}
     const failure =
-      replay.failure && (await explainFailure(replay.failure, migrations, folder.skipped, project, plan, where))
+      replay.failure &&
+      (await explainFailure(replay.failure, replay.work, migrations, folder.skipped, project, plan, where))
     const advisors = failure
       ? advisorsReportWhenNotRun(settings.advisors, scope, 'the replay failed')
       : await advisorsOnEmbedded(database, ledger, {workdir, settings: settings.advisors, scope, blockable})
@@ -222,6 +236,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       failure,
       advisors,
       lint: await linting,
+      risk: highRisk(tracer, blockable),
       skipped: folder.skipped,
       where: {
         database: databaseInfo(version, major.line.major, major.projectMajor, Boolean(major.emulates)),
@@ -248,6 +263,7 @@ interface ShadowRun {
   projectMajor: number
   exactMajor: boolean
   timeoutMs: number
+  tracer: RiskTracer | undefined
 }
 
 /**
@@ -269,11 +285,12 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
       plan,
       ledger,
       undefined,
+      run.tracer,
       newerSyntaxRefusal(run.projectMajor, serverMajor),
     )
     const failure =
       replay.failure &&
-      (await explainFailure(replay.failure, migrations, run.folder.skipped, run.project, plan, {
+      (await explainFailure(replay.failure, replay.work, migrations, run.folder.skipped, run.project, plan, {
         timeoutMs: run.timeoutMs,
         projectMajor: run.projectMajor,
         major: serverMajor,
@@ -288,6 +305,7 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
       failure,
       advisors,
       lint: await run.linting,
+      risk: highRisk(run.tracer, run.blockable),
       skipped: run.folder.skipped,
       where: {
         database: databaseInfo(shadow.server, serverMajor, run.projectMajor, false),
@@ -309,6 +327,7 @@ function completedReport(parts: {
   failure: VerifyFailure | undefined
   advisors: AdvisorsReport
   lint: LintReport
+  risk: FileRisk[] | undefined
   skipped: SkippedEntry[]
   where: Pick<VerifyReport, 'database' | 'extensions' | 'partlyVerified' | 'shadow'>
   elapsedMs: number
@@ -325,9 +344,23 @@ function completedReport(parts: {
     ...parts.where,
     advisors,
     lint,
+    ...(parts.risk ? {risk: parts.risk} : {}),
     blocked,
     elapsedMs: parts.elapsedMs,
   }
+}
+
+/** The migrations (of those that may block) whose trace is high risk: what verify prints. */
+function highRisk(tracer: RiskTracer | undefined, blockable: ReadonlySet<string> | undefined): FileRisk[] | undefined {
+  if (!tracer) return undefined
+  const out: FileRisk[] = []
+  for (const [file, trace] of tracer.traces) {
+    if (blockable && !blockable.has(file)) continue
+    const risk = assessMigration(trace)
+    if (risk.level === 'high') out.push({file, ...risk})
+  }
+  // Absent rather than empty: the report keeps its shape when nothing is risky.
+  return out.length > 0 ? out : undefined
 }
 
 async function loadMigrations(dir: string, migrations: readonly Migration[]): Promise<LoadedMigration[]> {
@@ -358,6 +391,8 @@ interface Replay {
   statements: number
   failure?: RawFailure
   partlyVerified: PartlyVerified[]
+  /** What was left out for missing extensions (to keep advice from naming a migration whose creator was skipped). */
+  work: SkippedWork
 }
 
 async function replayAll(
@@ -366,12 +401,13 @@ async function replayAll(
   extensions: ExtensionPlan,
   ledger?: ObjectLedger,
   observer?: ReplayObserver,
+  tracer?: RiskTracer,
   refuse?: Refusal,
 ): Promise<Replay> {
   let statements = 0
   const partlyVerified: PartlyVerified[] = []
   const missing = new Set(extensions.uses.filter((use) => use.status === 'missing').map((use) => use.name))
-  const omitted = new Set<string>()
+  const work = new SkippedWork()
   let feed: DdlFeed | undefined
   // Between files the ledger and the observer read what each file touched, by prepared statements.
   const session = preparedSession(database.db)
@@ -379,23 +415,23 @@ async function replayAll(
   try {
     await createHistoryTable(database.db)
     await observer?.start(database.db, session)
+    await tracer?.start(database.db)
     feed = ledger || observer ? await openDdlFeed(database.db, session) : undefined
     for (const [index, migration] of migrations.entries()) {
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
-      const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, omitted, partly) : undefined
+      const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, work, partly) : undefined
       const began = performance.now()
-      const failure = await replayMigration(database.db, migration, plan, stepOver, {refuse})
+      const probe = tracer?.probe(migration.file, migration.statements)
+      const failure = await replayMigration(database.db, migration, plan, stepOver, probe, refuse)
       const replayMs = Math.round(performance.now() - began)
-      if (partly.skipped.length > 0) {
-        if (partly.missingExtensions.length === 0) partly.missingExtensions = [...omitted]
-        partlyVerified.push(partly)
-      }
+      if (partly.skipped.length > 0) partlyVerified.push(partly)
       if (failure) {
         const raw = {index, file: migration.file, transactionMode: plan.mode, ...failure}
-        return {applied: index, statements, failure: raw, partlyVerified}
+        return {applied: index, statements, failure: raw, partlyVerified, work}
       }
       statements += migration.statements.length
+      await tracer?.replayed(database.db, migration.file)
       if (!ledger && !observer) continue
       await session.genericPlans()
       const events = await feed?.take()
@@ -426,41 +462,49 @@ async function replayAll(
     await feed?.remove().catch(() => undefined)
     await session.close().catch(() => undefined)
   }
-  return {applied: migrations.length, statements, partlyVerified}
+  return {applied: migrations.length, statements, partlyVerified, work}
 }
 
 /**
  * Replaying without extensions Supabase offers but the embedded database lacks: their CREATE EXTENSION is not
- * sent, and once one was left out, a statement failing on an object that does not exist (and that no later
- * statement creates) is taken to need it and stepped over.
+ * sent, and once one was left out, a statement failing on an object that a skipped statement would have made,
+ * or that does not exist and no later statement creates, is taken to need it and stepped over (core/skipped-work).
  */
 function withoutMissing(
   migrations: readonly LoadedMigration[],
   index: number,
   missing: ReadonlySet<string>,
-  omitted: Set<string>,
+  work: SkippedWork,
   partly: PartlyVerified,
 ): StepOver {
   const migration = migrations[index] as LoadedMigration
+  const pending = new Map<number, SkipReason>()
+  const needs = (names: readonly string[]) => {
+    for (const name of names) if (!partly.missingExtensions.includes(name)) partly.missingExtensions.push(name)
+  }
   return {
     omit(statementIndex) {
-      const name = createdExtension(migration.statements[statementIndex] as string)
+      const statement = migration.statements[statementIndex] as string
+      const name = createdExtension(statement)
       if (name === undefined || !missing.has(name)) return false
-      omitted.add(name)
-      if (!partly.missingExtensions.includes(name)) partly.missingExtensions.push(name)
+      work.omit(name, migration.file, statementIndex, statement)
+      pending.set(statementIndex, {needs: [name]})
       return true
     },
     allows(statementIndex, error) {
-      if (omitted.size === 0) return false
-      const object = parseMissingObject(error)
-      const createdLater =
-        object !== undefined &&
+      const createdLater = (object: MissingObject) =>
         (findCreatingStatement(object, [migration], statementIndex + 1) ??
           findCreatingStatement(object, migrations.slice(index + 1))) !== undefined
-      return dependsOnSkippedWork(error, createdLater)
+      const reason = work.reason(error, createdLater)
+      if (!reason) return false
+      pending.set(statementIndex, reason)
+      work.stepped(migration.file, statementIndex, migration.statements[statementIndex] as string, reason)
+      return true
     },
     skipped(statementIndex, error) {
-      partly.skipped.push(error ? {statementIndex, error} : {statementIndex})
+      const reason = pending.get(statementIndex) ?? {needs: [...work.omitted]}
+      needs(reason.needs)
+      partly.skipped.push({statementIndex, ...(error ? {error} : {}), ...reason})
     },
   }
 }
@@ -504,6 +548,7 @@ function majorMismatch(projectMajor: number, major: number, server?: string): Sb
 
 async function explainFailure(
   raw: RawFailure,
+  work: SkippedWork,
   migrations: readonly LoadedMigration[],
   skipped: readonly SkippedEntry[],
   project: {migrationsDir: string},
@@ -538,6 +583,12 @@ async function explainFailure(
   const missing = parseMissingObject(raw.error)
   if (!missing) return failure
   failure.missing = missing
+  // Its creator was skipped for a missing extension: a later redefinition is no place to move this file after.
+  const skippedCreator = work.creatorOf(missing)
+  if (skippedCreator) {
+    failure.createdBy = {...skippedCreator, skippedFor: skippedCreator.needs}
+    return failure
+  }
   const createdBy =
     findCreatingStatement(missing, [migration], raw.statementIndex + 1) ??
     findCreatingStatement(missing, migrations.slice(raw.index + 1)) ??

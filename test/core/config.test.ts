@@ -60,7 +60,7 @@ describe('parseConfig: every mistake is one line naming the file, the key and wh
     {
       case: 'an unknown section',
       text: '[registri]\nurl = "git:origin"\n',
-      message: 'supabase/sbx.toml: unknown section [registri]: expected one of registry, verify, lint, notify.',
+      message: 'supabase/sbx.toml: unknown section [registri]: expected one of registry, verify, lint, notify, check.',
     },
     {
       case: 'a wrong type',

@@ -1,8 +1,10 @@
 import {describe, expect, it} from 'vitest'
 import {SUPABASE_EXTENSIONS} from '../../src/core/extension-catalog.js'
 import {
+  buildModule,
   createdExtension,
   dependsOnSkippedWork,
+  engineFor,
   extensionStatus,
   missingLibrary,
   pinnedVersion,
@@ -63,6 +65,23 @@ describe('planExtensions', () => {
   it.each([
     {case: 'plain tables need nothing', texts: ['create table t (id uuid default gen_random_uuid())'], uses: []},
     {
+      case: 'PostGIS is loaded (on its own PGlite release)',
+      texts: ['create extension postgis with schema extensions', 'create extension pg_trgm'],
+      uses: [
+        {name: 'pg_trgm', status: 'loaded'},
+        {name: 'postgis', status: 'loaded'},
+      ],
+    },
+    {
+      case: 'PostGIS beside pgvector (built for another PGlite release) is replayed without',
+      texts: ['create extension postgis', 'create extension vector', 'create extension postgis_topology'],
+      uses: [
+        {name: 'postgis', status: 'missing'},
+        {name: 'postgis_topology', status: 'missing'},
+        {name: 'vector', status: 'loaded'},
+      ],
+    },
+    {
       case: 'a created PGlite extension is loaded',
       texts: ['create extension if not exists "pg_trgm" with schema extensions'],
       uses: [{name: 'pg_trgm', status: 'loaded'}],
@@ -96,14 +115,14 @@ describe('planExtensions', () => {
       case: 'stand-ins, missing and unknown, sorted by name; plpgsql is not reported',
       texts: [
         'create extension pg_net',
-        'create extension postgis',
+        'create extension timescaledb',
         'create extension nosuch',
         'create extension plpgsql',
       ],
       uses: [
         {name: 'nosuch', status: 'unknown'},
         {name: 'pg_net', status: 'stand-in'},
-        {name: 'postgis', status: 'missing'},
+        {name: 'timescaledb', status: 'missing'},
       ],
     },
   ])('$case', ({texts, uses}) => {
@@ -133,13 +152,27 @@ describe('the catalog', () => {
   })
 })
 
+describe('engineFor and buildModule', () => {
+  it('starts the PostGIS PGlite release only when a part of PostGIS is loaded, with its own contrib builds', () => {
+    expect(engineFor(['pg_trgm', 'vector'])).toBe('default')
+    expect(engineFor(['pg_trgm', 'postgis_topology'])).toBe('postgis')
+    expect(buildModule('pg_trgm', 'postgis')).toEqual({
+      module: 'pglite-postgis-engine/contrib/pg_trgm',
+      export: 'pg_trgm',
+    })
+    expect(buildModule('vector', 'postgis')).toBeUndefined()
+    expect(buildModule('postgis', 'default')).toBeUndefined()
+    expect(buildModule('postgis', 'postgis')).toEqual({module: '@electric-sql/pglite-postgis', export: 'postgis'})
+  })
+})
+
 describe('missingLibrary', () => {
   it.each([
     {error: {code: '58P01', message: 'could not access file "pgcrypto": No such file or directory'}, name: 'pgcrypto'},
     {error: {code: '58P01', message: 'could not access file "$libdir/uuid-ossp": No such file'}, name: 'uuid-ossp'},
     {error: {code: '0A000', message: 'extension "pg_trgm" is not available'}, name: 'pg_trgm'},
     {error: {code: '0A000', message: 'extension "vector" is not available'}, name: 'vector'},
-    {error: {code: '0A000', message: 'extension "postgis" is not available'}, name: undefined},
+    {error: {code: '0A000', message: 'extension "timescaledb" is not available'}, name: undefined},
     {error: {code: '0A000', message: 'extension "nosuch" is not available'}, name: undefined},
     {error: {code: '58P01', message: 'could not open file "base/1/2": No such file or directory'}, name: undefined},
     {error: {code: '42883', message: 'function crypt(unknown, unknown) does not exist'}, name: undefined},

@@ -72,6 +72,89 @@ describe('lintFindings', () => {
   })
 })
 
+describe('lintFindings on what the same push creates, and on files squawk cannot parse', () => {
+  const tables = linted(
+    '1_tables.sql',
+    'create table public.accounts (id bigint primary key);\ncreate table members (id bigint, account_id bigint);\n',
+  )
+  const later = linted(
+    '2_later.sql',
+    [
+      'alter table public.members add constraint members_account foreign key (account_id) references accounts (id);',
+      'alter table members add column role text not null;',
+      'create index members_role on only public.members (role);',
+      'alter table big add constraint big_fk foreign key (x) references accounts (id);',
+    ].join('\n'),
+  )
+
+  it('no constraint-missing-not-valid (and the like) for a table an earlier statement of the push creates', () => {
+    const findings = lintFindings(
+      [tables, later],
+      [
+        violation('2_later.sql', 0, 'constraint-missing-not-valid'),
+        violation('2_later.sql', 0, 'adding-foreign-key-constraint'),
+        violation('2_later.sql', 1, 'adding-required-field'),
+        violation('2_later.sql', 2, 'require-concurrent-index-creation'),
+        violation('2_later.sql', 3, 'constraint-missing-not-valid'),
+      ],
+      'warn',
+      {pending: true},
+    )
+    expect(findings.map((f) => `${f.statementIndex} ${f.rule}`)).toEqual(['3 constraint-missing-not-valid'])
+  })
+
+  it('in the same file always; across files only when they are the pending ones (an old table may hold rows)', () => {
+    const same = linted(
+      '1_same.sql',
+      'create table t (id int, x int);\nalter table t add constraint x_pos check (x > 0);\nalter table u add constraint y check (true);\n',
+    )
+    const violations = [
+      violation('1_same.sql', 1, 'constraint-missing-not-valid'),
+      violation('1_same.sql', 2, 'constraint-missing-not-valid'),
+    ]
+    expect(lintFindings([same], violations, 'warn').map((f) => f.statementIndex)).toEqual([2])
+    const acrossWholeFolder = lintFindings(
+      [tables, later],
+      [violation('2_later.sql', 0, 'constraint-missing-not-valid')],
+      'warn',
+    )
+    expect(acrossWholeFolder).toHaveLength(1)
+  })
+
+  it('keeps them for a table created after the statement (the order is wrong, the table may exist)', () => {
+    const first = linted('1_first.sql', 'alter table t add constraint c check (x > 0);\n')
+    const second = linted('2_second.sql', 'create table t (x int);\n')
+    const findings = lintFindings(
+      [first, second],
+      [violation('1_first.sql', 0, 'constraint-missing-not-valid')],
+      'warn',
+    )
+    expect(findings).toHaveLength(1)
+  })
+
+  it('one finding per file squawk cannot parse, saying how many more errors it saw', () => {
+    const bad = linted('3_bad.sql', 'create tabel x (id int);\nselect 1;\n')
+    const syntax = (line: number, message: string): SquawkViolation => ({
+      ...violation('3_bad.sql', line, 'syntax-error'),
+      level: 'Error',
+      message,
+    })
+    const findings = lintFindings(
+      [bad],
+      [syntax(0, 'expected command, found CREATE_KW'), syntax(0, 'expected command, found IDENT'), syntax(0, 'x')],
+      'error',
+    )
+    expect(findings).toMatchObject([
+      {
+        rule: 'syntax-error',
+        statementIndex: 0,
+        message: 'squawk cannot parse this file: expected command, found CREATE_KW (and 2 more syntax errors)',
+        blocking: true,
+      },
+    ])
+  })
+})
+
 describe('rulesOff', () => {
   it('sbx turns the timeout and style rules off, each with a reason; include and exclude change that', () => {
     const off = rulesOff({exclude: ['adding-foreign-key-constraint'], include: ['prefer-robust-stmts']})

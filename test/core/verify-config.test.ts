@@ -9,19 +9,21 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
       text: '[verify]\n[lint]\n',
       env: {},
       config: {
-        verify: {advisors: 'report', ignore: []},
+        verify: {advisors: 'report', ignore: [], risk: 'report', large_table: '100MB'},
         lint: {level: 'report', exclude: [], include: [], pg_version: '15'},
       },
     },
     {
       case: 'every key written out',
-      text: '[verify]\nadvisors = "error"\nignore = ["rls_disabled_in_public:public.legacy"]\nshadow_url = "postgresql://postgres@127.0.0.1:5432/postgres"\n[lint]\nlevel = "warn"\nexclude = ["adding-foreign-key-constraint"]\ninclude = ["prefer-robust-stmts"]\npg_version = "17"\n',
+      text: '[verify]\nadvisors = "error"\nignore = ["rls_disabled_in_public:public.legacy"]\nshadow_url = "postgresql://postgres@127.0.0.1:5432/postgres"\nrisk = "error"\nlarge_table = "1.5GB"\n[lint]\nlevel = "warn"\nexclude = ["adding-foreign-key-constraint"]\ninclude = ["prefer-robust-stmts"]\npg_version = "17"\n',
       env: {},
       config: {
         verify: {
           advisors: 'error',
           ignore: ['rls_disabled_in_public:public.legacy'],
           shadow_url: 'postgresql://postgres@127.0.0.1:5432/postgres',
+          risk: 'error',
+          large_table: '1.5GB',
         },
         lint: {
           level: 'warn',
@@ -35,7 +37,7 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
       case: 'environment overrides, lists comma-separated',
       text: undefined,
       env: {SBX_VERIFY_ADVISORS: 'warn', SBX_VERIFY_IGNORE: 'a, b'},
-      config: {verify: {advisors: 'warn', ignore: ['a', 'b']}},
+      config: {verify: {advisors: 'warn', ignore: ['a', 'b'], risk: 'report', large_table: '100MB'}},
     },
   ])('$case', ({text, env, config}) => {
     expect(parseConfig({text, env})).toEqual(config)
@@ -51,6 +53,8 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
       message: /unknown key \[lint\] levels: expected one of level, exclude, include, pg_version/,
     },
     {text: '[verify]\nshadow_url = "mysql://x"\n', message: /\[verify\] shadow_url: expected a postgres/},
+    {text: '[verify]\nrisk = "warn"\n', message: /\[verify\] risk: expected one of "off", "report", "error"/},
+    {text: '[verify]\nlarge_table = "100 rows"\n', message: /\[verify\] large_table: expected a size such as "100MB"/},
   ])('$text → exit 2', ({text, message}) => {
     let error: unknown
     try {

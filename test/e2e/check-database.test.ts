@@ -2,11 +2,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runSbx} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
 import {supabasePush} from '../helpers/supabase.js'
 
 describe.each(DATABASE_KINDS)('check and fix against a database with history (%s)', (kind) => {
+  needsServer(kind)
   it('reports out-of-order, remote-only and edited-after-apply files, and fix never renames an applied file', async () => {
     const db = await throwawayDatabase(kind)
     const dir = tmpProject({

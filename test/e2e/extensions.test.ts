@@ -186,11 +186,11 @@ insert into public.notes (title, body, tags) values ('a', 'b', '{x}');
     expect(report).toMatchObject({ok: true, applied: 2})
   })
 
-  it('steps over what needs postgis in a file that runs its own transaction, and goes on after COMMIT', async () => {
+  it('steps over what needs pgroonga in a file that runs its own transaction, and goes on after COMMIT', async () => {
     const cwd = tmpProject({
       'supabase/migrations/20250101000000_places.sql': `
 begin;
-create extension if not exists postgis with schema extensions;
+create extension if not exists pgroonga with schema extensions;
 create table public.places (id bigint primary key, location extensions.geography(point));
 create table public.visits (id bigint primary key, at timestamptz not null default now());
 commit;
@@ -206,7 +206,7 @@ create index places_location on public.places using gist (location);
     expect(report.partlyVerified).toMatchObject([
       {
         file: '20250101000000_places.sql',
-        missingExtensions: ['postgis'],
+        missingExtensions: ['pgroonga'],
         skipped: [{statementIndex: 1}, {statementIndex: 2, error: {code: '42704'}}, {statementIndex: 5}],
       },
     ])
@@ -232,10 +232,10 @@ create extension if not exists pgroonga with schema extensions;
     expect(stderr).toContain('extension "pgroonga" is not available')
   })
 
-  it('still fails on an ordering mistake in a project that uses postgis', async () => {
+  it('still fails on an ordering mistake in a project that uses pgroonga', async () => {
     const cwd = tmpProject({
       'supabase/migrations/20250101000000_functions.sql': `
-create extension if not exists postgis with schema extensions;
+create extension if not exists pgroonga with schema extensions;
 create function public.place_count() returns bigint language sql as $$ select count(*) from public.places $$;
 `,
       'supabase/migrations/20250102000000_places.sql': `

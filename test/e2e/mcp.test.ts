@@ -4,7 +4,7 @@ import path from 'node:path'
 import {createInterface} from 'node:readline'
 import {describe, expect, it, vi} from 'vitest'
 import {runSbx, SBX_BIN, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {callTool, startMcp} from '../helpers/mcp.js'
 import {listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
 
@@ -109,6 +109,7 @@ describe('sbx mcp over stdio, with the SDK client', () => {
 })
 
 describe.each(DATABASE_KINDS)('sbx mcp --db-url (%s)', (kind) => {
+  needsServer(kind)
   it("apply_migration applies to the database under the file's version; no password in any result", async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
     const url = withPassword(db.url)

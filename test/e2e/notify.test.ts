@@ -4,7 +4,7 @@ import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {POSTGRES_URL, throwawayDatabase} from '../helpers/databases.js'
 import {gitProject, listMigrations, migrationsDir, writeTree} from '../helpers/project.js'
 
 /** A real HTTP server on loopback: records each POSTed JSON body; `answer: false` never answers. */
@@ -104,7 +104,7 @@ describe('[notify] alerts', () => {
 
   it('a refused push is an event, without the password of --db-url', async () => {
     const hook = await webhookServer()
-    const db = await throwawayDatabase(DATABASE_KINDS.at(-1) ?? 'pglite', {baseline: true})
+    const db = await throwawayDatabase(POSTGRES_URL ? 'postgres' : 'pglite', {baseline: true})
     const url = new URL(db.url)
     url.password = 'hunter2secret'
     const dir = incidentProject(`[notify]\nwebhook = "${hook.url}"\n`)

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {INCIDENT_MIGRATIONS} from '../helpers/incident-migrations.js'
 import {tmpProject} from '../helpers/project.js'
 import {REALISTIC_MIGRATIONS} from '../helpers/realistic-migrations.js'
@@ -11,6 +11,7 @@ const env = {SBX_SUPABASE_BIN: SUPABASE_BIN}
 const push = (dir: string, ...args: string[]) => runSbx(['push', ...args], {cwd: dir, env, timeoutMs: 180_000})
 
 describe.each(DATABASE_KINDS)('post-deploy verification in sbx push (%s)', (kind) => {
+  needsServer(kind)
   it('no drift after a clean push; an object dropped on the server is drift (exit 6) after the next push', async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
     const dir = tmpProject(INCIDENT_MIGRATIONS)

@@ -9,7 +9,7 @@ import path from 'node:path'
 import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {runSbx, SBX_BIN, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 
 const env = {SBX_SUPABASE_BIN: SUPABASE_BIN}
@@ -44,7 +44,9 @@ async function listenForCommits(url: string, count: number): Promise<{committed:
   return {committed}
 }
 
-describe.each(DATABASE_KINDS.filter((kind) => kind === 'postgres'))('sbx push killed alone (%s)', (kind) => {
+describe('sbx push killed alone (postgres)', () => {
+  const kind = 'postgres'
+  needsServer(kind)
   it.each([1, 2, 3])(
     'run %i: sbx SIGKILLed by pid mid-deploy, a second push from another clone: every row and version once',
     async () => {
@@ -122,6 +124,7 @@ describe('sbx push does not block migration new', () => {
 })
 
 describe.each(DATABASE_KINDS)('sbx push refusals name what to do (%s)', (kind) => {
+  needsServer(kind)
   it('a name that is not UTF-8: exit 3 naming it escaped, nothing sent', async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
     const dir = tmpProject({'supabase/migrations/20260101000000_ok.sql': 'create table ok (id int);'})

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {openEmbeddedDatabase, serveDatabase} from '../../src/shell/embedded-db.js'
 import {schemaFingerprint} from '../helpers/baseline.js'
 import {runSbx, SBX_BIN, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 import {REALISTIC_MIGRATIONS} from '../helpers/realistic-migrations.js'
 import {supabase} from '../helpers/supabase.js'
@@ -45,6 +45,7 @@ describe('sbx push to the embedded database (the default target)', () => {
 })
 
 describe.each(DATABASE_KINDS)('sbx push --db-url (%s)', (kind) => {
+  needsServer(kind)
   it('pushes a realistic set; supabase then finds nothing pending; a second push is up to date', async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
     const dir = tmpProject(REALISTIC_MIGRATIONS)
@@ -138,7 +139,8 @@ describe.each(DATABASE_KINDS)('sbx push --db-url (%s)', (kind) => {
   })
 })
 
-describe.runIf(DATABASE_KINDS.includes('postgres'))('concurrent and killed pushes, secrets (postgres)', () => {
+describe('concurrent and killed pushes, secrets (postgres)', () => {
+  needsServer()
   it('a password in the URL never appears in output', async () => {
     const db = await throwawayDatabase('postgres', {baseline: true})
     const url = new URL(db.url)

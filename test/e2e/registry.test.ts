@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {type RunOptions, type RunResult, runSbx, SUPABASE_BIN, startSbx} from '../helpers/cli.js'
-import {throwawayDatabase} from '../helpers/databases.js'
+import {skipWithoutServer, throwawayDatabase} from '../helpers/databases.js'
 import {git} from '../helpers/project.js'
 import {
   bareOrigin,
@@ -19,9 +19,16 @@ import {
   silentServer,
 } from '../helpers/registry.js'
 
-const hasPostgres = Boolean(process.env.SBX_TEST_DATABASE_URL)
-// As push.test.ts does: the PostgreSQL cases run wherever SBX_TEST_DATABASE_URL is set (CI always sets it).
-const postgresIt = it.runIf(hasPostgres)
+// The PostgreSQL cases run wherever SBX_TEST_DATABASE_URL is set (CI always sets it), and say why elsewhere.
+const postgresIt = (name: string, fn: () => Promise<void>, timeout?: number) =>
+  it(
+    name,
+    async (context) => {
+      skipWithoutServer(context)
+      await fn()
+    },
+    timeout,
+  )
 
 /** `sbx …` with oclif's 80-column wrapping undone, the workdir rule cleared, and supabase from this repository. */
 async function sbx(args: string[], options: RunOptions): Promise<RunResult> {

@@ -4,7 +4,7 @@ import {describe, expect, it, vi} from 'vitest'
 import {openEmbeddedDatabase, serveDatabase} from '../../src/shell/embedded-db.js'
 import {applyLikeSupabaseApi} from '../helpers/api-history.js'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'
 import {snapshotTree} from '../helpers/tree.js'
@@ -55,6 +55,7 @@ async function driftedProject(url: string) {
 }
 
 describe.each(DATABASE_KINDS)('sbx sync against history written like the Supabase API (%s)', (kind) => {
+  needsServer(kind)
   it('adopts, fetches and moves; then check passes and the real supabase db push applies only the new file', async () => {
     const db = await throwawayDatabase(kind)
     const {dir, profiles, notes} = await driftedProject(db.url)
@@ -161,6 +162,7 @@ describe.each(DATABASE_KINDS)('sbx sync against history written like the Supabas
 })
 
 describe.each(DATABASE_KINDS)('sbx sync against history written by the real supabase db push (%s)', (kind) => {
+  needsServer(kind)
   it('renames back a file that was renamed locally after it was applied', async () => {
     const db = await throwawayDatabase(kind)
     const dir = tmpProject({
@@ -226,6 +228,7 @@ describe('sbx sync: bad input', () => {
 })
 
 describe.each(DATABASE_KINDS)('sbx sync: hostile histories (%s)', (kind) => {
+  needsServer(kind)
   it('a recorded name holding a path is written inside the migrations folder, never outside', async () => {
     const db = await throwawayDatabase(kind)
     const dir = tmpProject({})

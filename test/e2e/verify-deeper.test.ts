@@ -10,7 +10,7 @@ import {describe, expect, it} from 'vitest'
 import type {VerifyReport} from '../../src/workflows/verify.js'
 import {schemaFingerprint} from '../helpers/baseline.js'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {POSTGRES_URL, throwawayDatabase} from '../helpers/databases.js'
 import {git, tmpProject} from '../helpers/project.js'
 import {REALISTIC_MIGRATIONS} from '../helpers/realistic-migrations.js'
 
@@ -80,7 +80,7 @@ describe('sbx verify: Supabase security advisors on the replay', () => {
   }, 180_000)
 
   it('[verify] advisors = "error": push refuses with exit 3 and sends nothing; with the rules ignored it deploys', async () => {
-    const db = await throwawayDatabase(DATABASE_KINDS.at(-1) ?? 'pglite', {baseline: true})
+    const db = await throwawayDatabase(POSTGRES_URL ? 'postgres' : 'pglite', {baseline: true})
     const cwd = tmpProject({...UNSAFE, 'supabase/sbx.toml': '[verify]\nadvisors = "error"\n'})
     const before = await schemaFingerprint(db)
 

@@ -11,6 +11,7 @@ import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import type {VerifyReport} from '../../src/workflows/verify.js'
 import {runSbx, SUPABASE_BIN, startSbx} from '../helpers/cli.js'
+import {needsServer} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 import {silentServer} from '../helpers/registry.js'
 
@@ -73,7 +74,8 @@ async function verifyWaitingMidReplay(args: string[]) {
   return {run, live: live as string, holder}
 }
 
-describe.runIf(SERVER)('sbx verify --shadow-url on PostgreSQL', () => {
+describe('sbx verify --shadow-url on PostgreSQL', () => {
+  needsServer()
   it('the INF-015 shape (functions before their tables) fails there too, naming both files; the shadow is gone', async () => {
     const cwd = tmpProject({
       'supabase/migrations/20260207070000_grw011_functions.sql':

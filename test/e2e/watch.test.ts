@@ -10,7 +10,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import type {WatchEvent} from '../../src/core/watch.js'
 import {runSbx, startSbx} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {holdLock} from '../helpers/lock-holder.js'
 import {gitProject, listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
 import {supabase, supabasePush} from '../helpers/supabase.js'
@@ -591,6 +591,7 @@ describe('sbx watch when the migrations folder goes away', () => {
 })
 
 describe.each(DATABASE_KINDS)('sbx watch --db-url (%s)', (kind) => {
+  needsServer(kind)
   it(
     'never renames an applied file, and re-reads what is applied before each pass',
     async () => {

@@ -4,13 +4,27 @@
  */
 import {randomBytes} from 'node:crypto'
 import pg from 'pg'
-import {onTestFinished} from 'vitest'
+import {beforeEach, onTestFinished, type TestContext} from 'vitest'
 import {freshDatabaseFromBaseline, serveDatabase} from '../../src/shell/embedded-db.js'
 import {idempotentBaseline} from './baseline.js'
 
 export type DatabaseKind = 'pglite' | 'postgres'
 
-export const DATABASE_KINDS: DatabaseKind[] = process.env.SBX_TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']
+/** Both kinds always: a PostgreSQL case without a server is skipped with its reason (listed at the end of the run), never dropped unseen. */
+export const DATABASE_KINDS: DatabaseKind[] = ['pglite', 'postgres']
+
+export const POSTGRES_URL = process.env.SBX_TEST_DATABASE_URL
+export const NO_POSTGRES = 'needs the real PostgreSQL server: set SBX_TEST_DATABASE_URL (.ci/run always does)'
+
+/** Skips the test, saying why, when `kind` is PostgreSQL and no server was given. */
+export function skipWithoutServer(context: TestContext, kind: DatabaseKind = 'postgres'): void {
+  if (kind === 'postgres' && !POSTGRES_URL) context.skip(NO_POSTGRES)
+}
+
+/** The same for every test of the enclosing describe block. */
+export function needsServer(kind: DatabaseKind = 'postgres'): void {
+  beforeEach((context) => skipWithoutServer(context, kind))
+}
 
 export interface TestDatabase {
   url: string

@@ -64,6 +64,20 @@ describe('renderVerify', () => {
     )
   })
 
+  it('never advises reordering when the creating statement was skipped for a missing extension', () => {
+    const report = failing({
+      error: {message: 'function set_vt_batch(unknown) does not exist', code: '42883'},
+      missing: {kind: 'function', name: 'set_vt_batch'},
+      createdBy: {file: '20250101000000_functions.sql', statementIndex: 0, skippedFor: ['pgmq']},
+    })
+    const text = renderVerify(report)
+    expect(text).toContain(
+      'Function set_vt_batch is created by 20250101000000_functions.sql (statement 0), which was skipped: it needs pgmq, which the embedded database lacks.',
+    )
+    expect(text).not.toContain('Give ')
+    expect(text).not.toContain('sorts after')
+  })
+
   it('names the later migration that creates the missing object, with a caret under the error', () => {
     const report = failing({
       error: {message: 'relation "todos" does not exist', code: '42P01', position: 78},
@@ -156,8 +170,8 @@ describe('renderVerify', () => {
           file: '20250102000000_search.sql',
           missingExtensions: ['pgroonga'],
           skipped: [
-            {statementIndex: 0},
-            {statementIndex: 2, error: {message: 'access method "pgroonga" does not exist'}},
+            {statementIndex: 0, needs: ['pgroonga']},
+            {statementIndex: 2, error: {message: 'access method "pgroonga" does not exist'}, needs: ['pgroonga']},
           ],
         },
       ],

@@ -213,6 +213,72 @@ select jsonschema_is_valid('{"type": "object"}'), jsonschema_validation_errors('
     expect(result.rows).toEqual([{ok: true}])
   })
 
+  it('pgmq: create a queue, send, read with a visibility timeout, set_vt, archive, pop, delete, metrics', async () => {
+    const db = await withStandIn(
+      'pgmq',
+      `
+create extension if not exists pgmq;
+select pgmq.create('jobs');
+select pgmq.create_unlogged('fast');
+select * from pgmq.send('jobs', '{"task": "embed"}'::jsonb);
+select * from pgmq.send_batch('jobs', array['{"n": 1}', '{"n": 2}']::jsonb[], 0);
+create function public.set_vt_batch(queue text, ids bigint[], vt integer) returns setof pgmq.message_record
+  language sql as $$ select r.* from unnest(ids) as id, pgmq.set_vt(queue, id, vt) as r $$;
+`,
+    )
+    const read = await db.query<{msg_id: number; read_ct: number; message: unknown}>(
+      `select msg_id, read_ct, message from pgmq.read('jobs', 30, 2)`,
+    )
+    expect(read.rows).toEqual([
+      {msg_id: 1, read_ct: 1, message: {task: 'embed'}},
+      {msg_id: 2, read_ct: 1, message: {n: 1}},
+    ])
+    // Invisible for 30 s: the next read gets only the third message.
+    expect((await db.query(`select msg_id from pgmq.read('jobs', 30, 5)`)).rows).toEqual([{msg_id: 3}])
+    expect((await db.query(`select msg_id from public.set_vt_batch('jobs', array[1, 2], 0)`)).rows).toHaveLength(2)
+    expect((await db.query(`select pgmq.archive('jobs', 1::bigint) as ok`)).rows).toEqual([{ok: true}])
+    expect((await db.query(`select msg_id from pgmq.pop('jobs')`)).rows).toEqual([{msg_id: 2}])
+    expect((await db.query(`select pgmq.delete('jobs', 3::bigint) as ok`)).rows).toEqual([{ok: true}])
+    expect((await db.query(`select count(*)::int as n from pgmq.a_jobs`)).rows).toEqual([{n: 1}])
+    expect((await db.query(`select queue_name from pgmq.list_queues() order by 1`)).rows).toEqual([
+      {queue_name: 'fast'},
+      {queue_name: 'jobs'},
+    ])
+    expect((await db.query(`select queue_length::int as n from pgmq.metrics('jobs')`)).rows).toEqual([{n: 0}])
+  })
+
+  it('wrappers: a Stripe wrapper, its server, foreign tables in a private schema; IMPORT FOREIGN SCHEMA fails', async () => {
+    const db = await withStandIn(
+      'wrappers',
+      `
+create extension if not exists wrappers with schema extensions;
+create foreign data wrapper stripe_wrapper handler stripe_fdw_handler validator stripe_fdw_validator;
+create server stripe_server foreign data wrapper stripe_wrapper
+  options (api_key_id '00000000-0000-0000-0000-000000000000', api_url 'https://api.stripe.com/v1');
+create schema stripe;
+create foreign table stripe.customers (id text, email text, name text, created timestamp, attrs jsonb)
+  server stripe_server options (object 'customers', rowid_column 'id');
+import foreign schema stripe limit to ("products") from server stripe_server into stripe;
+`,
+    ).catch((error: Error) => error)
+    // IMPORT FOREIGN SCHEMA asks the handler (file_fdw's cannot): everything before it replays.
+    expect(db).toBeInstanceOf(Error)
+    const only = await withStandIn(
+      'wrappers',
+      `
+create extension if not exists wrappers with schema extensions;
+create foreign data wrapper stripe_wrapper handler stripe_fdw_handler validator stripe_fdw_validator;
+create server stripe_server foreign data wrapper stripe_wrapper options (api_key_id 'x');
+create schema stripe;
+create foreign table stripe.customers (id text, email text) server stripe_server options (object 'customers');
+`,
+    )
+    expect((await only.query('select ftoptions from pg_foreign_table')).rows).toEqual([
+      {ftoptions: ['object=customers']},
+    ])
+    expect((await only.query('select * from extensions.stripe_fdw_meta()')).rows).toMatchObject([{name: 'stripe_fdw'}])
+  })
+
   it('covers every stand-in', () => {
     expect(Object.keys(STAND_INS).sort()).toEqual([
       'http',
@@ -221,8 +287,10 @@ select jsonschema_is_valid('{"type": "object"}'), jsonschema_validation_errors('
       'pg_jsonschema',
       'pg_net',
       'pgjwt',
+      'pgmq',
       'pgsodium',
       'supabase_vault',
+      'wrappers',
     ])
   })
 })

@@ -5,7 +5,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import {splitStatements} from '../../src/core/sql-statements.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, skipWithoutServer, throwawayDatabase} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'
 
@@ -29,7 +29,8 @@ const TRICKY_FILES = [
 ]
 
 describe('splitStatements matches what supabase records', () => {
-  it.each(DATABASE_KINDS)('on %s', async (kind) => {
+  it.for(DATABASE_KINDS)('on %s', async (kind, context) => {
+    skipWithoutServer(context, kind)
     const versions = TRICKY_FILES.map((_, index) => String(20250101000000 + index))
     const cwd = tmpProject(
       Object.fromEntries(
