@@ -3,7 +3,7 @@
  * throwaway database on the real PostgreSQL 15 (with the Supabase baseline), and verified with the built sbx in a
  * project whose config.toml says major_version = 15. Outcome: ok, or (0-based statement, SQLSTATE); one
  * disagreement fails the suite. Features of 16–18 are also verified on each PGlite line sbx has (17, 18): they
- * pass from the major that added them and fail before it.
+ * pass from the major that added them and fail before it. Serial: the helpers' clean-up hooks belong to one test.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -52,7 +52,7 @@ describe.runIf(SERVER)('differential: sbx verify (major 15) agrees with supabase
     expect(DIFFERENTIAL_CASES.length).toBeGreaterThanOrEqual(40)
     expect(fs.existsSync(path.join('node_modules', '.bin', 'supabase'))).toBe(true)
   })
-  it.concurrent.each(DIFFERENTIAL_CASES)('$name', async ({sql}) => {
+  it.each(DIFFERENTIAL_CASES)('$name', async ({sql}) => {
     const [pushed, verified] = [await supabaseOutcome(sql), await verifyOutcome(sql, 15)]
     expect(verified).toEqual(pushed)
   })
@@ -64,7 +64,7 @@ const NEWER = DIFFERENTIAL_CASES.filter((c) => c.since !== undefined).flatMap((c
 )
 
 describe('differential: features of 16–18 on the PGlite lines (release notes)', () => {
-  it.concurrent.each(NEWER)('$name with major_version = $major', async ({sql, major, passes}) => {
+  it.each(NEWER)('$name with major_version = $major', async ({sql, major, passes}) => {
     const outcome = await verifyOutcome(sql, major)
     if (passes) expect(outcome).toBe('ok')
     else expect(outcome).not.toBe('ok')

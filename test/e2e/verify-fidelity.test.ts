@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
+import {runSbx, SUPABASE_BIN, startSbx} from '../helpers/cli.js'
 import {tmpProject} from '../helpers/project.js'
 
 const SERVER = process.env.SBX_TEST_DATABASE_URL
@@ -40,9 +40,10 @@ async function verifyJson(cwd: string, ...args: string[]) {
   return {exitCode: result.exitCode, report: JSON.parse(result.stdout) as Report, stderr: result.stderr}
 }
 
-/** Scratch databases of this run left in tmpfs (a stopped worker must not leave its copy behind). */
-function scratchCopies(): string[] {
-  return fs.existsSync('/dev/shm') ? fs.readdirSync('/dev/shm').filter((name) => name.startsWith('sbx-db-')) : []
+/** Scratch databases a process left in tmpfs (a stopped worker must not leave its copy behind). */
+function scratchCopies(pid: number | undefined): string[] {
+  if (!fs.existsSync('/dev/shm')) return []
+  return fs.readdirSync('/dev/shm').filter((name) => name.startsWith(`sbx-db-${pid}-`))
 }
 
 describe('sbx verify never hangs', () => {
@@ -54,9 +55,13 @@ describe('sbx verify never hangs', () => {
       2,
     ],
   ])('stops %s after [verify] statement_timeout, naming file and statement (exit 3)', async (_name, sql, index) => {
-    const before = new Set(scratchCopies())
-    const {exitCode, report} = await verifyJson(project(sql))
-    expect(exitCode).toBe(3)
+    const run = startSbx(['verify', '--json', '--advisors', 'off', '--lint', 'off'], {
+      cwd: project(sql),
+      timeoutMs: 170_000,
+    })
+    const result = await run
+    const report = JSON.parse(String(result.stdout)) as Report
+    expect(result.exitCode).toBe(3)
     expect(report.failure).toMatchObject({
       file: FILE,
       statementIndex: index,
@@ -65,7 +70,7 @@ describe('sbx verify never hangs', () => {
     })
     expect(report.failure?.timedOut?.elapsedMs).toBeGreaterThanOrEqual(3000)
     // The process has exited (runSbx returned); its scratch copy of the database is gone with it.
-    expect(scratchCopies().filter((name) => !before.has(name))).toEqual([])
+    expect(scratchCopies(run.pid)).toEqual([])
   })
 
   it('names the timeout in text: file, statement and elapsed', async () => {
