@@ -174,18 +174,18 @@ export type Extensions = readonly string[] | ExtensionNeeds
  */
 export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = {}): Promise<FreshDatabase> {
   const major = options.major ?? NEWEST
-  const [baseline, root] = await Promise.all([ensureBaseline(options), scratchRoot()])
-  await removeAbandoned(root, /^sbx-db-(\d+)-/)
+  const root = await scratchRoot()
   const dataDir = path.join(root, `sbx-db-${process.pid}-${randomBytes(4).toString('hex')}`)
   const remove = () => fs.rm(dataDir, {recursive: true, force: true})
-  try {
+  // The worker starts (and imports PGlite) while the baseline is found and copied.
+  const copied = (async () => {
+    const [baseline] = await Promise.all([ensureBaseline(options), removeAbandoned(root, /^sbx-db-(\d+)-/)])
     await copyDir(baseline.dir, dataDir)
-    const needs = await (options.extensions ?? DEFAULT_LIBRARIES)
-    const db = await startWorkerDatabase({dataDir, needs, cacheDir: cacheRoot(options.env), line: major.line}).catch(
-      (error: unknown) => {
-        throw startFailure(dataDir, error)
-      },
-    )
+    return dataDir
+  })()
+  const needs = Promise.resolve(options.extensions ?? DEFAULT_LIBRARIES)
+  try {
+    const db = await startWorkerDatabase({dataDir: copied, needs, cacheDir: cacheRoot(options.env), line: major.line})
     db.timeoutMs = options.timeoutMs ?? 0
     return {
       db,
@@ -199,8 +199,9 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
       }),
     }
   } catch (error) {
+    await copied.catch(() => undefined)
     await remove()
-    throw error
+    throw startFailure(dataDir, error)
   }
 }
 
@@ -278,6 +279,11 @@ function loadPglite(line: PgliteLine, engine: EngineName = 'default'): Promise<t
     pgliteModules.set(module, loaded)
   }
   return loaded
+}
+
+/** Imports a line's PGlite ahead of startPglite (the worker does it while its data directory is copied). */
+export async function preloadPglite(line: PgliteLine): Promise<void> {
+  await loadPglite(line)
 }
 
 export async function startPglite(

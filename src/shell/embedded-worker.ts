@@ -9,7 +9,7 @@ import {Worker} from 'node:worker_threads'
 import type {PgliteLine} from '../core/postgres-major.js'
 import type {Extensions} from './embedded-db.js'
 import type {ReplayDatabase} from './migration-replay.js'
-import type {WorkerCall, WorkerInit, WorkerResponse, WorkerStarted} from './pglite-worker.js'
+import type {WorkerCall, WorkerInit, WorkerOpen, WorkerResponse, WorkerStarted} from './pglite-worker.js'
 
 /** A request that ran past its deadline; the worker (and every query in it) was stopped. */
 export class ReplayTimeout extends Error {
@@ -33,17 +33,25 @@ export interface WorkerDatabase extends ReplayDatabase {
 
 type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => void; progress?: (chunk: number) => void}
 
+/** Starts the worker at once (it imports PGlite meanwhile); PGlite opens once `dataDir` and `needs` are known. */
 export async function startWorkerDatabase(init: {
-  dataDir: string
-  needs: Extensions
+  dataDir: Promise<string>
+  needs: Promise<Extensions>
   cacheDir: string
   line: PgliteLine
 }): Promise<WorkerDatabase> {
   const entry = workerEntry()
   const worker = new Worker(entry.script, {
-    workerData: {...init, needs: plainNeeds(init.needs)} satisfies WorkerInit,
+    workerData: {cacheDir: init.cacheDir, line: init.line} satisfies WorkerInit,
     eval: entry.eval,
   })
+  try {
+    const [dataDir, needs] = await Promise.all([init.dataDir, init.needs])
+    worker.postMessage({dataDir, needs: plainNeeds(needs)} satisfies WorkerOpen)
+  } catch (error) {
+    await worker.terminate()
+    throw error
+  }
   const pending = new Map<number, Pending>()
   let nextId = 0
   let inTransaction = false

@@ -8,13 +8,17 @@
 import {parentPort, workerData} from 'node:worker_threads'
 import type {PGlite} from '@electric-sql/pglite'
 import type {PgliteLine} from '../core/postgres-major.js'
-import {type Extensions, type ServedDatabase, serveDatabase, startPglite} from './embedded-db.js'
+import {type Extensions, preloadPglite, type ServedDatabase, serveDatabase, startPglite} from './embedded-db.js'
 
 export interface WorkerInit {
-  dataDir: string
-  needs: Extensions
   cacheDir: string
   line: PgliteLine
+}
+
+/** The first message: where the data directory is and what to load, once the copy is done. */
+export interface WorkerOpen {
+  dataDir: string
+  needs: Extensions
 }
 
 export type WorkerRequest =
@@ -43,8 +47,11 @@ const init = workerData as WorkerInit
 let db: PGlite
 let served: ServedDatabase | undefined
 
+// Imported while the main thread copies the data directory (cached: startPglite finds it loaded).
+void preloadPglite(init.line).catch(() => undefined)
+const opening = await new Promise<WorkerOpen>((resolve) => port.once('message', resolve))
 try {
-  db = await startPglite(init.dataDir, init.needs, init.cacheDir, init.line)
+  db = await startPglite(opening.dataDir, opening.needs, init.cacheDir, init.line)
   port.postMessage({id: -1, ready: true} satisfies WorkerStarted)
 } catch (error) {
   port.postMessage({id: -1, failed: plain(error)} satisfies WorkerStarted)
