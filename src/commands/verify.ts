@@ -18,7 +18,7 @@ After a successful replay, the real supabase db advisors (Supabase's security li
 
 With --shadow-url URL (or [verify] shadow_url) the replay and the advisors run instead on a throwaway database sbx_shadow_<random> created on that server with the same baseline, and dropped afterwards, also on failure, SIGINT or SIGTERM; a run killed with SIGKILL leaves it to the next run, which drops every shadow no live run holds (each run holds an advisory lock for its own). The user needs CREATEDB (else exit 5).
 
-PGlite embeds PostgreSQL 18 while Supabase projects run 15 or 17: syntax new in 18 passes here and fails there.
+The replay runs on the PostgreSQL major of [db] major_version in supabase/config.toml: PGlite's 17 line for 17, its 18 line for 18. For 15 (and 16), which PGlite has no usable build of, it runs on 17 with the functions 15 lacks removed and syntax newer than the project's major refused; the rest of that gap is named in the output. --exact-major (or [verify] exact_major = true) turns that into exit 3. A statement running longer than [verify] statement_timeout (default 60s) is stopped and named: exit 3.
 
 The baseline is built once per machine (about 5 s) under $SBX_CACHE_DIR, else $XDG_CACHE_HOME/sbx or ~/.cache/sbx; later runs copy it.
 
@@ -52,6 +52,10 @@ ${EXIT_CODES_HELP}`
     }),
     lint: lintLevelFlag,
     'shadow-url': shadowUrlFlag,
+    'exact-major': Flags.boolean({
+      summary:
+        'Exit 3 when the embedded database cannot run [db] major_version itself (also [verify] exact_major); use --shadow-url then.',
+    }),
     format: Flags.string({
       default: 'text',
       options: ['text', 'github'],
@@ -69,6 +73,7 @@ ${EXIT_CODES_HELP}`
       lint: flags.lint,
       against: flags.against,
       shadowUrl: flags['shadow-url'],
+      exactMajor: flags['exact-major'],
       onBaselineBuild: () =>
         this.logToStderr('Building the embedded database baseline (first run on this machine, about 5 s)…'),
     })

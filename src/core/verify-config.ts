@@ -13,9 +13,27 @@ export const VERIFY_EXPECTED = {
   advisors: 'one of "off", "report", "error", "warn" (the advisor level at which verify and push block)',
   ignore: 'a list of advisor rules, or rule:schema.name, e.g. ["rls_disabled_in_public:public.legacy"]',
   shadow_url: 'a postgres:// or postgresql:// URL of a server where sbx may create a throwaway database',
+  statement_timeout: 'a duration such as "60s", "500ms" or "2min", or seconds as a number (0: no limit)',
+  exact_major: 'true or false (true: exit 3 when the embedded database cannot run [db] major_version itself)',
   risk: 'one of "off", "report", "error" (whether the replay traces locks and rewrites, and whether push refuses risky ones)',
   large_table: 'a size such as "100MB", "1.5GB" or "512kB" (tables larger than it on the target count as large)',
 } as const
+
+/**
+ * How long one statement of the replay may run before verify stops it (exit 3). Measured: the whole replay of the
+ * 200-migration bench project, start included, takes about 3 s on the embedded database; 60 s leaves room for data
+ * backfills on a loaded CI machine and still ends a CI job that would otherwise hang.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000
+
+/** "60s", "500ms", "2min" or a number of seconds, in milliseconds. */
+export function durationMs(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$/u.exec(value)
+  if (!match) return undefined
+  const factor = match[2] === 'ms' ? 1 : match[2] === 'min' ? 60_000 : 1000
+  return Math.round(Number(match[1]) * factor)
+}
 
 /** `[verify] risk`: off (no trace), report (print), error (push refuses a risky migration on a large table). */
 export const RISK_LEVELS = ['off', 'report', 'error'] as const
@@ -52,6 +70,21 @@ export const verifySection = z.strictObject({
   advisors: z._default(level, 'report'),
   ignore: z._default(names, []),
   shadow_url: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/))),
+  statement_timeout: z._default(
+    z.pipe(
+      z.union([z.number(), z.string()]),
+      z.transform((value, ctx) => {
+        const ms = durationMs(value)
+        if (ms === undefined) {
+          ctx.issues.push({code: 'custom', message: VERIFY_EXPECTED.statement_timeout, input: value})
+          return z.NEVER
+        }
+        return ms
+      }),
+    ),
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+  ),
+  exact_major: z._default(z.boolean(), false),
   risk: z._default(z.enum(RISK_LEVELS), 'report'),
   large_table: z._default(z.string().check(z.refine((text) => parseSize(text) !== undefined)), DEFAULT_LARGE_TABLE),
 })
@@ -69,6 +102,8 @@ export type LintSettings = z.infer<typeof lintSection>
 export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {
   advisors: 'report',
   ignore: [],
+  statement_timeout: DEFAULT_STATEMENT_TIMEOUT_MS,
+  exact_major: false,
   risk: 'report',
   large_table: DEFAULT_LARGE_TABLE,
 }

@@ -45,6 +45,26 @@ export interface VerifyFailure {
   duplicateOf?: string
   /** When the failing statement creates an extension that Supabase does not offer either. */
   unknownExtension?: string
+  /** The statement ran longer than [verify] statement_timeout and was stopped (error.code 57014). */
+  timedOut?: {elapsedMs: number; limitMs: number}
+  /** The statement uses syntax newer than the project's major (core/postgres-major.ts), refused as its server would. */
+  newerSyntax?: {feature: string; major: number}
+}
+
+/** Where the replay ran, against the project's `[db] major_version`. */
+export interface ReplayDatabaseInfo {
+  /** e.g. "PostgreSQL 17.5 (PGlite 0.4.6)". */
+  version: string
+  /** The major the replay ran on. */
+  major: number
+  /** `[db] major_version` of supabase/config.toml (supabase's default 17 when absent). */
+  projectMajor: number
+  /** Whether the replay ran on the project's own major. */
+  exact: boolean
+  /** The functions and aggregates the project's major lacks were removed from the replay's catalog. */
+  emulated: boolean
+  /** What a replay on `major` cannot catch for a project on `projectMajor` (empty when exact). */
+  gap: string[]
 }
 
 /** A migration replayed without some of its statements, because they need an extension the embedded database lacks. */
@@ -78,8 +98,8 @@ export interface VerifyReport {
   unreadableNames?: SkippedEntry[]
   /** Entries of supabase/migrations that supabase skips, so verify did too. */
   skipped: SkippedEntry[]
-  /** e.g. "PostgreSQL 18.6 (PGlite 0.5.14)"; absent when there was nothing to run. */
-  database?: string
+  /** The database the replay ran on and the project's major; absent when there was nothing to run. */
+  database?: ReplayDatabaseInfo
   /** Extensions the migrations create or call: loaded (the real one), stand-in, missing, or unknown. */
   extensions: ExtensionUse[]
   /** Migrations verified only partly (statements needing a missing extension skipped); verify still passes. */

@@ -22,7 +22,8 @@ export function renderVerify(report: VerifyReport): string {
   }
   lines.push(...renderExtensions(report))
   const seconds = `${(report.elapsedMs / 1000).toFixed(1)} s`
-  const on = report.database ? `a fresh ${report.database} with the Supabase baseline` : 'nothing'
+  const on = report.database ? `a fresh ${report.database.version} with the Supabase baseline` : 'nothing'
+  if (report.database && !report.database.exact) lines.push(majorLine(report.database))
   if (report.migrations === 0) {
     lines.push('ok     No migrations to replay in supabase/migrations.')
   } else if (!report.failure) {
@@ -46,6 +47,12 @@ export function renderVerify(report: VerifyReport): string {
   lines.push(...renderAdvisors(report.advisors), ...renderLint(report.lint), ...renderHighRisk(report))
   if (report.blocked) lines.push('', 'Blocking findings: exit 3.')
   return lines.join('\n')
+}
+
+/** A replay on another major than [db] major_version, and what that cannot catch. */
+function majorLine(database: NonNullable<VerifyReport['database']>): string {
+  const emulated = database.emulated ? `, made to look like ${database.projectMajor} where data can` : ''
+  return `warn   [db] major_version is ${database.projectMajor}; replayed on PostgreSQL ${database.major}${emulated}. Not caught: ${database.gap.join('; ')}. For the exact major: --shadow-url on a PostgreSQL ${database.projectMajor} server.`
 }
 
 /** The migrations whose trace is high risk: rewrites and whole-table scans under blocking locks. */
@@ -116,6 +123,17 @@ export function renderFailure(failure: VerifyFailure): string[] {
 }
 
 function explanation(failure: VerifyFailure): string[] {
+  if (failure.timedOut) {
+    return [
+      `Stopped after ${(failure.timedOut.elapsedMs / 1000).toFixed(1)} s: it ran longer than [verify] statement_timeout (${(failure.timedOut.limitMs / 1000).toFixed(1)} s). Nothing is left running.`,
+      'A statement that waits for the client (COPY … FROM STDIN) or never ends would hang supabase db push as well; raise the limit in supabase/sbx.toml if it is a long backfill.',
+    ]
+  }
+  if (failure.newerSyntax) {
+    return [
+      `${failure.newerSyntax.feature} arrived in PostgreSQL ${failure.newerSyntax.major}; the project's server refuses it (verify replays on a newer major and checks this syntax itself).`,
+    ]
+  }
   if (failure.unknownExtension) {
     return [
       `Extension ${failure.unknownExtension} is neither one Supabase offers nor one the embedded database has: supabase db push fails here too. Check its name.`,

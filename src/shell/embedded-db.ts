@@ -20,7 +20,10 @@ import {ExternalError} from '../core/errors.js'
 import {BASELINE_EXTENSIONS, DEFAULT_LIBRARIES, EMBEDDED_ENGINES, type EngineName} from '../core/extension-catalog.js'
 import {type ExtensionNeeds, engineFor} from '../core/extension-plan.js'
 import {STAND_INS} from '../core/extension-stand-ins.js'
+import {emulationSql} from '../core/major-emulation.js'
+import {PGLITE_LINES, type PgliteLine, type ReplayMajor, replayMajor} from '../core/postgres-major.js'
 import {SUPABASE_BASELINE_SQL, SUPABASE_SEARCH_PATH} from '../core/supabase-baseline.js'
+import {startWorkerDatabase, type WorkerDatabase} from './embedded-worker.js'
 import {pgliteExtensions} from './extension-bundles.js'
 import {isAlive} from './processes.js'
 
@@ -41,7 +44,11 @@ export interface BaselineOptions {
   env?: NodeJS.ProcessEnv
   /** Called before a baseline is built (~5 s, once per machine and baseline version). */
   onBuild?: (cacheDir: string) => void
+  /** The project's major and the PGlite line that replays it (default: the newest line). */
+  major?: ReplayMajor
 }
+
+const NEWEST = replayMajor((PGLITE_LINES.at(-1) as PgliteLine).major)
 
 export interface Baseline {
   dir: string
@@ -63,7 +70,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The cached baseline's folder name: a new PGlite or a new baseline SQL never reuses an old directory. */
-export async function baselineName(): Promise<string> {
+export async function baselineName(major: ReplayMajor = NEWEST): Promise<string> {
   const hash = createHash('sha256')
     .update(
       JSON.stringify([
@@ -72,10 +79,11 @@ export async function baselineName(): Promise<string> {
         BASELINE_EXTENSIONS.map((name) => STAND_INS[name] ?? null),
         SUPABASE_SEARCH_PATH,
         SUPABASE_BASELINE_SQL,
+        major.emulates ? emulationSql(major.emulates) : null,
       ]),
     )
     .digest('hex')
-  return `baseline-${await pgliteVersion()}-${hash.slice(0, 12)}`
+  return `baseline-${await pgliteVersion(major.line)}-${hash.slice(0, 12)}`
 }
 
 /**
@@ -84,7 +92,8 @@ export async function baselineName(): Promise<string> {
  */
 export async function ensureBaseline(options: BaselineOptions = {}): Promise<Baseline> {
   const root = cacheRoot(options.env)
-  const dir = path.join(root, await baselineName())
+  const major = options.major ?? NEWEST
+  const dir = path.join(root, await baselineName(major))
   const marker = path.join(dir, MARKER_FILE)
   if (await exists(marker)) return {dir, built: false}
   if (await exists(dir)) {
@@ -107,9 +116,11 @@ export async function ensureBaseline(options: BaselineOptions = {}): Promise<Bas
   await removeAbandoned(root, /^\.building-(\d+)-/)
   const tmp = path.join(root, `.building-${process.pid}-${randomBytes(4).toString('hex')}`)
   try {
-    const db = await startPglite(tmp, BASELINE_EXTENSIONS, root)
+    const db = await startPglite(tmp, BASELINE_EXTENSIONS, root, major.line)
     try {
       await db.exec(SUPABASE_BASELINE_SQL)
+      // A project on an older major than the line: the functions added since are removed (core/major-emulation.ts).
+      if (major.emulates) await db.exec(emulationSql(major.emulates))
     } catch (error) {
       throw new ExternalError(
         `The Supabase baseline failed to apply: ${(error as Error).message}`,
@@ -120,7 +131,7 @@ export async function ensureBaseline(options: BaselineOptions = {}): Promise<Bas
     } finally {
       await db.close()
     }
-    const built = {pglite: await pgliteVersion(), layout: BASELINE_LAYOUT, builtAt: new Date().toISOString()}
+    const built = {pglite: await pgliteVersion(major.line), layout: BASELINE_LAYOUT, builtAt: new Date().toISOString()}
     await fs.writeFile(path.join(tmp, MARKER_FILE), `${JSON.stringify(built)}\n`)
     try {
       await fs.rename(tmp, dir)
@@ -144,6 +155,15 @@ export interface FreshDatabaseOptions extends BaselineOptions {
    * can decide while the baseline is copied.
    */
   extensions?: Extensions | Promise<Extensions>
+  /** Milliseconds one statement (one pipeline) may run before the database is stopped; 0: no limit. */
+  timeoutMs?: number
+}
+
+/** A throwaway replay database: PGlite in a worker thread (shell/embedded-worker.ts). */
+export interface FreshDatabase {
+  db: WorkerDatabase
+  dataDir: string
+  close(): Promise<void>
 }
 
 export type Extensions = readonly string[] | ExtensionNeeds
@@ -152,15 +172,21 @@ export type Extensions = readonly string[] | ExtensionNeeds
  * A throwaway database holding exactly the baseline, for `sbx verify`. It lives in tmpfs when there is room
  * and is deleted by close(); copies left by a killed process are removed by the next call.
  */
-export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = {}): Promise<EmbeddedDatabase> {
-  // Importing PGlite overlaps with finding (or building) the baseline.
-  const [baseline, root] = await Promise.all([ensureBaseline(options), scratchRoot(), loadPglite()])
-  await removeAbandoned(root, /^sbx-db-(\d+)-/)
+export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = {}): Promise<FreshDatabase> {
+  const major = options.major ?? NEWEST
+  const root = await scratchRoot()
   const dataDir = path.join(root, `sbx-db-${process.pid}-${randomBytes(4).toString('hex')}`)
   const remove = () => fs.rm(dataDir, {recursive: true, force: true})
-  try {
+  // The worker starts (and imports PGlite) while the baseline is found and copied.
+  const copied = (async () => {
+    const [baseline] = await Promise.all([ensureBaseline(options), removeAbandoned(root, /^sbx-db-(\d+)-/)])
     await copyDir(baseline.dir, dataDir)
-    const db = await startPglite(dataDir, await (options.extensions ?? DEFAULT_LIBRARIES), cacheRoot(options.env))
+    return dataDir
+  })()
+  const needs = Promise.resolve(options.extensions ?? DEFAULT_LIBRARIES)
+  try {
+    const db = await startWorkerDatabase({dataDir: copied, needs, cacheDir: cacheRoot(options.env), line: major.line})
+    db.timeoutMs = options.timeoutMs ?? 0
     return {
       db,
       dataDir,
@@ -173,8 +199,9 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
       }),
     }
   } catch (error) {
+    await copied.catch(() => undefined)
     await remove()
-    throw error
+    throw startFailure(dataDir, error)
   }
 }
 
@@ -198,7 +225,12 @@ export async function openEmbeddedDatabase(
       await fs.rm(tmp, {recursive: true, force: true})
     }
   }
-  const db = await startPglite(dataDir, options.extensions ?? DEFAULT_LIBRARIES, cacheRoot(options.env))
+  const db = await startPglite(
+    dataDir,
+    options.extensions ?? DEFAULT_LIBRARIES,
+    cacheRoot(options.env),
+    (options.major ?? NEWEST).line,
+  )
   return {db, dataDir, created, close: once(() => db.close())}
 }
 
@@ -207,7 +239,11 @@ export async function openEmbeddedDatabase(
  * real supabase binary. Several connections may be open at once; PGlite runs their queries one at a time and
  * keeps an open transaction's queries together. Session settings are shared between connections.
  */
-export async function serveDatabase(db: PGlite, options: {maxConnections?: number} = {}): Promise<ServedDatabase> {
+export async function serveDatabase(
+  db: PGlite | WorkerDatabase,
+  options: {maxConnections?: number} = {},
+): Promise<ServedDatabase> {
+  if ('serve' in db) return db.serve()
   const {PGLiteSocketServer} = await import('@electric-sql/pglite-socket')
   const server = new PGLiteSocketServer({db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections ?? 16})
   try {
@@ -229,21 +265,38 @@ export async function serveDatabase(db: PGlite, options: {maxConnections?: numbe
 
 // ---------------------------------------------------------------------------------------------------------
 
-let pgliteModule: Promise<typeof import('@electric-sql/pglite')> | undefined
+const pgliteModules = new Map<string, Promise<typeof import('@electric-sql/pglite')>>()
 
-function loadPglite(engine: EngineName = 'default'): Promise<typeof import('@electric-sql/pglite')> {
-  // PostGIS's release (core/extension-catalog.ts) boots the same data directories; imported only when needed.
-  if (engine !== 'default')
-    return import(EMBEDDED_ENGINES[engine].module) as Promise<typeof import('@electric-sql/pglite')>
-  pgliteModule ??= import('@electric-sql/pglite')
-  return pgliteModule
+/**
+ * A line's PGlite, imported on first use (each line is its own npm alias, core/postgres-major.ts); on the newest
+ * line, PostGIS's release (core/extension-catalog.ts) when the extensions need it.
+ */
+function loadPglite(line: PgliteLine, engine: EngineName = 'default'): Promise<typeof import('@electric-sql/pglite')> {
+  const module = engine !== 'default' ? EMBEDDED_ENGINES[engine].module : line.module
+  let loaded = pgliteModules.get(module)
+  if (!loaded) {
+    loaded = import(module) as Promise<typeof import('@electric-sql/pglite')>
+    pgliteModules.set(module, loaded)
+  }
+  return loaded
 }
 
-async function startPglite(dataDir: string, needs: Extensions, cacheDir: string): Promise<PGlite> {
+/** Imports a line's PGlite ahead of startPglite (the worker does it while its data directory is copied). */
+export async function preloadPglite(line: PgliteLine): Promise<void> {
+  await loadPglite(line)
+}
+
+export async function startPglite(
+  dataDir: string,
+  needs: Extensions,
+  cacheDir: string,
+  line: PgliteLine,
+): Promise<PGlite> {
   const {load, versions} = 'load' in needs ? needs : {load: needs, versions: {}}
+  const engine = line.major === NEWEST.line.major ? engineFor(load) : 'default'
   const [{PGlite}, extensions] = await Promise.all([
-    loadPglite(engineFor(load)),
-    pgliteExtensions(load, cacheDir, versions),
+    loadPglite(line, engine),
+    pgliteExtensions(load, cacheDir, versions, line),
   ])
   // PGlite starts every session with search_path=public and ignores ALTER DATABASE … SET; Supabase's
   // search_path has to be a start parameter so that RESET ALL (run by supabase before each file) keeps it.
@@ -253,18 +306,23 @@ async function startPglite(dataDir: string, needs: Extensions, cacheDir: string)
   try {
     return await PGlite.create({dataDir, extensions, startParams})
   } catch (error) {
-    throw new ExternalError(
-      `The embedded database (PGlite) failed to start in ${dataDir}: ${(error as Error).message}`,
-      'EEMBEDDEDDB',
-      ['If the folder was made by another PGlite version, delete it: sbx recreates it from the baseline.'],
-      error,
-    )
+    throw startFailure(dataDir, error)
   }
 }
 
-async function pgliteVersion(): Promise<string> {
+function startFailure(dataDir: string, error: unknown): Error {
+  if (error instanceof ExternalError) return error
+  return new ExternalError(
+    `The embedded database (PGlite) failed to start in ${dataDir}: ${(error as Error).message}`,
+    'EEMBEDDEDDB',
+    ['If the folder was made by another PGlite version or major, delete it: sbx recreates it from the baseline.'],
+    error,
+  )
+}
+
+export async function pgliteVersion(line: PgliteLine): Promise<string> {
   // The package's exports hide package.json; find it next to the resolved entry point.
-  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite')
+  const entry = createRequire(import.meta.url).resolve(line.module)
   for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     const manifest = await fs.readFile(path.join(dir, 'package.json'), 'utf8').catch(() => undefined)
     if (manifest === undefined) continue

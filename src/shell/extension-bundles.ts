@@ -15,7 +15,10 @@ import {ExternalError} from '../core/errors.js'
 import {EMBEDDED_ENGINES, SUPABASE_EXTENSIONS} from '../core/extension-catalog.js'
 import {buildModule, engineFor} from '../core/extension-plan.js'
 import {STAND_INS, standInFiles, versionAliases} from '../core/extension-stand-ins.js'
+import {extensionModule, PGLITE_LINES, type PgliteLine} from '../core/postgres-major.js'
 import {tarArchive} from '../core/tar.js'
+
+const NEWEST_LINE = PGLITE_LINES.at(-1) as PgliteLine
 
 /**
  * PGlite's `extensions` option for these catalog names; names it cannot load are left out, and so are builds
@@ -26,8 +29,18 @@ export async function pgliteExtensions(
   names: readonly string[],
   cacheDir: string,
   versions: Readonly<Record<string, readonly string[]>> = {},
+  line: PgliteLine = NEWEST_LINE,
 ): Promise<Record<string, Extension>> {
-  const engine = engineFor(names)
+  // PostGIS's release (an 18 build) exists only beside the newest line; older lines load their own builds.
+  const newest = line.major === NEWEST_LINE.major
+  const engine = newest ? engineFor(names) : 'default'
+  const contrib = newest ? EMBEDDED_ENGINES[engine].contrib : `${line.module}/contrib/`
+  const build = (name: string, source: {load: {module: string; export: string}; engine?: string}) =>
+    newest
+      ? buildModule(name, engine)
+      : source.engine && source.engine !== 'default'
+        ? undefined
+        : {module: extensionModule(line, source.load.module), export: source.load.export}
   const entries = await Promise.all(
     [...new Set(names)].flatMap((name) => {
       const source = Object.hasOwn(SUPABASE_EXTENSIONS, name) ? SUPABASE_EXTENSIONS[name] : undefined
@@ -35,12 +48,12 @@ export async function pgliteExtensions(
       if (source?.kind === 'stand-in') {
         // The contrib libraries its functions call come along (wrappers' handlers are file_fdw's).
         const libraries = (STAND_INS[name]?.libraries ?? []).map((library) => {
-          const load = {module: EMBEDDED_ENGINES[engine].contrib + library, export: library}
+          const load = {module: contrib + library, export: library}
           return pgliteBuild(library, load).then((extension): [string, Extension] => [library, extension])
         })
         return [standInBundle(name, cacheDir, pinned).then((bundle) => entry(name, bundle)), ...libraries]
       }
-      const load = source?.kind === 'pglite' ? buildModule(name, engine) : undefined
+      const load = source?.kind === 'pglite' ? build(name, source) : undefined
       if (source?.kind !== 'pglite' || !load) return []
       const own = pgliteBuild(name, load).then((extension): [string, Extension] => [load.export, extension])
       if (pinned.length === 0) return [own]

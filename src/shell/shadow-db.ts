@@ -7,6 +7,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import type {Client} from 'pg'
+import type {BackendMessage} from 'pg-protocol/dist/messages.js'
 import {ExternalError} from '../core/errors.js'
 import {redactUrl} from '../core/redact.js'
 import {SHADOW_PREFIX, shadowBaselineSql} from '../core/shadow-baseline.js'
@@ -33,7 +34,10 @@ const LOCK = 'pg_advisory_lock($1, hashtext($2))'
 const TRY_LOCK = 'pg_try_advisory_lock($1, hashtext($2))'
 const UNLOCK = 'pg_advisory_unlock($1, hashtext($2))'
 
-export async function openShadow(serverUrl: string, options: {apiSchemas: readonly string[]}): Promise<ShadowDatabase> {
+export async function openShadow(
+  serverUrl: string,
+  options: {apiSchemas: readonly string[]; statementTimeoutMs?: number},
+): Promise<ShadowDatabase> {
   const label = redactUrl(serverUrl)
   const admin = await connect(serverUrl, label)
   const name = `${SHADOW_PREFIX}${randomBytes(6).toString('hex')}`
@@ -65,6 +69,10 @@ export async function openShadow(serverUrl: string, options: {apiSchemas: readon
     const setup = await connect(url, label)
     try {
       await setup.query(shadowBaselineSql(name, options.apiSchemas))
+      // The database's default, so that supabase's RESET ALL before each file keeps it.
+      if (options.statementTimeoutMs) {
+        await setup.query(`alter database "${name}" set statement_timeout = ${Math.round(options.statementTimeoutMs)}`)
+      }
     } finally {
       await setup.end()
     }
@@ -156,6 +164,8 @@ function databaseUrl(serverUrl: string, name: string): string {
 /** A `pg` client as the replay wants it: statements alone through the extended protocol, and its transaction state. */
 function replayClient(client: Client): ReplayDatabase {
   let status = 'I'
+  // A session the server ended is reported by the query that needed it; the event alone must not crash sbx.
+  client.on('error', () => undefined)
   // ReadyForQuery says after every command whether a transaction is open ('T') or failed ('E').
   ;(client as unknown as {connection: NodeJS.EventEmitter}).connection.on(
     'readyForQuery',
@@ -165,10 +175,52 @@ function replayClient(client: Client): ReplayDatabase {
   )
   return {
     exec: (sql) => client.query(sql),
+    pipeline: (chunks) => rawPipeline(client, Buffer.concat(chunks)),
+    // Measured on PostgreSQL 15: after the 08P01 supabase reports, the server ends the session ("protocol
+    // synchronization was lost", FATAL); the replay answers it itself and keeps the session.
+    exitsOnCopyFromStdin: true,
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await client.query({text: sql, values: params, queryMode: 'extended'} as never)
       return {rows: (result as {rows: T[]}).rows}
     },
     isInTransaction: () => status !== 'I',
   }
+}
+
+/**
+ * The replay's pipeline bytes written as they are on the connection, as a pg "submittable" (pg routes the
+ * answers to it while it is the active query); it ends at the ReadyForQuery that answers the one Sync.
+ */
+function rawPipeline(client: Client, bytes: Uint8Array): Promise<BackendMessage[]> {
+  return new Promise((resolve, reject) => {
+    const messages: BackendMessage[] = []
+    const push = (message: unknown) => messages.push(message as BackendMessage)
+    const submittable = {
+      submit(connection: {
+        stream: NodeJS.WritableStream
+        once(event: string, listener: (message: {status: string}) => void): void
+      }) {
+        // The ReadyForQuery that answers the Sync ends it. Listened to on the connection: after an error pg no
+        // longer routes it to the query (it has dropped it as active already).
+        connection.once('readyForQuery', (message) => {
+          resolve([...messages, {name: 'readyForQuery', status: message.status} as never])
+        })
+        connection.stream.write(bytes)
+      },
+      handleRowDescription: push,
+      handleDataRow: push,
+      handleCommandComplete: push,
+      handleEmptyQuery: () => push({name: 'emptyQuery'}),
+      handlePortalSuspended: () => push({name: 'portalSuspended'}),
+      handleCopyInResponse: () => push({name: 'copyInResponse'}),
+      handleCopyData: () => undefined,
+      handleError: push,
+      handleReadyForQuery: () => undefined,
+    }
+    try {
+      client.query(submittable as never)
+    } catch (error) {
+      reject(error)
+    }
+  })
 }

@@ -20,7 +20,7 @@ import {
   type VerifySettings,
 } from '../core/verify-config.js'
 import {checkSupabaseConfig, runAdvisors} from '../shell/advisors.js'
-import {type EmbeddedDatabase, serveDatabase} from '../shell/embedded-db.js'
+import {type FreshDatabase, serveDatabase} from '../shell/embedded-db.js'
 import {openSupabase} from '../shell/supabase.js'
 import {apiSchemas} from '../shell/supabase-config.js'
 import {openWorkspace} from '../shell/workspace.js'
@@ -102,7 +102,7 @@ export async function supabaseAcceptsConfig(workdir: string, settings: DeeperSet
  * Data API's schemas set as PostgREST's db_schemas (the baseline already grants the API roles as Supabase does).
  */
 export async function advisorsOnEmbedded(
-  database: EmbeddedDatabase,
+  database: FreshDatabase,
   ledger: ObjectLedger | undefined,
   run: AdvisorsRun,
 ): Promise<AdvisorsReport> {

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {type AdvisorsReport, ObjectLedger} from '../core/advisors.js'
 import type {SbxConfig} from '../core/config.js'
 import {type DdlEvent, ledgerTouches} from '../core/ddl-events.js'
-import {ExternalError} from '../core/errors.js'
+import {ExitCode, ExternalError, SbxError} from '../core/errors.js'
 import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
 import {
   createdExtension,
@@ -21,18 +21,20 @@ import {
 import type {LintReport} from '../core/lint.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
+import {majorGap, newerSyntax, replayMajor, unsafeEnumValue} from '../core/postgres-major.js'
 import {planReplay} from '../core/replay-plan.js'
 import {assessMigration} from '../core/risk.js'
 import {SkippedWork, type SkipReason} from '../core/skipped-work.js'
 import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
 import type {BlockingLevel} from '../core/verify-config.js'
-import type {FileRisk, PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import type {FileRisk, PartlyVerified, ReplayDatabaseInfo, VerifyFailure, VerifyReport} from '../core/verify-report.js'
 import {catalogSnapshot, changedObjects} from '../shell/catalog.js'
 import {loadConfig} from '../shell/config-file.js'
 import {type DdlFeed, openDdlFeed} from '../shell/ddl-feed.js'
-import {freshDatabaseFromBaseline} from '../shell/embedded-db.js'
+import {freshDatabaseFromBaseline, pgliteVersion} from '../shell/embedded-db.js'
 import {
   createHistoryTable,
+  type Refusal,
   type ReplayDatabase,
   type ReplayFailure,
   replayMigration,
@@ -43,7 +45,7 @@ import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {type PreparedSession, preparedSession} from '../shell/prepared-query.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {openShadow} from '../shell/shadow-db.js'
-import {apiSchemas} from '../shell/supabase-config.js'
+import {apiSchemas, projectMajor} from '../shell/supabase-config.js'
 import {type RiskTracer, traceRisk} from './risk-tracer.js'
 import {
   advisorsAt,
@@ -78,6 +80,8 @@ export interface VerifyOptions {
   config?: SbxConfig
   /** Reads the replay database between files (sbx plan, push's post-deploy check). */
   observer?: ReplayObserver
+  /** `--exact-major` (also [verify] exact_major): exit 3 when the replay cannot run [db] major_version itself. */
+  exactMajor?: boolean
   /** Traces each statement's locks and rewrites (sbx plan, push); else verify traces unless [verify] risk = "off". */
   tracer?: RiskTracer
 }
@@ -151,6 +155,9 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   configAccepted.catch(() => undefined)
   const tracer = options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk())
   const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
+  const exactMajor = options.exactMajor || settings.verify.exact_major
+  const timeoutMs = settings.verify.statement_timeout
+  const declared = await projectMajor(workdir)
   if (shadowUrl) {
     await configAccepted
     const migrations = await loadMigrations(project.migrationsDir, folder.migrations)
@@ -164,11 +171,16 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       blockable,
       linting,
       elapsed,
+      projectMajor: declared.major,
+      exactMajor,
+      timeoutMs,
       tracer,
     })
   }
+  const major = replayMajor(declared.major)
+  if (!major.exact && exactMajor) throw majorMismatch(declared.major, major.line.major)
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
-    freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions})
+    freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions, major, timeoutMs})
   // The baseline is copied while the files are read; only the extensions they create or call are loaded.
   const reading = loadMigrations(project.migrationsDir, folder.migrations)
   const planning = reading.then(planExtensions)
@@ -183,11 +195,16 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const migrations = loaded.value
   const plan = await planning
   let database = starting.value
+  const refuse = newerSyntaxRefusal(major.projectMajor, major.line.major)
   try {
+    // Read first: a statement stopped for its timeout stops the database with it.
+    const server = await serverVersion(database.db)
+    // PGlite 0.5 names itself in version(), 0.4 does not.
+    const version = server.includes('PGlite') ? server : `${server} (PGlite ${await pgliteVersion(major.line)})`
     let ledger: ObjectLedger | undefined
     const replayTracked = async () => {
       ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
-      return replayAll(database, migrations, plan, ledger, options.observer, tracer)
+      return replayAll(database, migrations, plan, ledger, options.observer, tracer, refuse)
     }
     let replay = await replayTracked()
     let uses = plan.uses
@@ -206,8 +223,10 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       })
       replay = await replayTracked()
     }
+    const where = {timeoutMs, projectMajor: major.projectMajor, major: major.line.major}
     const failure =
-      replay.failure && (await explainFailure(replay.failure, replay.work, migrations, folder.skipped, project, plan))
+      replay.failure &&
+      (await explainFailure(replay.failure, replay.work, migrations, folder.skipped, project, plan, where))
     const advisors = failure
       ? advisorsReportWhenNotRun(settings.advisors, scope, 'the replay failed')
       : await advisorsOnEmbedded(database, ledger, {workdir, settings: settings.advisors, scope, blockable})
@@ -219,7 +238,11 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       lint: await linting,
       risk: highRisk(tracer, blockable),
       skipped: folder.skipped,
-      where: {database: await serverVersion(database.db), extensions: uses, partlyVerified: replay.partlyVerified},
+      where: {
+        database: databaseInfo(version, major.line.major, major.projectMajor, Boolean(major.emulates)),
+        extensions: uses,
+        partlyVerified: replay.partlyVerified,
+      },
       elapsedMs: elapsed(),
     })
   } finally {
@@ -237,6 +260,9 @@ interface ShadowRun {
   blockable: ReadonlySet<string> | undefined
   linting: Promise<LintReport>
   elapsed: () => number
+  projectMajor: number
+  exactMajor: boolean
+  timeoutMs: number
   tracer: RiskTracer | undefined
 }
 
@@ -246,14 +272,29 @@ interface ShadowRun {
  */
 async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport> {
   const {migrations, settings} = run
-  const shadow = await openShadow(url, {apiSchemas: await apiSchemas(run.workdir)})
+  const shadow = await openShadow(url, {apiSchemas: await apiSchemas(run.workdir), statementTimeoutMs: run.timeoutMs})
   try {
+    const serverMajor = Number(/PostgreSQL (\d+)/u.exec(shadow.server)?.[1])
+    if (serverMajor !== run.projectMajor && run.exactMajor)
+      throw majorMismatch(run.projectMajor, serverMajor, shadow.server)
     const plan: ExtensionPlan = {...planExtensions(migrations), uses: []}
     const ledger = settings.advisors.level !== 'off' ? new ObjectLedger(await catalogSnapshot(shadow.db)) : undefined
-    const replay = await replayAll(shadow, migrations, plan, ledger, undefined, run.tracer)
+    const replay = await replayAll(
+      shadow,
+      migrations,
+      plan,
+      ledger,
+      undefined,
+      run.tracer,
+      newerSyntaxRefusal(run.projectMajor, serverMajor),
+    )
     const failure =
       replay.failure &&
-      (await explainFailure(replay.failure, replay.work, migrations, run.folder.skipped, run.project, plan))
+      (await explainFailure(replay.failure, replay.work, migrations, run.folder.skipped, run.project, plan, {
+        timeoutMs: run.timeoutMs,
+        projectMajor: run.projectMajor,
+        major: serverMajor,
+      }))
     const advisorsRun = {workdir: run.workdir, settings: settings.advisors, scope: run.scope, blockable: run.blockable}
     const advisors = failure
       ? advisorsReportWhenNotRun(settings.advisors, run.scope, 'the replay failed')
@@ -267,7 +308,7 @@ async function verifyOnShadow(url: string, run: ShadowRun): Promise<VerifyReport
       risk: highRisk(run.tracer, run.blockable),
       skipped: run.folder.skipped,
       where: {
-        database: shadow.server,
+        database: databaseInfo(shadow.server, serverMajor, run.projectMajor, false),
         extensions: [],
         partlyVerified: [],
         shadow: {server: shadow.server, database: shadow.name, removedAbandoned: shadow.removedAbandoned},
@@ -361,6 +402,7 @@ async function replayAll(
   ledger?: ObjectLedger,
   observer?: ReplayObserver,
   tracer?: RiskTracer,
+  refuse?: Refusal,
 ): Promise<Replay> {
   let statements = 0
   const partlyVerified: PartlyVerified[] = []
@@ -381,7 +423,7 @@ async function replayAll(
       const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, work, partly) : undefined
       const began = performance.now()
       const probe = tracer?.probe(migration.file, migration.statements)
-      const failure = await replayMigration(database.db, migration, plan, stepOver, probe)
+      const failure = await replayMigration(database.db, migration, plan, stepOver, probe, refuse)
       const replayMs = Math.round(performance.now() - began)
       if (partly.skipped.length > 0) partlyVerified.push(partly)
       if (failure) {
@@ -467,6 +509,43 @@ function withoutMissing(
   }
 }
 
+/** Statements using syntax newer than the project's major fail as on its server (core/postgres-major.ts). */
+function newerSyntaxRefusal(project: number, replayed: number): Refusal | undefined {
+  if (replayed <= project) return undefined
+  return (_index, statement, earlier) => {
+    const unsafe = project < 17 ? unsafeEnumValue(statement, earlier) : undefined
+    if (unsafe) return {code: '55P04', message: `unsafe use of new value "${unsafe.value}" of enum type ${unsafe.type}`}
+    const feature = newerSyntax(statement, project, replayed)
+    if (!feature) return undefined
+    return {
+      code: feature.code,
+      message: `${feature.feature} needs PostgreSQL ${feature.major}; the project's [db] major_version is ${project}`,
+    }
+  }
+}
+
+function databaseInfo(version: string, major: number, projectMajor: number, emulated: boolean): ReplayDatabaseInfo {
+  return {
+    version,
+    major,
+    projectMajor,
+    exact: major === projectMajor,
+    emulated,
+    gap: majorGap(projectMajor, major, emulated),
+  }
+}
+
+function majorMismatch(projectMajor: number, major: number, server?: string): SbxError {
+  const where = server
+    ? `the shadow server runs ${server}`
+    : `the embedded database has no build of PostgreSQL ${projectMajor} (nearest: ${major})`
+  return new SbxError(`[db] major_version is ${projectMajor} and exact_major is set, but ${where}.`, {
+    code: 'EMAJOR',
+    exitCode: ExitCode.Findings,
+    suggestions: [`Run sbx verify --shadow-url postgresql://… on a PostgreSQL ${projectMajor} server.`],
+  })
+}
+
 async function explainFailure(
   raw: RawFailure,
   work: SkippedWork,
@@ -474,6 +553,7 @@ async function explainFailure(
   skipped: readonly SkippedEntry[],
   project: {migrationsDir: string},
   extensions: ExtensionPlan,
+  where: {timeoutMs: number; projectMajor: number; major: number},
 ): Promise<VerifyFailure> {
   const migration = migrations[raw.index] as LoadedMigration
   const failure: VerifyFailure = {
@@ -486,6 +566,12 @@ async function explainFailure(
     partial: raw.partial,
     error: raw.error,
   }
+  // Stopped by sbx (embedded), or by the shadow server's statement_timeout, which sbx set to the same limit.
+  if (raw.timedOutMs !== undefined || (raw.error.code === '57014' && /statement timeout/u.test(raw.error.message))) {
+    failure.timedOut = {elapsedMs: raw.timedOutMs ?? where.timeoutMs, limitMs: where.timeoutMs}
+  }
+  const newer = newerSyntax(raw.statement, where.projectMajor, where.major)
+  if (newer && raw.error.code === newer.code) failure.newerSyntax = {feature: newer.feature, major: newer.major}
   const created = createdExtension(raw.statement)
   if (created !== undefined && extensions.uses.some((use) => use.name === created && use.status === 'unknown')) {
     failure.unknownExtension = created

@@ -94,7 +94,7 @@ describe('sbx verify --shadow-url on PostgreSQL', () => {
       error: {code: '42P01'},
       createdBy: {file: '20260207080000_grw011_tables.sql', statementIndex: 0},
     })
-    expect(report.database).toMatch(/^PostgreSQL 1\d\./)
+    expect(report.database?.version).toMatch(/^PostgreSQL 1\d\./)
     expect(report.shadow?.database).toMatch(/^sbx_shadow_[0-9a-f]{12}$/)
     expect(await shadows()).not.toContain(report.shadow?.database)
   }, 180_000)

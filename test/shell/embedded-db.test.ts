@@ -12,8 +12,8 @@ import {missingLibrary} from '../../src/core/extension-plan.js'
 import {
   baselineName,
   cacheRoot,
-  type EmbeddedDatabase,
   ensureBaseline,
+  type FreshDatabase,
   freshDatabaseFromBaseline,
   openEmbeddedDatabase,
   serveDatabase,
@@ -23,7 +23,7 @@ import {supabase} from '../helpers/supabase.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}
 
-async function fresh(): Promise<EmbeddedDatabase> {
+async function fresh(): Promise<FreshDatabase> {
   const database = await freshDatabaseFromBaseline({env})
   onTestFinished(() => database.close())
   return database

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {planReplay} from '../../src/core/replay-plan.js'
 import {migrationStatements} from '../../src/core/sql-statements.js'
-import {type EmbeddedDatabase, freshDatabaseFromBaseline, serveDatabase} from '../../src/shell/embedded-db.js'
+import {type FreshDatabase, freshDatabaseFromBaseline, serveDatabase} from '../../src/shell/embedded-db.js'
 import {createHistoryTable, type ReplayFailure, replayMigration} from '../../src/shell/migration-replay.js'
 import {tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'
@@ -18,7 +18,7 @@ const env = {
   SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache'),
 }
 
-async function fresh(): Promise<EmbeddedDatabase> {
+async function fresh(): Promise<FreshDatabase> {
   const database = await freshDatabaseFromBaseline({env})
   onTestFinished(() => database.close())
   return database
@@ -29,7 +29,7 @@ interface Outcome {
   history: Array<{version: string; statements: string[]}>
 }
 
-async function outcome(database: EmbeddedDatabase): Promise<Outcome> {
+async function outcome(database: FreshDatabase): Promise<Outcome> {
   const tables = await database.db.query<{t: string}>(
     `select tablename as t from pg_tables where schemaname = 'public' order by 1`,
   )
