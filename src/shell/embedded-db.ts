@@ -206,6 +206,59 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
 }
 
 /**
+ * The same throwaway baseline copy, with PGlite in this thread: for work that needs the PGlite object itself
+ * (the WebAssembly pg_dump of `sbx squash`). No statement limit: nothing here can stop a WebAssembly call.
+ */
+export async function freshInProcessDatabase(options: FreshDatabaseOptions = {}): Promise<InProcessDatabase> {
+  const major = options.major ?? NEWEST
+  const root = await scratchRoot()
+  const dataDir = path.join(root, `sbx-db-${process.pid}-${randomBytes(4).toString('hex')}`)
+  const remove = () => fs.rm(dataDir, {recursive: true, force: true})
+  try {
+    const [baseline] = await Promise.all([ensureBaseline(options), removeAbandoned(root, /^sbx-db-(\d+)-/)])
+    await copyDir(baseline.dir, dataDir)
+    const needs = await Promise.resolve(options.extensions ?? DEFAULT_LIBRARIES)
+    const db = await startPglite(dataDir, needs, cacheRoot(options.env), major.line)
+    const replay = {
+      exec: (sql: string) => db.exec(sql),
+      query: <T>(sql: string, params?: unknown[]) => db.query<T>(sql, params),
+      isInTransaction: () => db.isInTransaction(),
+      // Copied out: the answer is a view of WebAssembly memory that the next call overwrites.
+      pipeline: async (chunks: readonly Uint8Array[]) => {
+        const answers: Uint8Array[] = []
+        for (const chunk of chunks) answers.push(Uint8Array.from(await db.execProtocolRaw(chunk, {syncToFs: false})))
+        return Buffer.concat(answers)
+      },
+    }
+    return {
+      db,
+      replay,
+      dataDir,
+      close: once(async () => {
+        try {
+          await db.close()
+        } finally {
+          await remove()
+        }
+      }),
+    }
+  } catch (error) {
+    await remove()
+    throw startFailure(dataDir, error)
+  }
+}
+
+export interface InProcessDatabase extends EmbeddedDatabase {
+  /** The same database as the replay sends to it (shell/migration-replay.ts's ReplayDatabase). */
+  replay: {
+    exec(sql: string): Promise<unknown>
+    query<T>(sql: string, params?: unknown[]): Promise<{rows: T[]}>
+    isInTransaction(): boolean
+    pipeline(chunks: readonly Uint8Array[]): Promise<Uint8Array>
+  }
+}
+
+/**
  * The project's persisted database (e.g. supabase/.temp/sbx/db), created from the baseline when missing.
  * PGlite allows one process per data directory: callers hold the project lock while it is open.
  */

@@ -43,7 +43,7 @@ import {
   tableRowsSql,
 } from '../core/squash-proof.js'
 import type {ProvenSquash} from '../core/squash-report.js'
-import {type EmbeddedDatabase, freshDatabaseFromBaseline} from '../shell/embedded-db.js'
+import {freshInProcessDatabase, type InProcessDatabase} from '../shell/embedded-db.js'
 import {createHistoryTable, replayMigration} from '../shell/migration-replay.js'
 import {dumpData, dumpSchema} from '../shell/pg-dump.js'
 
@@ -83,7 +83,7 @@ export async function proveSquash(input: ProofInput): Promise<ProvenSquash> {
       ['Squash up to a version before the first migration that creates it (--up-to VERSION).'],
     )
   }
-  const open = () => freshDatabaseFromBaseline({env: input.env, extensions: plan})
+  const open = () => freshInProcessDatabase({env: input.env, extensions: plan})
   const began = performance.now()
 
   progress(`Replaying the ${squashed.length} migrations to squash…`)
@@ -178,23 +178,26 @@ function buildText(
   })
 }
 
-async function withDatabase<T>(open: () => Promise<EmbeddedDatabase>, fn: (db: PGlite) => Promise<T>): Promise<T> {
+async function withDatabase<T>(open: () => Promise<InProcessDatabase>, fn: (db: Proved) => Promise<T>): Promise<T> {
   const database = await open()
   try {
-    return await fn(database.db)
+    return await fn(Object.assign(database.db, {replay: database.replay}))
   } finally {
     await database.close()
   }
 }
 
+/** PGlite itself (for pg_dump and catalog reads) with the replay's view of it. */
+type Proved = PGlite & {replay: InProcessDatabase['replay']}
+
 async function replayAll(
-  db: PGlite,
+  db: Proved,
   migrations: readonly LoadedMigration[],
   which: 'original' | 'squashed',
 ): Promise<void> {
-  await createHistoryTable(db)
+  await createHistoryTable(db.replay)
   for (const migration of migrations) {
-    const failure = await replayMigration(db, migration, planReplay(migration))
+    const failure = await replayMigration(db.replay, migration, planReplay(migration))
     if (!failure) continue
     const where = `${migration.file} statement ${failure.statementIndex}: ${failure.error.message}`
     if (which === 'squashed') throw proofFailed(`the squashed folder fails to replay at ${where}`, migration.file)
