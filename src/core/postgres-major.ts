@@ -15,6 +15,8 @@ export interface PgliteLine {
   module: string
   /** Where its extension builds live: contrib under `<module>/contrib/<name>`, packages as below. */
   packages: Readonly<Record<string, string>>
+  /** Catalog names of PGlite builds this line does not ship (0.4.6 has no spi bundle, no pg_stat_statements). */
+  lacks?: readonly string[]
 }
 
 export const PGLITE_LINES: readonly PgliteLine[] = [
@@ -27,6 +29,8 @@ export const PGLITE_LINES: readonly PgliteLine[] = [
       '@electric-sql/pglite-pgtap': 'pglite-17/pgtap',
       '@electric-sql/pglite-pg_hashids': 'pglite-17/pg_hashids',
     },
+    // PostGIS is built for the 18 line only (core/extension-catalog.ts).
+    lacks: ['moddatetime', 'autoinc', 'insert_username', 'refint', 'pg_stat_statements', 'postgis', 'postgis_topology'],
   },
   {major: 18, module: '@electric-sql/pglite', packages: {}},
 ]
@@ -51,6 +55,19 @@ export function replayMajor(projectMajor: number): ReplayMajor {
   const line = above ?? (PGLITE_LINES.at(-1) as PgliteLine)
   const emulates = above && projectMajor === 15 ? 15 : undefined
   return {line, projectMajor, exact: false, ...(emulates ? {emulates} : {})}
+}
+
+/**
+ * The line for a project major that also ships every build the migrations load: a line lacking one gives way to
+ * the nearest newer line that has them all (reported as not exact, like any other major gap).
+ */
+export function replayMajorFor(projectMajor: number, load: readonly string[]): ReplayMajor {
+  const chosen = replayMajor(projectMajor)
+  const ships = (line: PgliteLine) => !load.some((name) => line.lacks?.includes(name))
+  if (ships(chosen.line)) return chosen
+  const line = PGLITE_LINES.find((candidate) => candidate.major > chosen.line.major && ships(candidate))
+  if (!line) return chosen
+  return {line, projectMajor, exact: false, ...(chosen.emulates ? {emulates: chosen.emulates} : {})}
 }
 
 /** The module an extension's build is imported from on this line. */

@@ -50,13 +50,16 @@ async function open(target: GuardianTarget, lockTimeoutMs: number, description: 
       const {extensionsNeeded} = await import('./extension-needs.js')
       const extensions = await extensionsNeeded(target.migrationsDir)
       // The PGlite line of the project's [db] major_version, as verify replays on (core/postgres-major.ts).
-      const [{projectMajor}, {replayMajor}, pathModule] = await Promise.all([
+      const [{projectMajor}, {replayMajorFor}, pathModule] = await Promise.all([
         import('./supabase-config.js'),
         import('../core/postgres-major.js'),
         import('node:path'),
       ])
       const declared = await projectMajor(pathModule.dirname(pathModule.dirname(target.migrationsDir)))
-      const embedded = await openEmbeddedDatabase(target.dataDir, {extensions, major: replayMajor(declared.major)})
+      const embedded = await openEmbeddedDatabase(target.dataDir, {
+        extensions,
+        major: replayMajorFor(declared.major, extensions.load),
+      })
       const server = await serveDatabase(embedded.db).catch(async (error: unknown) => {
         await embedded.close()
         throw error

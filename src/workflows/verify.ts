@@ -21,7 +21,7 @@ import {
 import type {LintReport} from '../core/lint.js'
 import type {Migration, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
-import {majorGap, newerSyntax, replayMajor, unsafeEnumValue} from '../core/postgres-major.js'
+import {majorGap, newerSyntax, replayMajorFor, unsafeEnumValue} from '../core/postgres-major.js'
 import {planReplay} from '../core/replay-plan.js'
 import {assessMigration} from '../core/risk.js'
 import {SkippedWork, type SkipReason} from '../core/skipped-work.js'
@@ -177,13 +177,14 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       tracer,
     })
   }
-  const major = replayMajor(declared.major)
+  // Reading the files comes first (milliseconds): the builds they load decide the PGlite line too.
+  const reading = loadMigrations(project.migrationsDir, folder.migrations)
+  const planning = reading.then(planExtensions)
+  const needs = await planning.catch(() => undefined)
+  const major = replayMajorFor(declared.major, needs?.load ?? [])
   if (!major.exact && exactMajor) throw majorMismatch(declared.major, major.line.major)
   const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
     freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions, major, timeoutMs})
-  // The baseline is copied while the files are read; only the extensions they create or call are loaded.
-  const reading = loadMigrations(project.migrationsDir, folder.migrations)
-  const planning = reading.then(planExtensions)
   const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), configAccepted])
   for (const settled of [loaded, accepted]) {
     if (settled.status === 'fulfilled') continue
