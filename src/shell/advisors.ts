@@ -49,8 +49,10 @@ export async function checkSupabaseConfig(cli: SupabaseCli, cwd: string): Promis
   if (refusal) throw configRefused(cli, refusal)
 }
 
-export function configRefused(cli: SupabaseCli, refusal: string): UsageError {
-  return new UsageError(`supabase ${cli.version} refuses supabase/config.toml: ${refusal}`, 'ESUPABASECONFIG', [
+/** `nothingApplied` where the refusal came from push, whose user needs to know the target is unchanged. */
+export function configRefused(cli: SupabaseCli, refusal: string, nothingApplied = false): UsageError {
+  const message = `supabase ${cli.version} refuses supabase/config.toml: ${refusal}`
+  return new UsageError(nothingApplied ? `${message} Nothing was applied.` : message, 'ESUPABASECONFIG', [
     'Fix supabase/config.toml as supabase says, then run the command again.',
   ])
 }

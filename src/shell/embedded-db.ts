@@ -267,7 +267,8 @@ export async function openEmbeddedDatabase(
   options: BaselineOptions & {extensions?: Extensions} = {},
 ): Promise<EmbeddedDatabase & {created: boolean}> {
   let created = false
-  if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
+  const existing = await dataDirMajor(dataDir)
+  if (existing === undefined) {
     const baseline = await ensureBaseline(options)
     await fs.mkdir(path.dirname(dataDir), {recursive: true})
     const tmp = `${dataDir}.creating-${process.pid}-${randomBytes(4).toString('hex')}`
@@ -282,9 +283,19 @@ export async function openEmbeddedDatabase(
     dataDir,
     options.extensions ?? DEFAULT_LIBRARIES,
     cacheRoot(options.env),
-    (options.major ?? NEWEST).line,
+    PGLITE_LINES.find((line) => line.major === existing) ?? (options.major ?? NEWEST).line,
   )
   return {db, dataDir, created, close: once(() => db.close())}
+}
+
+/**
+ * The major of an existing data directory (undefined where there is none yet). Only a build of the same major
+ * can open it (another fails with "PGlite failed to initialize properly"), so a target made on 17 stays on 17
+ * when the project's migrations later load an extension that moves the replay to 18.
+ */
+async function dataDirMajor(dataDir: string): Promise<number | undefined> {
+  const text = await fs.readFile(path.join(dataDir, 'PG_VERSION'), 'utf8').catch(() => undefined)
+  return text === undefined ? undefined : Number.parseInt(text.trim(), 10)
 }
 
 /**

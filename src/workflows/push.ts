@@ -209,7 +209,7 @@ async function deploy({
   if (result.exitCode !== 0) {
     // supabase refused config.toml before connecting: nothing was applied, and it is the project's input at fault.
     const refusal = configRefusal(`${result.stderr}\n${result.stdout}`)
-    if (refusal) throw configRefused(cli, refusal)
+    if (refusal) throw configRefused(cli, refusal, true)
     const after = await target.readHistory().catch(() => undefined)
     const appliedAfter = after && pending.filter((file) => after.some((a) => file.startsWith(`${a.version}_`)))
     const failure = explainPushFailure({

@@ -9,13 +9,20 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
       text: '[verify]\n[lint]\n',
       env: {},
       config: {
-        verify: {advisors: 'report', ignore: [], risk: 'report', large_table: '100MB'},
+        verify: {
+          advisors: 'report',
+          ignore: [],
+          risk: 'report',
+          large_table: '100MB',
+          statement_timeout: 60_000,
+          exact_major: false,
+        },
         lint: {level: 'report', exclude: [], include: [], pg_version: '15'},
       },
     },
     {
       case: 'every key written out',
-      text: '[verify]\nadvisors = "error"\nignore = ["rls_disabled_in_public:public.legacy"]\nshadow_url = "postgresql://postgres@127.0.0.1:5432/postgres"\nrisk = "error"\nlarge_table = "1.5GB"\n[lint]\nlevel = "warn"\nexclude = ["adding-foreign-key-constraint"]\ninclude = ["prefer-robust-stmts"]\npg_version = "17"\n',
+      text: '[verify]\nadvisors = "error"\nignore = ["rls_disabled_in_public:public.legacy"]\nshadow_url = "postgresql://postgres@127.0.0.1:5432/postgres"\nrisk = "error"\nlarge_table = "1.5GB"\nstatement_timeout = "2min"\nexact_major = true\n[lint]\nlevel = "warn"\nexclude = ["adding-foreign-key-constraint"]\ninclude = ["prefer-robust-stmts"]\npg_version = "17"\n',
       env: {},
       config: {
         verify: {
@@ -24,6 +31,8 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
           shadow_url: 'postgresql://postgres@127.0.0.1:5432/postgres',
           risk: 'error',
           large_table: '1.5GB',
+          statement_timeout: 120_000,
+          exact_major: true,
         },
         lint: {
           level: 'warn',
@@ -37,7 +46,16 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
       case: 'environment overrides, lists comma-separated',
       text: undefined,
       env: {SBX_VERIFY_ADVISORS: 'warn', SBX_VERIFY_IGNORE: 'a, b'},
-      config: {verify: {advisors: 'warn', ignore: ['a', 'b'], risk: 'report', large_table: '100MB'}},
+      config: {
+        verify: {
+          advisors: 'warn',
+          ignore: ['a', 'b'],
+          risk: 'report',
+          large_table: '100MB',
+          statement_timeout: 60_000,
+          exact_major: false,
+        },
+      },
     },
   ])('$case', ({text, env, config}) => {
     expect(parseConfig({text, env})).toEqual(config)

@@ -165,14 +165,15 @@ describe.each(DATABASE_KINDS)('sbx push refusals name what to do (%s)', (kind) =
 })
 
 describe('supabase refusing the project', () => {
-  it("a config.toml supabase refuses: exit 5 with supabase's reason, and nothing was applied", async () => {
+  it("a config.toml supabase refuses: exit 2 (a config error) with supabase's reason, and nothing was applied", async () => {
     const dir = tmpProject({
       'supabase/config.toml': 'project_id = "sbx-test"\n\n[inbucket]\nenabled = true\nport = 54324\n',
       'supabase/migrations/20260101000000_a.sql': 'create table a (id int);',
     })
     const result = await push(dir, '--no-verify', '--json')
-    expect(result.exitCode, result.stdout + result.stderr).toBe(5)
+    expect(result.exitCode, result.stdout + result.stderr).toBe(2)
     const {error} = JSON.parse(result.stdout)
+    expect(error.code).toBe('ESUPABASECONFIG')
     expect(error.message).toContain('[inbucket]')
     expect(error.message).toContain('Nothing was applied')
     expect(error.message).not.toContain('Try rerunning')

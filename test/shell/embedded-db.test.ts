@@ -9,6 +9,7 @@ import path from 'node:path'
 import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {missingLibrary} from '../../src/core/extension-plan.js'
+import {replayMajor} from '../../src/core/postgres-major.js'
 import {
   baselineName,
   cacheRoot,
@@ -198,6 +199,20 @@ describe('openEmbeddedDatabase', () => {
     expect(second.created).toBe(false)
     expect((await second.db.query('select id from public.kept')).rows).toEqual([{id: 7}])
     expect((await second.db.query(`select to_regprocedure('auth.uid()') is not null as ok`)).rows).toEqual([{ok: true}])
+  })
+
+  it('opens an existing folder on the major that made it, whatever major is asked for', async () => {
+    const dataDir = path.join(tmpProject(), 'supabase', '.temp', 'sbx', 'db')
+    const on17 = replayMajor(17)
+    const first = await openEmbeddedDatabase(dataDir, {env, major: on17})
+    await first.db.exec('create table public.kept (id int)')
+    await first.close()
+
+    const again = await openEmbeddedDatabase(dataDir, {env, major: replayMajor(18)})
+    onTestFinished(() => again.close())
+    const {rows} = await again.db.query<{major: string}>(`select current_setting('server_version_num') as major`)
+    expect(Math.floor(Number(rows[0]?.major) / 10_000)).toBe(17)
+    expect(again.created).toBe(false)
   })
 })
 
