@@ -10,7 +10,13 @@ import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {pinnedFiles} from '../shell/push-snapshot.js'
 import {gitMigrationsDir, openWorkspace, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
-import {branchHistory, type HistorySource, type ProjectState, readProjectState, withProvenance} from './project-state.js'
+import {
+  branchHistory,
+  type HistorySource,
+  type ProjectState,
+  readProjectState,
+  withProvenance,
+} from './project-state.js'
 import {repairWithRegistry} from './registry-check.js'
 
 export interface FixOptions extends HistorySource {
