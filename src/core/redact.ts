@@ -15,6 +15,9 @@ const MASK = '***'
  */
 const USERINFO = /((?:[a-z][a-z0-9+.-]*:)?\/\/[^\s:/@'"]*:)([^\s/'"]*)@/giu
 
+/** `user:SECRET@host` without a scheme, as drivers quote the authority in their errors. */
+const BARE_USERINFO = /((?:^|[\s'"(=,])[^\s:/@'"(=,]+:)([^\s/'"]*)@(?=[\w[])/gu
+
 /**
  * `password=SECRET` / `PGPASSWORD=SECRET` as libpq writes key=value pairs (a quoted value may hold spaces and
  * `\'`) and as a URL query parameter (ended by `&`). The key must not be the tail of a longer word.
@@ -23,7 +26,10 @@ const PASSWORD_PAIR = /(?<![A-Za-z0-9_])((?:PG)?password\s*=\s*)('(?:\\.|[^'\\])
 
 /** Masks every password standing as one in `text`; everything else is kept for diagnosis. */
 export function redactText(text: string): string {
-  return text.replace(USERINFO, `$1${MASK}@`).replace(PASSWORD_PAIR, `$1${MASK}`)
+  return text
+    .replace(USERINFO, `$1${MASK}@`)
+    .replace(BARE_USERINFO, `$1${MASK}@`)
+    .replace(PASSWORD_PAIR, `$1${MASK}`)
 }
 
 /** A database URL (or key=value connection string) as it may be shown: the password replaced. */

@@ -23,6 +23,7 @@ describe('one redaction for every connection-string form', () => {
     ['a quoted key=value password', "host=h password='a b\\' c' port=5432", 'host=h password=*** port=5432'],
     ['spaces around =', 'host=h password = s3cret', 'host=h password = ***'],
     ['PGPASSWORD', 'env PGPASSWORD=s3cret psql', 'env PGPASSWORD=*** psql'],
+    ['an authority without a scheme', 'cannot connect to postgres:pa55word@db', 'cannot connect to postgres:***@db'],
     ['a URL missing its colon', 'postgres//u:s3cret@@/', 'postgres//u:***@/'],
   ])('%s', (_, input, shown) => {
     expect(redactUrl(input)).toBe(shown)
