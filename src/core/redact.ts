@@ -26,10 +26,7 @@ const PASSWORD_PAIR = /(?<![A-Za-z0-9_])((?:PG)?password\s*=\s*)('(?:\\.|[^'\\])
 
 /** Masks every password standing as one in `text`; everything else is kept for diagnosis. */
 export function redactText(text: string): string {
-  return text
-    .replace(USERINFO, `$1${MASK}@`)
-    .replace(BARE_USERINFO, `$1${MASK}@`)
-    .replace(PASSWORD_PAIR, `$1${MASK}`)
+  return text.replace(USERINFO, `$1${MASK}@`).replace(BARE_USERINFO, `$1${MASK}@`).replace(PASSWORD_PAIR, `$1${MASK}`)
 }
 
 /** A database URL (or key=value connection string) as it may be shown: the password replaced. */
