@@ -8,8 +8,9 @@ import {commitPaths} from '../shell/git.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {pinnedFiles} from '../shell/push-snapshot.js'
-import {gitMigrationsDir, openWorkspace, type Workspace} from '../shell/workspace.js'
+import {gitMigrationsDir, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
+import {openProject} from './open-project.js'
 import {
   branchHistory,
   type HistorySource,
@@ -37,7 +38,11 @@ export interface FixReport {
 }
 
 export async function fix(options: FixOptions): Promise<FixReport> {
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx fix',
+  })
   const plan = async (): Promise<FixPlan> => {
     const state = await readProjectState(workspace, options)
     const migrations = await withProvenance(workspace, state.folder)
@@ -96,7 +101,11 @@ export interface RebaseOptions {
 }
 
 export async function rebase(options: RebaseOptions): Promise<FixReport> {
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx rebase',
+  })
   const plan = async () => {
     const history = await branchHistory(workspace, options.onto)
     const state = await readProjectState(workspace, {})

@@ -20,8 +20,9 @@ import {withLock} from '../shell/lock.js'
 import {publishNoClobber, readMigrationFolder, stageContent} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
 import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/push-target.js'
-import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import type {Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
+import {openProject} from './open-project.js'
 import {databaseHistory, targetOrigin, withProvenance} from './project-state.js'
 import {recordSyncedInRegistry} from './sync-registry.js'
 
@@ -54,7 +55,11 @@ export interface SyncReport {
 const COMMAND = 'sbx sync'
 
 export async function sync(options: SyncOptions): Promise<SyncReport> {
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx sync',
+  })
   const lock = {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: COMMAND}
   // Even a dry run takes the lock: the embedded database admits one process at a time.
   return withLock(lock, async () => {
