@@ -17,7 +17,7 @@ export type Finding =
   | {kind: 'no-free-version'; blocking: true; file: string; after: string}
   | {kind: 'registry-conflict'; blocking: true; file: string; version: string; holder: Reservation; registry: string}
   | {kind: 'unreserved'; blocking: false; file: string; version: string; registry: string}
-  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string}
+  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string; condition?: 'busy'}
   /** The database applied every original of a squash (sbx squash): sbx push replaces their rows by the file's. */
   | {kind: 'squashed-history'; blocking: false; file: string; versions: number}
   /** The database applied only some originals of a squash: pushing the squash there is refused. */

@@ -27,7 +27,7 @@ export function renderFinding(finding: Finding): string {
     case 'unreserved':
       return `note   ${finding.file} was written with --offline and is not reserved in the registry ${finding.registry}. Run: sbx fix`
     case 'registry-unreachable':
-      return `note   the registry ${finding.registry} is unreachable (${finding.detail}): versions were not compared with other clones' reservations.`
+      return `note   the registry ${finding.registry} is ${finding.condition ?? 'unreachable'} (${finding.detail}): versions were not compared with other clones' reservations.`
     case 'squashed-history':
       return `note   the database applied the ${finding.versions} migrations squashed into ${finding.file}: sbx push repairs its history (their rows become that file's row), then pushes the rest.`
     case 'partly-squashed':

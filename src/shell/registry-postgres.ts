@@ -5,8 +5,9 @@
  * allow ~60 connections and a fleet of agents may allocate at once. "Too many connections" (53300) and
  * "starting up" (57P03) are retried with jittered back-off until the timeout; anything else fails at once.
  */
+import os from 'node:os'
 import type {Client} from 'pg'
-import {RegistryUnavailableError} from '../core/errors.js'
+import {RegistryBusyError, RegistryError, RegistryUnavailableError} from '../core/errors.js'
 import {redactSecrets, redactUrl} from '../core/redact.js'
 import {
   decideReservation,
@@ -17,6 +18,7 @@ import {
   type ReserveOutcome,
   type ReserveRequest,
 } from '../core/registry.js'
+import {registryHoldMs} from '../core/registry-config.js'
 
 export interface PostgresRegistryOptions {
   url: string
@@ -91,33 +93,8 @@ export function openPostgresRegistry(options: PostgresRegistryOptions): Registry
   const now = options.now ?? (() => new Date())
 
   /** Runs fn in one transaction holding the project's advisory lock, creating the table if it is missing. */
-  const transaction = async <T>(fn: (client: Client) => Promise<T>): Promise<{value: T; attempts: number}> => {
-    const deadline = Date.now() + options.timeoutSeconds * 1000
-    let created = false
-    let attempts = 0
-    for (;;) {
-      attempts++
-      const client = await connectWithin(options.url, label, deadline)
-      try {
-        await client.query('begin')
-        await client.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`sbx.registry:${options.project}`])
-        const value = await fn(client)
-        await client.query('commit')
-        return {value, attempts}
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined)
-        const code = (error as {code?: string}).code
-        if (code && MISSING.has(code) && !created) {
-          created = true
-          await createTable(client, options.url, label)
-          continue
-        }
-        throw failure(error, options.url, label)
-      } finally {
-        await client.end().catch(() => undefined)
-      }
-    }
-  }
+  const transaction = <T>(fn: (client: Client) => Promise<T>): Promise<{value: T; attempts: number}> =>
+    inTransaction(options, label, fn)
 
   return {
     backend: 'postgres',
@@ -193,10 +170,11 @@ async function upsert(client: Client, project: string, r: Reservation): Promise<
 }
 
 /** Creates the schema and table; concurrent first users are serialized so `if not exists` cannot race. */
-async function createTable(client: Client, url: string, label: string): Promise<void> {
+async function createTable(client: Client, url: string, label: string, holdMs: number): Promise<void> {
   try {
-    await client.query('begin')
-    await client.query(`select pg_advisory_xact_lock(hashtextextended('sbx.registry:ddl', 0))`)
+    await client.query(`begin;
+set local idle_in_transaction_session_timeout = ${holdMs};
+select pg_advisory_xact_lock(hashtextextended('sbx.registry:ddl', 0));`)
     await client.query(REGISTRY_DDL)
     await client.query('commit')
   } catch (error) {
@@ -208,11 +186,16 @@ async function createTable(client: Client, url: string, label: string): Promise<
 /** `sbx registry init`: creates the table explicitly. */
 export async function initPostgresRegistry(url: string, timeoutSeconds: number): Promise<void> {
   const label = redactUrl(url)
-  const client = await connectWithin(url, label, Date.now() + timeoutSeconds * 1000)
+  const deadline = Date.now() + timeoutSeconds * 1000
+  const client = await connectWithin(url, label, deadline)
+  const cut = deadlineTimer(client, deadline)
   try {
-    await createTable(client, url, label)
+    await createTable(client, url, label, registryHoldMs(timeoutSeconds))
+  } catch (error) {
+    throw cut.fired() ? new RegistryUnavailableError(label, `no answer within ${timeoutSeconds} s`) : error
   } finally {
-    await client.end().catch(() => undefined)
+    cut.clear()
+    endQuietly(client)
   }
 }
 
@@ -241,6 +224,136 @@ async function importPg(): Promise<typeof import('pg')> {
   }
 }
 
+/** Below this much time left, a new attempt is not started: it could not finish. */
+const MIN_ATTEMPT_MS = 50
+
+/**
+ * The whole call, every attempt included, ends by `timeoutSeconds`: a timer destroys the socket of a server
+ * that stops answering (pg's own timeouts are per query). Inside, the first message takes the lock with
+ * the session's limits set for this transaction only (so a pooler in transaction mode keeps them too):
+ * waiting for the lock is bounded by what is left of the call (55P03: busy, never "unreachable"), and once it
+ * is held every statement and every pause is cut off at registryHoldMs, so an orphaned session frees it.
+ */
+async function inTransaction<T>(
+  options: PostgresRegistryOptions,
+  label: string,
+  fn: (client: Client) => Promise<T>,
+): Promise<{value: T; attempts: number}> {
+  const deadline = Date.now() + options.timeoutSeconds * 1000
+  const hold = registryHoldMs(options.timeoutSeconds)
+  let created = false
+  let attempts = 0
+  for (;;) {
+    attempts++
+    const client = await connectWithin(options.url, label, deadline)
+    const cut = deadlineTimer(client, deadline)
+    let phase: 'lock' | 'work' | 'commit' = 'lock'
+    try {
+      // Leave time for the server to say "lock timeout" itself before the timer cuts the link.
+      const wait = Math.max(MIN_ATTEMPT_MS, deadline - Date.now() - Math.min(1000, hold * 2))
+      await client.query(lockStatement(client, options.project, wait, hold))
+      phase = 'work'
+      const value = await fn(client)
+      phase = 'commit'
+      await client.query('commit')
+      return {value, attempts}
+    } catch (error) {
+      const code = (error as {code?: string}).code
+      if (!cut.fired()) await client.query('rollback').catch(() => undefined)
+      if (code && MISSING.has(code) && !created && !cut.fired()) {
+        created = true
+        await createTable(client, options.url, label, hold)
+        continue
+      }
+      if (code === '55P03' || (phase === 'lock' && code === '57014')) {
+        throw new RegistryBusyError(label, await busyDetail(options, deadline, client, cut.fired()))
+      }
+      // The server ended a session that paused too long (a starved client): nothing was committed, go again.
+      if (phase !== 'commit' && !cut.fired() && Date.now() + MIN_ATTEMPT_MS < deadline && endedByServer(error)) continue
+      if (cut.fired()) throw new RegistryUnavailableError(label, `no answer within ${options.timeoutSeconds} s`)
+      throw failure(error, options.url, label)
+    } finally {
+      cut.clear()
+      endQuietly(client)
+    }
+  }
+}
+
+/** begin, this transaction's limits, the project's lock: one round trip. */
+function lockStatement(client: Client, project: string, waitMs: number, holdMs: number): string {
+  const key = client.escapeLiteral(`sbx.registry:${project}`)
+  const wait = Math.max(1, Math.floor(waitMs))
+  return `begin;
+set local idle_in_transaction_session_timeout = ${holdMs};
+set local lock_timeout = ${wait};
+set local statement_timeout = ${wait + 200};
+select pg_advisory_xact_lock(hashtextextended(${key}, 0));
+set local statement_timeout = ${holdMs};
+set local lock_timeout = ${holdMs};`
+}
+
+/** Terminations that mean the server gave up on this session, not that it cannot be reached. */
+function endedByServer(error: unknown): boolean {
+  const code = (error as {code?: string}).code
+  if (code === '25P03' || code === '57014' || code === '57P01') return true
+  const message = error instanceof Error ? error.message : ''
+  return /Connection terminated|not queryable|ECONNRESET/i.test(message)
+}
+
+interface DeadlineTimer {
+  fired(): boolean
+  clear(): void
+}
+
+function deadlineTimer(client: Client, deadline: number): DeadlineTimer {
+  let fired = false
+  const timer = setTimeout(
+    () => {
+      fired = true
+      destroy(client)
+    },
+    Math.max(1, deadline - Date.now()),
+  )
+  return {fired: () => fired, clear: () => clearTimeout(timer)}
+}
+
+function destroy(client: Client): void {
+  ;(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy()
+}
+
+/** A graceful goodbye when the link works, and never a wait for one that does not. */
+function endQuietly(client: Client): void {
+  const ended = client.end().catch(() => undefined)
+  const timer = setTimeout(() => destroy(client), 1000)
+  timer.unref()
+  void ended.then(() => clearTimeout(timer))
+}
+
+/** Who holds the lock, when the server says so within what is left of the call. */
+async function busyDetail(
+  options: PostgresRegistryOptions,
+  deadline: number,
+  client: Client,
+  cut: boolean,
+): Promise<string> {
+  const seconds = `its lock stayed taken for ${options.timeoutSeconds} s`
+  if (cut || deadline - Date.now() < MIN_ATTEMPT_MS) return seconds
+  try {
+    const result = await client.query<{application_name: string; state: string | null; since: Date | null}>(
+      `select a.application_name, a.state, a.xact_start as since from pg_locks l join pg_stat_activity a on a.pid = l.pid
+       where l.locktype = 'advisory' and l.granted
+         and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0) limit 1`,
+      [`sbx.registry:${options.project}`],
+    )
+    const holder = result.rows[0]
+    if (!holder) return seconds
+    const who = holder.application_name || 'another session'
+    return `${seconds}, held by ${who}${holder.state ? ` (${holder.state}${holder.since ? ` since ${holder.since.toISOString()}` : ''})` : ''}`
+  } catch {
+    return seconds
+  }
+}
+
 async function connectWithin(url: string, label: string, deadline: number): Promise<Client> {
   const {default: pg} = await loadPg()
   let delay = 20
@@ -250,17 +363,18 @@ async function connectWithin(url: string, label: string, deadline: number): Prom
     const client = new pg.Client({
       connectionString: url,
       connectionTimeoutMillis: Math.max(1, Math.ceil(remaining)),
-      // A server that accepts but never answers must not outlive the timeout either.
-      query_timeout: Math.max(1, Math.ceil(remaining)),
-      statement_timeout: Math.max(1, Math.ceil(remaining)),
-      application_name: 'sbx registry',
+      // The client notices a dead link too (the server's limits free the lock; this frees the socket).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 1000,
+      // Named so that a busy registry's message (and pg_stat_activity) says who holds its lock.
+      application_name: `sbx registry ${os.hostname()} pid ${process.pid}`.slice(0, 63),
     })
     client.on('error', () => undefined)
     try {
       await client.connect()
       return client
     } catch (error) {
-      await client.end().catch(() => undefined)
+      endQuietly(client)
       const code = (error as {code?: string}).code
       if (!code || !RETRYABLE.has(code) || Date.now() + delay >= deadline) throw failure(error, url, label)
       // Jittered: 100 allocators refused at once must not all come back at the same instant.
@@ -270,8 +384,8 @@ async function connectWithin(url: string, label: string, deadline: number): Prom
   }
 }
 
-function failure(error: unknown, url: string, label: string): RegistryUnavailableError {
-  if (error instanceof RegistryUnavailableError) return error
+function failure(error: unknown, url: string, label: string): RegistryError {
+  if (error instanceof RegistryError) return error
   const raw = error instanceof Error ? error.message : String(error)
   const code = (error as {code?: string}).code
   const detail = redactSecrets(raw.split('\n')[0] ?? raw, url)

@@ -4,7 +4,7 @@
  * was written offline, move what conflicts to a newly reserved version (audit reason `registry-conflict`).
  */
 import path from 'node:path'
-import {RegistryUnavailableError} from '../core/errors.js'
+import {RegistryError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import {type Migration, type MigrationFolder, migrationFileName} from '../core/migration-file.js'
 import {type Reservation, registryConflicts} from '../core/registry.js'
@@ -37,8 +37,16 @@ export async function registryFindings(
   try {
     records = await opened.registry.list()
   } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error
-    return [{kind: 'registry-unreachable', blocking: false, registry, detail: error.detail}]
+    if (!(error instanceof RegistryError)) throw error
+    return [
+      {
+        kind: 'registry-unreachable',
+        blocking: false,
+        registry,
+        detail: error.detail,
+        ...(error.condition === 'busy' ? {condition: 'busy' as const} : {}),
+      },
+    ]
   }
   const conflicts = registryConflicts(folder.migrations, records)
   const conflicting = new Set(conflicts.map((c) => c.file))
@@ -87,7 +95,7 @@ export async function repairWithRegistry(
   const {registry} = opened
   const wayOut = `nothing was reserved or renamed by the registry step; run ${command} again when it is reachable`
   const unavailable = (error: unknown) => {
-    throw error instanceof RegistryUnavailableError ? error.withWayOut(wayOut) : error
+    throw error instanceof RegistryError ? error.withWayOut(wayOut) : error
   }
   const by = await opened.holder(command)
   const folder = await readMigrationFolder(workspace.migrationsDir)

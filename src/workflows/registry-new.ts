@@ -2,7 +2,7 @@
  * `migration new`'s registry step, run under the repository lock: reserve the version centrally before the
  * file is published, or, with --offline, remember that the file was written without a reservation.
  */
-import {RegistryUnavailableError} from '../core/errors.js'
+import {RegistryError} from '../core/errors.js'
 import {migrationFileName} from '../core/migration-file.js'
 import {nextVersionAfter} from '../core/version.js'
 import {setUnreservedFiles, unreservedFiles} from '../shell/registry-local.js'
@@ -43,7 +43,7 @@ export async function reserveAndPublish(
     const outcome = await session.registry
       .reserve({name, version: candidate, mode: 'at-or-after', by})
       .catch((error: unknown) => {
-        throw error instanceof RegistryUnavailableError ? error.withWayOut(WAY_OUT) : error
+        throw error instanceof RegistryError ? error.withWayOut(WAY_OUT) : error
       })
     attempts += outcome.attempts
     // at-or-after always reserves: the registry moves past whatever it holds.
