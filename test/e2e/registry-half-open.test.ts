@@ -57,7 +57,9 @@ describe('Postgres registry: a half-open link and a held lock', () => {
     const cut = await stuck
     const cutAfter = Date.now() - started
     expect(cut.exitCode).toBe(5)
-    expect(String(cut.stderr).replace(/[ \t]*\n ›[ \t]+/g, ' ')).toContain(`is unreachable (no answer within ${TIMEOUT} s)`)
+    expect(String(cut.stderr).replace(/[ \t]*\n ›[ \t]+/g, ' ')).toContain(
+      `is unreachable (no answer within ${TIMEOUT} s)`,
+    )
     expect(migrationFiles(cutOff)).toEqual([])
 
     // No lock outlives the orphan: its backend ended itself (idle_in_transaction_session_timeout).
@@ -68,7 +70,9 @@ describe('Postgres registry: a half-open link and a held lock', () => {
     expect(backend).toEqual([])
     const rows = await db.query<{name: string; state: string}>('select name, state from sbx.reservations')
     expect(rows).toEqual([{name: 'gets_through', state: 'reserved'}])
-    console.log(`half-open: the other clone exited 0 after ${throughAfter} ms; the cut-off one exited 5 after ${cutAfter} ms`)
+    console.log(
+      `half-open: the other clone exited 0 after ${throughAfter} ms; the cut-off one exited 5 after ${cutAfter} ms`,
+    )
   }, 60_000)
 
   it('a lock kept by another session: exit 4 EREGISTRYBUSY naming the holder, not "unreachable", nothing written', async () => {
@@ -87,7 +91,9 @@ describe('Postgres registry: a half-open link and a held lock', () => {
       })
       expect(result.exitCode).toBe(4)
       const message = json ? JSON.parse(result.stdout).error.message : result.stderr
-      expect(message).toContain(`is busy (its lock stayed taken for ${TIMEOUT} s, held by a long report (idle in transaction since`)
+      expect(message).toContain(
+        `is busy (its lock stayed taken for ${TIMEOUT} s, held by a long report (idle in transaction since`,
+      )
       expect(message).not.toContain('unreachable')
       expect(message).not.toContain('migrations lock')
       if (json) expect(JSON.parse(result.stdout).error.code).toBe('EREGISTRYBUSY')
