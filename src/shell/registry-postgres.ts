@@ -10,7 +10,7 @@ import type {Client} from 'pg'
 import {RegistryBusyError, RegistryError, RegistryUnavailableError} from '../core/errors.js'
 import {redactSecrets, redactUrl} from '../core/redact.js'
 import {
-  decideReservation,
+  decideBatch,
   type Holder,
   type Registry,
   type Reservation,
@@ -43,6 +43,8 @@ create table if not exists sbx.reservations (
   updated_at timestamptz not null default now(),
   primary key (project, version)
 );
+alter table sbx.reservations add column if not exists lease_expires timestamptz;
+comment on column sbx.reservations.lease_expires is 'Set while the reservation is pending (its file not yet confirmed written).';
 comment on table sbx.reservations is 'Migration versions reserved by sbx (sbx registry list). No SQL is stored.';`
 
 /** The grants a least-privilege role needs once the table exists. */
@@ -53,7 +55,8 @@ grant select, insert, update on sbx.reservations to ${quoted};`
 }
 
 const RETRYABLE = new Set(['53300', '57P03'])
-const MISSING = new Set(['42P01', '3F000'])
+// A missing table or schema, or a table from before leases (no lease_expires): create or upgrade it.
+const MISSING = new Set(['42P01', '3F000', '42703'])
 
 interface Row {
   version: string
@@ -65,9 +68,10 @@ interface Row {
   branch: string | null
   clone: string
   reserved_at: Date
+  lease_expires: Date | null
 }
 
-const COLUMNS = 'version, name, state, by_user, by_host, by_pid, branch, clone, reserved_at'
+const COLUMNS = 'version, name, state, by_user, by_host, by_pid, branch, clone, reserved_at, lease_expires'
 
 function toReservation(row: Row): Reservation {
   return {
@@ -82,6 +86,7 @@ function toReservation(row: Row): Reservation {
       clone: row.clone,
     },
     at: row.reserved_at.toISOString(),
+    ...(row.lease_expires ? {lease: {expires: row.lease_expires.toISOString()}} : {}),
   }
 }
 
@@ -100,26 +105,29 @@ export function openPostgresRegistry(options: PostgresRegistryOptions): Registry
     backend: 'postgres',
     label,
     async reserve(request: ReserveRequest): Promise<ReserveOutcome> {
+      return (await this.reserveAll([request], []))[0] as ReserveOutcome
+    },
+    async reserveAll(requests, confirm): Promise<ReserveOutcome[]> {
       const {value, attempts} = await transaction(async (client) => {
         const facts = await client.query<{max: string | null}>(
           'select max(version) as max from sbx.reservations where project = $1',
           [options.project],
         )
         const at = await client.query<Row>(
-          `select ${COLUMNS} from sbx.reservations where project = $1 and version = $2`,
-          [options.project, request.version],
+          `select ${COLUMNS} from sbx.reservations where project = $1 and version = any($2::text[])`,
+          [options.project, [...requests.map((r) => r.version), ...confirm]],
         )
-        const decision = decideReservation(
-          request,
-          {max: facts.rows[0]?.max ?? undefined, atVersion: at.rows[0] ? toReservation(at.rows[0]) : undefined},
-          now(),
-        )
-        if (decision.write) await upsert(client, options.project, decision.reservation)
-        return decision
+        const records = new Map(at.rows.map((row) => [row.version, toReservation(row)]))
+        const batch = decideBatch(requests, confirm, records, facts.rows[0]?.max ?? undefined, now())
+        await upsert(client, options.project, batch.writes)
+        return batch.outcomes
       })
-      return value.outcome === 'reserved'
-        ? {reserved: true, reservation: value.reservation, attempts}
-        : {reserved: false, holder: value.reservation, attempts}
+      return value.map(
+        (v): ReserveOutcome =>
+          v.outcome === 'reserved'
+            ? {reserved: true, reservation: v.reservation, attempts}
+            : {reserved: false, holder: v.reservation, attempts},
+      )
     },
     async list(): Promise<Reservation[]> {
       const {value} = await transaction(async (client) => {
@@ -138,7 +146,7 @@ export function openPostgresRegistry(options: PostgresRegistryOptions): Registry
           await client.query(
             `insert into sbx.reservations (project, version, name, state, by_user, by_host, by_pid, branch, clone)
              values ($1, $2, $3, 'applied', $4, $5, $6, $7, $8)
-             on conflict (project, version) do update set state = 'applied', updated_at = now()`,
+             on conflict (project, version) do update set state = 'applied', lease_expires = null, updated_at = now()`,
             [options.project, migration.version, migration.name, by.user, by.host, by.pid, by.branch ?? null, by.clone],
           )
         }
@@ -147,7 +155,7 @@ export function openPostgresRegistry(options: PostgresRegistryOptions): Registry
     async release(version: string): Promise<Reservation | undefined> {
       const {value} = await transaction(async (client) => {
         const result = await client.query<Row>(
-          `update sbx.reservations set state = 'released', updated_at = now()
+          `update sbx.reservations set state = 'released', lease_expires = null, updated_at = now()
            where project = $1 and version = $2 returning ${COLUMNS}`,
           [options.project, version],
         )
@@ -158,14 +166,32 @@ export function openPostgresRegistry(options: PostgresRegistryOptions): Registry
   }
 }
 
-async function upsert(client: Client, project: string, r: Reservation): Promise<void> {
+/** Stores whole records (decided under the lock), all in one statement. */
+async function upsert(client: Client, project: string, records: readonly Reservation[]): Promise<void> {
+  if (records.length === 0) return
+  const column = <T>(f: (r: Reservation) => T) => records.map(f)
   await client.query(
-    `insert into sbx.reservations (project, version, name, state, by_user, by_host, by_pid, branch, clone, reserved_at)
-     values ($1, $2, $3, 'reserved', $4, $5, $6, $7, $8, $9)
-     on conflict (project, version) do update set name = excluded.name, state = 'reserved', by_user = excluded.by_user,
-       by_host = excluded.by_host, by_pid = excluded.by_pid, branch = excluded.branch, clone = excluded.clone,
-       reserved_at = excluded.reserved_at, updated_at = now()`,
-    [project, r.version, r.name, r.by.user, r.by.host, r.by.pid, r.by.branch ?? null, r.by.clone, r.at],
+    `insert into sbx.reservations
+       (project, version, name, state, by_user, by_host, by_pid, branch, clone, reserved_at, lease_expires)
+     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
+       $9::text[], $10::timestamptz[], $11::timestamptz[])
+     on conflict (project, version) do update set name = excluded.name, state = excluded.state,
+       by_user = excluded.by_user, by_host = excluded.by_host, by_pid = excluded.by_pid, branch = excluded.branch,
+       clone = excluded.clone, reserved_at = excluded.reserved_at, lease_expires = excluded.lease_expires,
+       updated_at = now()`,
+    [
+      project,
+      column((r) => r.version),
+      column((r) => r.name),
+      column((r) => r.state),
+      column((r) => r.by.user),
+      column((r) => r.by.host),
+      column((r) => r.by.pid),
+      column((r) => r.by.branch ?? null),
+      column((r) => r.by.clone),
+      column((r) => r.at),
+      column((r) => r.lease?.expires ?? null),
+    ],
   )
 }
 

@@ -3,6 +3,7 @@ import {AUDIT_FILE} from '../core/audit.js'
 import {UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import {findIssues} from '../core/findings.js'
+import type {Reservation} from '../core/registry.js'
 import {type FixPlan, planFix, planRebase, type Rename} from '../core/rename-plan.js'
 import {commitPaths} from '../shell/git.js'
 import {withLock} from '../shell/lock.js'
@@ -26,6 +27,8 @@ export interface FixReport {
   remaining: Finding[]
   /** With a registry: files written offline whose versions are now reserved. */
   reserved?: string[]
+  /** With a registry: leaked reservations (holder gone before writing its file, or lease expired), released. */
+  reclaimed?: Reservation[]
   /** rebase --commit: the commit holding the renames. */
   commit?: string
 }
@@ -55,6 +58,7 @@ export async function fix(options: FixOptions): Promise<FixReport> {
     return {
       renames: [...local, ...(registry?.renames ?? [])],
       reserved: registry?.reserved,
+      reclaimed: registry?.reclaimed,
       unsolvable: planned.unsolvable,
     }
   })
@@ -67,7 +71,13 @@ export async function fix(options: FixOptions): Promise<FixReport> {
       (finding) => finding.blocking && !('files' in finding && finding.files.some((f) => unsolved.has(f))),
     ),
   ]
-  return {dryRun: false, renames: done.renames, ...(done.reserved ? {reserved: done.reserved} : {}), remaining}
+  return {
+    dryRun: false,
+    renames: done.renames,
+    ...(done.reserved ? {reserved: done.reserved} : {}),
+    ...(done.reclaimed ? {reclaimed: done.reclaimed} : {}),
+    remaining,
+  }
 }
 
 function noFreeVersion({file, after}: {file: string; after: string}): Finding {

@@ -51,6 +51,8 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
     stageContent(workspace.tempDir, options.content),
     otherWorktreeFolders(workspace),
   ])
+  const reserving = session && step && !options.offline
+  const dequeue = reserving ? await step.queueReservation(session, workspace, name) : undefined
   try {
     return await withLock(
       {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: `sbx migration new ${name}`},
@@ -62,7 +64,14 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
         let registry: NewMigrationRegistry | undefined
         if (session && step && !options.offline) {
           // The reservation is committed before the file appears: a file in the folder is always reserved.
-          ;({version, registry} = await step.reserveAndPublish(session, name, version, publish))
+          ;({version, registry} = await step.reserveAndPublish(
+            session,
+            workspace,
+            name,
+            version,
+            new Set(known),
+            publish,
+          ))
         } else {
           // Under the lock no sbx process competes; a writer that ignores the lock (a bare
           // `supabase migration new`) may still take the name, so step past it rather than overwrite.
@@ -75,6 +84,7 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
       },
     )
   } finally {
+    dequeue?.()
     await fs.unlink(tmp).catch(() => undefined)
   }
 }
@@ -96,7 +106,7 @@ export function allocateVersion(known: Iterable<string>, now: Date): string {
   return next > current ? next : current
 }
 
-async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {
+export async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {
   if (!workspace.git) return []
   const worktrees = await listWorktrees(workspace.git)
   const rel = workspace.git.relWorkdir

@@ -300,7 +300,7 @@ describe('push, the queue and release', () => {
       expect(await list(b, '--all')).toEqual([`${waiting}_from_b released`, `${first}_first applied`])
 
       const human = await sbx(['registry', 'list', '--all'], {cwd: a})
-      expect(human.stdout.split('\n')[0]).toMatch(/^VERSION\s+NAME\s+STATE\s+BY\s+BRANCH\s+AGE$/)
+      expect(human.stdout.split('\n')[0]).toMatch(/^VERSION\s+NAME\s+STATE\s+BY\s+BRANCH\s+AGE\s+LEASE$/)
 
       const unknown = await sbx(['registry', 'release', '20990101000000', '--json'], {cwd: b})
       expect(unknown.exitCode).toBe(2)
