@@ -171,7 +171,11 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
     // Not --force, not +: the remote refuses anything but a fast-forward of what we fetched.
     const pushed = await run(['push', '--quiet', '--no-verify', options.remote, `${commit}:${options.ref}`], deadline)
     if (pushed.ok) return true
-    if (LOST_RACE.test(pushed.stderr) && Date.now() < deadline) return false
+    if (LOST_RACE.test(pushed.stderr)) {
+      if (Date.now() < deadline) return false
+      lostRaces++
+      throw outOfTime('no push won the race')
+    }
     if (pushed.stderr === 'timed out') throw outOfTime('git push did not finish')
     throw unavailable('git push failed', pushed)
   }

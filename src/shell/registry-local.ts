@@ -65,6 +65,8 @@ export function setUnreservedFiles(lockHome: string, projectKey: string, files: 
  */
 export interface QueuedRequest {
   pid: number
+  /** Random, per call: a result left by a killed call whose pid is reused is not taken for this one. */
+  id: string
   /** The registry and project it is for: a holder batches only requests for its own. */
   registry: string
   project: string
@@ -79,6 +81,7 @@ function queueDir(lockHome: string): string {
 export function enqueueRequest(lockHome: string, request: QueuedRequest): void {
   const dir = queueDir(lockHome)
   mkdirSync(dir, {recursive: true})
+  dequeueRequest(lockHome, request.pid)
   const tmp = path.join(dir, `${request.pid}.tmp`)
   writeFileSync(tmp, JSON.stringify(request))
   renameSync(tmp, path.join(dir, `${request.pid}.json`))
@@ -104,9 +107,10 @@ export function queuedRequests(lockHome: string, options: {pending: boolean}): Q
       dequeueRequest(lockHome, pid)
       continue
     }
-    if (options.pending && takenResult(lockHome, pid) !== undefined) continue
     try {
-      requests.push(JSON.parse(readFileSync(path.join(queueDir(lockHome), file), 'utf8')) as QueuedRequest)
+      const request = JSON.parse(readFileSync(path.join(queueDir(lockHome), file), 'utf8')) as QueuedRequest
+      if (options.pending && takenResult(lockHome, request) !== undefined) continue
+      requests.push(request)
     } catch {
       // Being replaced: it is picked up by the next holder.
     }
@@ -114,17 +118,19 @@ export function queuedRequests(lockHome: string, options: {pending: boolean}): Q
   return requests
 }
 
-export function writeResult(lockHome: string, pid: number, version: string): void {
-  const tmp = path.join(queueDir(lockHome), `${pid}.result.tmp`)
-  writeFileSync(tmp, version)
-  renameSync(tmp, path.join(queueDir(lockHome), `${pid}.result`))
+export function writeResult(lockHome: string, request: QueuedRequest, version: string): void {
+  const tmp = path.join(queueDir(lockHome), `${request.pid}.result.tmp`)
+  writeFileSync(tmp, `${request.id} ${version}`)
+  renameSync(tmp, path.join(queueDir(lockHome), `${request.pid}.result`))
 }
 
-/** The version a holder reserved for `pid`, if one did. */
-export function takenResult(lockHome: string, pid: number): string | undefined {
+/** The version a holder reserved for this request, if one did. */
+export function takenResult(lockHome: string, request: {pid: number; id: string}): string | undefined {
   try {
-    const version = readFileSync(path.join(queueDir(lockHome), `${pid}.result`), 'utf8').trim()
-    return /^\d+$/.test(version) ? version : undefined
+    const [id, version] = readFileSync(path.join(queueDir(lockHome), `${request.pid}.result`), 'utf8')
+      .trim()
+      .split(' ')
+    return id === request.id && version && /^\d+$/.test(version) ? version : undefined
   } catch {
     return undefined
   }

@@ -52,24 +52,25 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
     otherWorktreeFolders(workspace),
   ])
   const reserving = session && step && !options.offline
-  const dequeue = reserving ? await step.queueReservation(session, workspace, name) : undefined
+  const queued = reserving ? await step.queueReservation(session, workspace, name) : undefined
   try {
     return await withLock(
       {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: `sbx migration new ${name}`},
       async () => {
-        const known = await knownVersions(workspace, otherFolders)
+        const {files, known} = await knownVersions(workspace, otherFolders)
         let version = allocateVersion(known, (options.now ?? (() => new Date()))())
         const publish = (candidate: string) =>
           publishNoClobber(tmp, workspace.migrationsDir, migrationFileName(candidate, name))
         let registry: NewMigrationRegistry | undefined
-        if (session && step && !options.offline) {
+        if (session && step && queued) {
           // The reservation is committed before the file appears: a file in the folder is always reserved.
           ;({version, registry} = await step.reserveAndPublish(
             session,
             workspace,
             name,
             version,
-            new Set(known),
+            new Set(files),
+            queued,
             publish,
           ))
         } else {
@@ -84,7 +85,7 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
       },
     )
   } finally {
-    dequeue?.()
+    queued?.dequeue()
     await fs.unlink(tmp).catch(() => undefined)
   }
 }
@@ -115,8 +116,13 @@ export async function otherWorktreeFolders(workspace: Workspace): Promise<string
     .filter((dir) => path.resolve(dir) !== path.resolve(workspace.migrationsDir))
 }
 
-async function knownVersions(workspace: Workspace, otherFolders: string[]): Promise<string[]> {
+/** Versions of files in every worktree's folder, and those plus the highest this clone handed out. */
+async function knownVersions(
+  workspace: Workspace,
+  otherFolders: string[],
+): Promise<{files: string[]; known: string[]}> {
   const folders = await Promise.all([workspace.migrationsDir, ...otherFolders].map((dir) => versionsIn(dir)))
   const ledger = lastHandedOut(workspace.lockHome, workspace.projectKey)
-  return [...folders.flat(), ...(ledger ? [ledger] : [])]
+  const files = folders.flat()
+  return {files, known: [...files, ...(ledger ? [ledger] : [])]}
 }

@@ -2,6 +2,7 @@
  * `migration new`'s registry step, run under the repository lock: reserve the version centrally before the
  * file is published, or, with --offline, remember that the file was written without a reservation.
  */
+import {randomBytes} from 'node:crypto'
 import {RegistryError} from '../core/errors.js'
 import {migrationFileName} from '../core/migration-file.js'
 import {maxVersion, nextVersionAfter} from '../core/version.js'
@@ -42,22 +43,24 @@ const WAY_OUT =
 
 /**
  * Before waiting for the repository lock: say what this call needs, so that the holder ahead of it reserves
- * it in the same registry write as its own. Returns what removes the request when the call ends.
+ * it in the same registry write as its own. Returns the request's id and what removes it.
  */
 export async function queueReservation(
   session: RegistrySession,
   workspace: Workspace,
   name: string,
-): Promise<() => void> {
+): Promise<{id: string; dequeue: () => void}> {
   const by = await session.holder(`sbx migration new ${name}`)
+  const id = randomId()
   enqueueRequest(workspace.lockHome, {
     pid: process.pid,
+    id,
     registry: session.registry.label,
     project: session.project,
     name,
     by,
   })
-  return () => dequeueRequest(workspace.lockHome, process.pid)
+  return {id, dequeue: () => dequeueRequest(workspace.lockHome, process.pid)}
 }
 
 /**
@@ -74,10 +77,11 @@ export async function reserveAndPublish(
   name: string,
   floor: string,
   known: ReadonlySet<string>,
+  queued: {id: string; dequeue: () => void},
   publish: (version: string) => Promise<boolean>,
 ): Promise<{version: string; registry: NewMigrationRegistry}> {
   const {lockHome} = workspace
-  let version = takenResult(lockHome, process.pid)
+  let version = takenResult(lockHome, {pid: process.pid, id: queued.id})
   let candidate = floor
   let attempts = 0
   for (;;) {
@@ -93,6 +97,8 @@ export async function reserveAndPublish(
     candidate = nextVersionAfter(version)
     version = undefined
   }
+  // Out of the queue before the lock is released: a holder after this one must not count on it to confirm.
+  queued.dequeue()
   await confirmWritten(session, workspace, version)
   return {version, registry: {...describe(session), reserved: true, attempts}}
 }
@@ -127,7 +133,7 @@ async function reserveForQueue(
   if (mine === undefined) throw new Error(`registry refused an at-or-after reservation of ${floor}`)
   for (const [i, request] of queued.entries()) {
     const version = versions[i + 1]
-    if (version !== undefined) writeResult(lockHome, request.pid, version)
+    if (version !== undefined) writeResult(lockHome, request, version)
   }
   // An --offline call in this clone must not allocate a version just reserved for a queued call.
   const highest = maxVersion(versions.filter((v): v is string => v !== undefined))
@@ -150,6 +156,10 @@ async function confirmWritten(session: RegistrySession, workspace: Workspace, ve
     // The file stands and the reservation holds it; this clone's next registry write (or sbx fix) confirms it.
     setUnconfirmedVersions(lockHome, session.project, pending)
   }
+}
+
+function randomId(): string {
+  return randomBytes(6).toString('hex')
 }
 
 function sameRegistry(session: RegistrySession, request: QueuedRequest): boolean {

@@ -33,7 +33,7 @@ describe('git registry under load', () => {
     console.log(
       `git 4x25: ${failures.length} failures in ${Date.now() - started} ms; attempts per reservation max ${Math.max(...attempts)}, mean ${(attempts.reduce((a, b) => a + b, 0) / attempts.length).toFixed(2)}`,
     )
-    expect(failures.map((r) => `exit ${r.exitCode}: ${r.stderr.trim()}`)).toEqual([])
+    expect(failures.map((r) => `exit ${r.exitCode}: ${r.stdout.trim()} ${r.stderr.trim()}`)).toEqual([])
     const files = clones.flatMap(migrationFiles)
     expect(files).toHaveLength(100)
     expect(new Set(files.map(versionOf)).size).toBe(100)
