@@ -118,19 +118,30 @@ export function queuedRequests(lockHome: string, options: {pending: boolean}): Q
   return requests
 }
 
-export function writeResult(lockHome: string, request: QueuedRequest, version: string): void {
+/** What the holder ahead did for a queued call: reserved a version, or failed for the whole queue. */
+export type QueueResult = {version: string} | {failed: {condition: 'unreachable' | 'busy'; detail: string}}
+
+export function writeResult(lockHome: string, request: QueuedRequest, result: QueueResult): void {
   const tmp = path.join(queueDir(lockHome), `${request.pid}.result.tmp`)
-  writeFileSync(tmp, `${request.id} ${version}`)
+  writeFileSync(tmp, JSON.stringify({id: request.id, ...result}))
   renameSync(tmp, path.join(queueDir(lockHome), `${request.pid}.result`))
 }
 
-/** The version a holder reserved for this request, if one did. */
-export function takenResult(lockHome: string, request: {pid: number; id: string}): string | undefined {
+/** What a holder did for this request, if one did. */
+export function takenResult(lockHome: string, request: {pid: number; id: string}): QueueResult | undefined {
   try {
-    const [id, version] = readFileSync(path.join(queueDir(lockHome), `${request.pid}.result`), 'utf8')
-      .trim()
-      .split(' ')
-    return id === request.id && version && /^\d+$/.test(version) ? version : undefined
+    const raw = JSON.parse(readFileSync(path.join(queueDir(lockHome), `${request.pid}.result`), 'utf8')) as {
+      id?: unknown
+      version?: unknown
+      failed?: {condition?: unknown; detail?: unknown}
+    }
+    if (raw.id !== request.id) return undefined
+    if (typeof raw.version === 'string' && /^\d+$/.test(raw.version)) return {version: raw.version}
+    const {condition, detail} = raw.failed ?? {}
+    if ((condition === 'unreachable' || condition === 'busy') && typeof detail === 'string') {
+      return {failed: {condition, detail}}
+    }
+    return undefined
   } catch {
     return undefined
   }

@@ -3,7 +3,7 @@
  * file is published, or, with --offline, remember that the file was written without a reservation.
  */
 import {randomBytes} from 'node:crypto'
-import {RegistryError} from '../core/errors.js'
+import {RegistryBusyError, RegistryError, RegistryUnavailableError} from '../core/errors.js'
 import {migrationFileName} from '../core/migration-file.js'
 import {maxVersion, nextVersionAfter} from '../core/version.js'
 import {recordHandedOut} from '../shell/ledger.js'
@@ -81,7 +81,10 @@ export async function reserveAndPublish(
   publish: (version: string) => Promise<boolean>,
 ): Promise<{version: string; registry: NewMigrationRegistry}> {
   const {lockHome} = workspace
-  let version = takenResult(lockHome, {pid: process.pid, id: queued.id})
+  const handed = takenResult(lockHome, {pid: process.pid, id: queued.id})
+  // The holder ahead tried for this call too and the registry failed it: the same answer now, not another wait.
+  if (handed && 'failed' in handed) throw queueFailure(session, handed.failed)
+  let version = handed?.version
   let candidate = floor
   let attempts = 0
   for (;;) {
@@ -121,7 +124,12 @@ async function reserveForQueue(
     by: holder,
   }))
   const outcomes = await session.registry.reserveAll(requests, confirm).catch((error: unknown) => {
-    throw error instanceof RegistryError ? error.withWayOut(WAY_OUT) : error
+    if (!(error instanceof RegistryError)) throw error
+    // Every call queued now, in this batch or not, gets the answer: none of them waits a timeout of its own.
+    for (const request of queuedRequests(lockHome, {pending: true}).filter((q) => sameRegistry(session, q))) {
+      writeResult(lockHome, request, {failed: {condition: error.condition, detail: error.detail}})
+    }
+    throw error.withWayOut(WAY_OUT)
   })
   if (confirm.length > 0) {
     const left = unconfirmedVersions(lockHome, session.project).filter((v) => !confirm.includes(v))
@@ -133,7 +141,7 @@ async function reserveForQueue(
   if (mine === undefined) throw new Error(`registry refused an at-or-after reservation of ${floor}`)
   for (const [i, request] of queued.entries()) {
     const version = versions[i + 1]
-    if (version !== undefined) writeResult(lockHome, request, version)
+    if (version !== undefined) writeResult(lockHome, request, {version})
   }
   // An --offline call in this clone must not allocate a version just reserved for a queued call.
   const highest = maxVersion(versions.filter((v): v is string => v !== undefined))
@@ -156,6 +164,17 @@ async function confirmWritten(session: RegistrySession, workspace: Workspace, ve
     // The file stands and the reservation holds it; this clone's next registry write (or sbx fix) confirms it.
     setUnconfirmedVersions(lockHome, session.project, pending)
   }
+}
+
+/** The registry failure the holder ahead met for the whole queue, as this call's own. */
+function queueFailure(
+  session: RegistrySession,
+  failed: {condition: 'unreachable' | 'busy'; detail: string},
+): RegistryError {
+  const detail = `${failed.detail}; met by the call ahead of this one in this clone's queue`
+  return failed.condition === 'busy'
+    ? new RegistryBusyError(session.registry.label, detail, WAY_OUT)
+    : new RegistryUnavailableError(session.registry.label, detail, WAY_OUT)
 }
 
 function randomId(): string {

@@ -76,7 +76,7 @@ describe('Postgres registry: a half-open link and a held lock', () => {
   }, 60_000)
 
   it('a lock kept by another session: exit 4 EREGISTRYBUSY naming the holder, not "unreachable", nothing written', async () => {
-    const TIMEOUT = 2
+    const TIMEOUT = 3
     const db = await throwawayDatabase('postgres')
     const keeper = new pg.Client({connectionString: db.url, application_name: 'a long report'})
     await keeper.connect()
@@ -98,6 +98,18 @@ describe('Postgres registry: a half-open link and a held lock', () => {
       expect(message).not.toContain('migrations lock')
       if (json) expect(JSON.parse(result.stdout).error.code).toBe('EREGISTRYBUSY')
     }
+    expect(migrationFiles(clone)).toEqual([])
+
+    // Calls queued in one clone behind the call that waits: each gets the registry's answer, none blames the
+    // migrations lock, each within timeout + 2 s of its start (still running then, it is killed: exit code -1).
+    const queued = await Promise.all(
+      Array.from({length: 6}, (_, i) =>
+        sbx(['migration', 'new', `queued_${i}`, '--json'], {cwd: clone, timeoutMs: (TIMEOUT + 2) * 1000}),
+      ),
+    )
+    expect(queued.map((r) => [r.exitCode, JSON.parse(r.stdout).error?.code])).toEqual(
+      Array.from({length: 6}, () => [4, 'EREGISTRYBUSY']),
+    )
     expect(migrationFiles(clone)).toEqual([])
     await keeper.query('rollback')
     const freed = await sbx(['migration', 'new', 'freed'], {cwd: clone})
