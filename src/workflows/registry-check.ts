@@ -156,7 +156,7 @@ export async function repairWithRegistry(
   for (const migration of toReserve) {
     if (moving.has(migration.file)) continue
     const outcome = await registry
-      .reserve({name: migration.name, version: migration.version, mode: 'exactly', by})
+      .reserve({name: migration.name, version: migration.version, mode: 'exactly', by, linked: true})
       .catch(unavailable)
     if (outcome.reserved) reserved.push(migration.file)
     else movers.push({migration, holder: outcome.holder})
@@ -179,6 +179,15 @@ export async function repairWithRegistry(
       kept: migrationFileName(holder.version, holder.name),
     }
     renames.push(...(await applyRenames(workspace, [rename], command, onRenamed)))
+  }
+  // The moved files are written under their new versions: their reservations lose the lease, in one write.
+  if (renames.length > 0) {
+    await registry
+      .reserveAll(
+        [],
+        renames.map((r) => r.to.slice(0, r.to.indexOf('_'))),
+      )
+      .catch(unavailable)
   }
 
   // Forget what is reserved now, renamed, or gone.

@@ -258,6 +258,8 @@ describe('offline, and conflicts between machines', () => {
         {version: '20300102030405', name: 'x'},
         {version: versionOf(rename.to), name: 'y'},
       ])
+      // Both files are written: neither reservation is left pending (the moved one confirmed by fix).
+      expect(await db.query('select version from sbx.reservations where lease_expires is not null')).toEqual([])
       expect((await sbx(['check'], {cwd: b})).exitCode).toBe(0)
       expect((await sbx(['check'], {cwd: a})).exitCode).toBe(0)
     },
