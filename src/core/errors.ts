@@ -81,12 +81,14 @@ export function fileSystemRefusal(error: unknown): unknown {
   )
 }
 
+export type RegistryCondition = 'unreachable' | 'busy' | 'refused'
+
 /** A registry failure (sbx.toml [registry]); `registry` names it without a password. */
 export abstract class RegistryError extends SbxError {
   abstract readonly registry: string
   abstract readonly detail: string
-  /** How messages describe it: the server did not answer, or its lock stayed taken. */
-  abstract readonly condition: 'unreachable' | 'busy'
+  /** How messages describe it: the server did not answer, its lock stayed taken, or it answered with an error. */
+  abstract readonly condition: RegistryCondition
   /** The same failure, with what the command at hand can do about it. */
   abstract withWayOut(wayOut: string): RegistryError
 }
@@ -109,6 +111,28 @@ export class RegistryUnavailableError extends RegistryError {
 
   withWayOut(wayOut: string): RegistryUnavailableError {
     return new RegistryUnavailableError(this.registry, this.detail, wayOut)
+  }
+}
+
+/**
+ * The registry answered, with an error of its own (a missing privilege, a read-only server…): exit 5,
+ * EREGISTRY, but never called "unreachable".
+ */
+export class RegistryRefusedError extends RegistryError {
+  readonly condition = 'refused'
+  constructor(
+    readonly registry: string,
+    readonly detail: string,
+    wayOut = DEFAULT_WAY_OUT,
+  ) {
+    super(`Registry ${registry} refused the request (${detail}): ${wayOut}.`, {
+      code: 'EREGISTRY',
+      exitCode: ExitCode.External,
+    })
+  }
+
+  withWayOut(wayOut: string): RegistryRefusedError {
+    return new RegistryRefusedError(this.registry, this.detail, wayOut)
   }
 }
 

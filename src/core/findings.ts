@@ -17,7 +17,7 @@ export type Finding =
   | {kind: 'no-free-version'; blocking: true; file: string; after: string}
   | {kind: 'registry-conflict'; blocking: true; file: string; version: string; holder: Reservation; registry: string}
   | {kind: 'unreserved'; blocking: false; file: string; version: string; registry: string}
-  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string; condition?: 'busy'}
+  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string; condition?: 'busy' | 'refused'}
   /** A pending reservation whose holder died before writing its file, or whose lease expired: sbx fix releases it. */
   | {kind: 'leaked-reservation'; blocking: false; reservation: Reservation; reason: LeakReason; registry: string}
   /** The database applied every original of a squash (sbx squash): sbx push replaces their rows by the file's. */

@@ -3,6 +3,7 @@ import type {Finding} from '../core/findings.js'
 import type {HistoryOrigin} from '../core/history.js'
 import {describeHolder, type Reservation} from '../core/registry.js'
 import type {Rename} from '../core/rename-plan.js'
+import {registryCondition} from './registry.js'
 
 export function renderFinding(finding: Finding): string {
   switch (finding.kind) {
@@ -27,7 +28,7 @@ export function renderFinding(finding: Finding): string {
     case 'unreserved':
       return `note   ${finding.file} was written with --offline and is not reserved in the registry ${finding.registry}. Run: sbx fix`
     case 'registry-unreachable':
-      return `note   the registry ${finding.registry} is ${finding.condition ?? 'unreachable'} (${finding.detail}): versions were not compared with other clones' reservations.`
+      return `note   the registry ${finding.registry} ${registryCondition(finding.condition ?? 'unreachable')} (${finding.detail}): versions were not compared with other clones' reservations.`
     case 'leaked-reservation': {
       const r = finding.reservation
       const why =

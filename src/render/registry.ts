@@ -1,5 +1,11 @@
 /** The registry's words for people: the queue, warnings, the setup for `registry init`. Pure. */
+import type {RegistryCondition} from '../core/errors.js'
 import {age, describeHolder, type Reservation} from '../core/registry.js'
+
+/** `is unreachable`, `is busy`, `refused the request`: how a line names what a registry did. */
+export function registryCondition(condition: RegistryCondition): string {
+  return condition === 'refused' ? 'refused the request' : `is ${condition}`
+}
 
 /** The warning `migration new --offline` prints on stderr, or undefined when the file is reserved. */
 export function renderUnreserved(result: {

@@ -6,6 +6,7 @@
 import {randomBytes} from 'node:crypto'
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import type {RegistryCondition} from '../core/errors.js'
 import type {Holder} from '../core/registry.js'
 import {isAlive} from './processes.js'
 
@@ -119,7 +120,7 @@ export function queuedRequests(lockHome: string, options: {pending: boolean}): Q
 }
 
 /** What the holder ahead did for a queued call: reserved a version, or failed for the whole queue. */
-export type QueueResult = {version: string} | {failed: {condition: 'unreachable' | 'busy'; detail: string}}
+export type QueueResult = {version: string} | {failed: {condition: RegistryCondition; detail: string}}
 
 export function writeResult(lockHome: string, request: QueuedRequest, result: QueueResult): void {
   const tmp = path.join(queueDir(lockHome), `${request.pid}.result.tmp`)
@@ -138,7 +139,10 @@ export function takenResult(lockHome: string, request: {pid: number; id: string}
     if (raw.id !== request.id) return undefined
     if (typeof raw.version === 'string' && /^\d+$/.test(raw.version)) return {version: raw.version}
     const {condition, detail} = raw.failed ?? {}
-    if ((condition === 'unreachable' || condition === 'busy') && typeof detail === 'string') {
+    if (
+      (condition === 'unreachable' || condition === 'busy' || condition === 'refused') &&
+      typeof detail === 'string'
+    ) {
       return {failed: {condition, detail}}
     }
     return undefined

@@ -7,7 +7,7 @@
  */
 import os from 'node:os'
 import type {Client} from 'pg'
-import {RegistryBusyError, RegistryError, RegistryUnavailableError} from '../core/errors.js'
+import {RegistryBusyError, RegistryError, RegistryRefusedError, RegistryUnavailableError} from '../core/errors.js'
 import {redactSecrets, redactUrl} from '../core/redact.js'
 import {
   decideBatch,
@@ -415,8 +415,10 @@ function failure(error: unknown, url: string, label: string): RegistryError {
   const raw = error instanceof Error ? error.message : String(error)
   const code = (error as {code?: string}).code
   const detail = redactSecrets(raw.split('\n')[0] ?? raw, url)
-  return new RegistryUnavailableError(
-    label,
-    code && /^[0-9A-Z]{5}$/.test(code) ? `${detail}, SQLSTATE ${code}` : detail,
-  )
+  if (!code || !/^[0-9A-Z]{5}$/.test(code)) return new RegistryUnavailableError(label, detail)
+  // The server answered: "unreachable" only for its connection-failure class (08) and a server going away.
+  if (code.startsWith('08') || code.startsWith('57P'))
+    return new RegistryUnavailableError(label, `${detail}, SQLSTATE ${code}`)
+  const hint = code === '42501' ? '; a table from before leases needs sbx registry init run once as its owner' : ''
+  return new RegistryRefusedError(label, `${detail}, SQLSTATE ${code}${hint}`)
 }

@@ -45,7 +45,7 @@ export async function registryFindings(
         blocking: false,
         registry,
         detail: error.detail,
-        ...(error.condition === 'busy' ? {condition: 'busy' as const} : {}),
+        ...(error.condition === 'unreachable' ? {} : {condition: error.condition}),
       },
     ]
   }

@@ -3,7 +3,13 @@
  * file is published, or, with --offline, remember that the file was written without a reservation.
  */
 import {randomBytes} from 'node:crypto'
-import {RegistryBusyError, RegistryError, RegistryUnavailableError} from '../core/errors.js'
+import {
+  RegistryBusyError,
+  type RegistryCondition,
+  RegistryError,
+  RegistryRefusedError,
+  RegistryUnavailableError,
+} from '../core/errors.js'
 import {migrationFileName} from '../core/migration-file.js'
 import {maxVersion, nextVersionAfter} from '../core/version.js'
 import {recordHandedOut} from '../shell/ledger.js'
@@ -167,14 +173,12 @@ async function confirmWritten(session: RegistrySession, workspace: Workspace, ve
 }
 
 /** The registry failure the holder ahead met for the whole queue, as this call's own. */
-function queueFailure(
-  session: RegistrySession,
-  failed: {condition: 'unreachable' | 'busy'; detail: string},
-): RegistryError {
+function queueFailure(session: RegistrySession, failed: {condition: RegistryCondition; detail: string}): RegistryError {
   const detail = `${failed.detail}; met by the call ahead of this one in this clone's queue`
-  return failed.condition === 'busy'
-    ? new RegistryBusyError(session.registry.label, detail, WAY_OUT)
-    : new RegistryUnavailableError(session.registry.label, detail, WAY_OUT)
+  const label = session.registry.label
+  if (failed.condition === 'busy') return new RegistryBusyError(label, detail, WAY_OUT)
+  if (failed.condition === 'refused') return new RegistryRefusedError(label, detail, WAY_OUT)
+  return new RegistryUnavailableError(label, detail, WAY_OUT)
 }
 
 function randomId(): string {

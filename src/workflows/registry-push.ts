@@ -7,7 +7,7 @@ import {RegistryError} from '../core/errors.js'
 import type {Migration} from '../core/migration-file.js'
 import {reservationsOvertaken} from '../core/registry.js'
 import {maxVersion} from '../core/version.js'
-import {renderOvertaken} from '../render/registry.js'
+import {registryCondition, renderOvertaken} from '../render/registry.js'
 import {hasConfig} from '../shell/config-presence.js'
 import type {Workspace} from '../shell/workspace.js'
 import type {RegistrySession} from './registry-session.js'
@@ -36,7 +36,7 @@ export async function registryPushWarnings(
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error
     return [
-      `warning: the registry ${error.registry} is ${error.condition} (${error.detail}): other clones' reservations were not checked.`,
+      `warning: the registry ${error.registry} ${registryCondition(error.condition)} (${error.detail}): other clones' reservations were not checked.`,
     ]
   }
 }
@@ -57,6 +57,6 @@ export async function markPushedApplied(
     return undefined
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error
-    return `warning: the push succeeded, but the registry ${error.registry} is ${error.condition} (${error.detail}): the pushed versions still show as reserved (sbx registry list).`
+    return `warning: the push succeeded, but the registry ${error.registry} ${registryCondition(error.condition)} (${error.detail}): the pushed versions still show as reserved (sbx registry list).`
   }
 }

@@ -6,6 +6,7 @@
  */
 import {RegistryError} from '../core/errors.js'
 import {parseMigrationFile} from '../core/migration-file.js'
+import {registryCondition} from '../render/registry.js'
 import {hasConfig} from '../shell/config-presence.js'
 import type {Workspace} from '../shell/workspace.js'
 
@@ -32,7 +33,7 @@ export async function releaseSquashedReservations(
     if (!(error instanceof RegistryError)) throw error
     return {
       released: [],
-      warning: `warning: the registry ${error.registry} is ${error.condition} (${error.detail}): reservations of the squashed files were not released (sbx registry release VERSION).`,
+      warning: `warning: the registry ${error.registry} ${registryCondition(error.condition)} (${error.detail}): reservations of the squashed files were not released (sbx registry release VERSION).`,
     }
   }
 }

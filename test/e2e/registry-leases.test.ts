@@ -4,7 +4,7 @@
  * pid at the moment its test hook (SBX_REGISTRY_PAUSE=reserved) says the reservation is committed; both
  * backends (the real PostgreSQL server; a real bare origin's refs/sbx/versions), machines as separate clones.
  */
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished} from 'vitest'
 import {runSbx, startSbx} from '../helpers/cli.js'
 import {skipWithoutServer, throwawayDatabase} from '../helpers/databases.js'
 import {bareOrigin, cloneOf, migrationFiles, sbxToml} from '../helpers/registry.js'
@@ -119,4 +119,49 @@ describe.each(backends)('leases: $name registry', (backend) => {
     expect((await list()).map((r) => r.name)).toEqual(['normal'])
     expect(clones.flatMap(migrationFiles).map((f) => f.replace(/^\d+_/, ''))).toEqual(['normal.sql'])
   }, 300_000)
+})
+
+describe('a registry table from before leases', () => {
+  it('is upgraded by its owner on first use; a least-privilege role is told it was refused (never "unreachable") and what to run', async (context) => {
+    skipWithoutServer(context)
+    const db = await throwawayDatabase('postgres')
+    const oldTable = `create schema sbx;
+      create table sbx.reservations (project text not null, version text not null, name text not null,
+        state text not null default 'reserved', by_user text not null, by_host text not null, by_pid integer not null,
+        branch text, clone text not null, reserved_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(), primary key (project, version))`
+    await db.query(oldTable)
+    const role = `sbx_agent_${Math.random().toString(36).slice(2, 10)}`
+    await db.query(`create role ${role} login`)
+    onTestFinished(async () => {
+      await db.query(`drop owned by ${role}`)
+      await db.query(`drop role ${role}`)
+    })
+    await db.query(`grant usage on schema sbx to ${role}; grant select, insert, update on sbx.reservations to ${role}`)
+    const asRole = new URL(db.url)
+    asRole.username = role
+    asRole.password = ''
+    const limited = cloneOf(bareOrigin(), sbxToml({url: asRole.toString(), project: 'shop'}))
+    const refused = await runSbx(['migration', 'new', 'x', '--json'], {
+      cwd: limited,
+      env: {SUPABASE_WORKDIR: undefined},
+    })
+    expect(refused.exitCode).toBe(5)
+    const {message} = JSON.parse(refused.stdout).error
+    expect(message).toContain('refused the request')
+    expect(message).toContain(
+      'SQLSTATE 42501; a table from before leases needs sbx registry init run once as its owner',
+    )
+    expect(message).not.toContain('unreachable')
+    expect(migrationFiles(limited)).toEqual([])
+
+    const owner = cloneOf(bareOrigin(), sbxToml({url: db.url, project: 'shop'}))
+    const made = await runSbx(['migration', 'new', 'y', '--json'], {cwd: owner, env: {SUPABASE_WORKDIR: undefined}})
+    expect(made.exitCode).toBe(0)
+    expect(await db.query('select name, lease_expires from sbx.reservations')).toEqual([
+      {name: 'y', lease_expires: null},
+    ])
+    const after = await runSbx(['migration', 'new', 'x'], {cwd: limited, env: {SUPABASE_WORKDIR: undefined}})
+    expect(after.exitCode).toBe(0)
+  }, 120_000)
 })
