@@ -79,13 +79,16 @@ function queueDir(lockHome: string): string {
   return path.join(lockHome, 'registry-queue')
 }
 
-export function enqueueRequest(lockHome: string, request: QueuedRequest): void {
+/** Writes the request under a fresh random id, and returns the id. */
+export function enqueueRequest(lockHome: string, fields: Omit<QueuedRequest, 'id'>): string {
+  const request: QueuedRequest = {...fields, id: randomBytes(6).toString('hex')}
   const dir = queueDir(lockHome)
   mkdirSync(dir, {recursive: true})
   dequeueRequest(lockHome, request.pid)
   const tmp = path.join(dir, `${request.pid}.tmp`)
   writeFileSync(tmp, JSON.stringify(request))
   renameSync(tmp, path.join(dir, `${request.pid}.json`))
+  return request.id
 }
 
 export function dequeueRequest(lockHome: string, pid: number): void {

@@ -2,7 +2,6 @@
  * `migration new`'s registry step, run under the repository lock: reserve the version centrally before the
  * file is published, or, with --offline, remember that the file was written without a reservation.
  */
-import {randomBytes} from 'node:crypto'
 import {
   RegistryBusyError,
   type RegistryCondition,
@@ -57,10 +56,8 @@ export async function queueReservation(
   name: string,
 ): Promise<{id: string; dequeue: () => void}> {
   const by = await session.holder(`sbx migration new ${name}`)
-  const id = randomId()
-  enqueueRequest(workspace.lockHome, {
+  const id = enqueueRequest(workspace.lockHome, {
     pid: process.pid,
-    id,
     registry: session.registry.label,
     project: session.project,
     name,
@@ -179,10 +176,6 @@ function queueFailure(session: RegistrySession, failed: {condition: RegistryCond
   if (failed.condition === 'busy') return new RegistryBusyError(label, detail, WAY_OUT)
   if (failed.condition === 'refused') return new RegistryRefusedError(label, detail, WAY_OUT)
   return new RegistryUnavailableError(label, detail, WAY_OUT)
-}
-
-function randomId(): string {
-  return randomBytes(6).toString('hex')
 }
 
 function sameRegistry(session: RegistrySession, request: QueuedRequest): boolean {
