@@ -47,169 +47,22 @@ interface GitRun {
 const LOST_RACE =
   /rejected|non-fast-forward|fetch first|cannot lock ref|failed to update ref|stale info|incorrect old value/i
 
+/** Lost races in this process, for messages: the remote answered every time. */
+interface RaceState {
+  lostRaces: number
+}
+
 export function openGitRegistry(options: GitRegistryOptions): Registry {
   const label = `git:${options.remote} ${options.ref}`
   const now = options.now ?? (() => new Date())
   const dir = encodeURIComponent(options.project)
-
-  const run = (args: string[], deadline: number, input?: string, env?: NodeJS.ProcessEnv): Promise<GitRun> =>
-    new Promise((resolve) => {
-      const child = execFile(
-        'git',
-        // No automatic gc or maintenance after a fetch: it would hold up a reservation the others wait for.
-        ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args],
-        {
-          cwd: options.cwd,
-          encoding: 'utf8',
-          maxBuffer: 256 * 1024 * 1024,
-          timeout: Math.max(1, deadline - Date.now()),
-          env: {
-            ...process.env,
-            // Never wait for a password or a host-key prompt: fail within the timeout instead.
-            GIT_TERMINAL_PROMPT: '0',
-            GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
-            ...env,
-          },
-        },
-        (error, stdout, stderr) => {
-          const timedOut = Boolean(error && (error as {killed?: boolean}).killed)
-          const exit = error ? `exit ${(error as {code?: unknown}).code ?? '?'}` : ''
-          resolve({ok: !error, stdout, stderr: timedOut ? 'timed out' : stderr.trim() || stdout.trim() || exit})
-        },
-      )
-      if (input !== undefined) child.stdin?.end(input)
-    })
-
-  let lostRaces = 0
-  /** The call's deadline passed with the remote answering: busy (exit 4), not unreachable. */
-  const outOfTime = (what: string) =>
-    new RegistryBusyError(
-      label,
-      `${what} within ${options.timeoutSeconds} s; other writers won the race ${lostRaces} time${lostRaces === 1 ? '' : 's'}`,
-    )
-
-  const unavailable = (what: string, result: GitRun) => {
-    const line = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
-    return new RegistryUnavailableError(label, redactSecrets(`${what}: ${line}`, remoteUrlOf(options.remote)))
-  }
-
-  const must = async (args: string[], deadline: number, input?: string, env?: NodeJS.ProcessEnv) => {
-    const result = await run(args, deadline, input, env)
-    if (result.ok) return result.stdout
-    if (result.stderr === 'timed out') throw outOfTime(`git ${args[0]} did not finish`)
-    // Local plumbing: the remote is not involved, so this is not "unreachable".
-    const line = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
-    throw new ExternalError(`git ${args[0]} failed while updating the registry ${label}: ${line}`, 'EGIT')
-  }
-
-  /**
-   * The remote ref's commit, fetched into `local` (one ref per call, forced on every attempt), or undefined
-   * when the ref does not exist yet. The commit is read from the loose ref file git just wrote.
-   */
-  const fetchTip = async (local: string, deadline: number): Promise<string | undefined> => {
-    const result = await run(
-      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', options.remote, `+${options.ref}:${local}`],
-      deadline,
-    )
-    if (!result.ok) {
-      if (/couldn't find remote ref/i.test(result.stderr)) return undefined
-      // The remote answered earlier in this call: out of time on a loaded machine, not unreachable.
-      if (result.stderr === 'timed out' && lostRaces > 0) throw outOfTime('git fetch did not finish')
-      throw unavailable('git fetch failed', result)
-    }
-    const loose = readLooseRef(options.gitDir, local)
-    return loose ?? (await must(['rev-parse', '--verify', `${local}^{commit}`], deadline)).trim()
-  }
-
-  /** Forgets the call's fetched ref: by its loose file when it is one, else through git. */
-  const dropRef = async (local: string): Promise<void> => {
-    if (dropLooseRef(options.gitDir, local)) return
-    await run(['update-ref', '-d', local], Date.now() + 5000)
-  }
-
-  const versionsAt = async (tip: string | undefined, deadline: number): Promise<string[]> => {
-    if (!tip) return []
-    const out = await must(['ls-tree', '-z', '--name-only', `${tip}:`, '--', `${dir}/`], deadline).catch(() => '')
-    return out
-      .split('\0')
-      .filter((p) => p.endsWith('.json'))
-      .map((p) => path.posix.basename(p, '.json'))
-  }
-
-  const readRecords = async (
-    tip: string | undefined,
-    deadline: number,
-    versions?: string[],
-  ): Promise<Reservation[]> => {
-    if (!tip) return []
-    const wanted = versions ?? (await versionsAt(tip, deadline))
-    if (wanted.length === 0) return []
-    const out = await must(
-      ['cat-file', '--batch'],
-      deadline,
-      `${wanted.map((v) => `${tip}:${dir}/${v}.json`).join('\n')}\n`,
-    )
-    return parseBatch(out)
-  }
-
-  /**
-   * Writes `records` on top of `tip` and pushes; false when a concurrent writer won the race. One
-   * `git fast-import` writes the blobs, the trees and the commit (it commits to the call's own ref `local`).
-   */
-  const commitAndPush = async (
-    local: string,
-    tip: string | undefined,
-    records: readonly Reservation[],
-    message: string,
-    deadline: number,
-  ): Promise<boolean> => {
-    const stream = fastImportStream(local, tip, records, dir, message, now(), os.hostname())
-    const commit = (await must(['fast-import', '--quiet', '--force'], deadline, stream)).trim()
-    if (!/^[0-9a-f]{40,64}$/.test(commit)) {
-      throw new ExternalError(`git fast-import gave no commit while updating the registry ${label}`, 'EGIT')
-    }
-    // Not --force, not +: the remote refuses anything but a fast-forward of what we fetched.
-    const pushed = await run(['push', '--quiet', '--no-verify', options.remote, `${commit}:${options.ref}`], deadline)
-    if (pushed.ok) return true
-    if (LOST_RACE.test(pushed.stderr)) {
-      if (Date.now() < deadline) return false
-      lostRaces++
-      throw outOfTime('no push won the race')
-    }
-    if (pushed.stderr === 'timed out') throw outOfTime('git push did not finish')
-    throw unavailable('git push failed', pushed)
-  }
-
-  /**
-   * fetch → decide → commit → push, again on a lost race, until the deadline (never a count of attempts).
-   * Between attempts a random pause ("full jitter") whose ceiling *shrinks* with each loss of this call: the
-   * writers that lost together spread out instead of colliding again, and the one that has lost most often
-   * comes back first, so no writer starves while fresh ones keep winning (measured: 4 clones × 25, the
-   * growing ceiling left single calls losing for over 10 s).
-   */
-  const update = async <T>(
-    decide: (tip: string | undefined, deadline: number) => Promise<{records: Reservation[]; message: string; value: T}>,
-  ): Promise<{value: T; attempts: number}> => {
-    const deadline = Date.now() + options.timeoutSeconds * 1000
-    const local = `refs/sbx/fetched/${process.pid}-${randomBytes(4).toString('hex')}`
-    let losses = 0
-    try {
-      for (let attempts = 1; ; attempts++) {
-        const tip = await fetchTip(local, deadline)
-        const {records, message, value} = await decide(tip, deadline)
-        if (records.length === 0 || (await commitAndPush(local, tip, records, message, deadline))) {
-          return {value, attempts}
-        }
-        lostRaces++
-        losses++
-        const pause = Math.random() * Math.max(20, 320 / losses)
-        if (Date.now() + pause >= deadline) throw outOfTime('no push won the race')
-        await new Promise((resolve) => setTimeout(resolve, pause))
-      }
-    } finally {
-      await dropRef(local)
-    }
-  }
+  const state: RaceState = {lostRaces: 0}
+  const {fetchTip, dropRef, versionsAt, readRecords, update} = gitStore(
+    options,
+    {label, dir, now},
+    gitRunner(options, label, state),
+    state,
+  )
 
   return {
     backend: 'git',
@@ -279,6 +132,179 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
       return value
     },
   }
+}
+
+/** Running git for one registry: every call within a deadline, its failures named as the registry's. */
+function gitRunner(options: GitRegistryOptions, label: string, state: RaceState) {
+  const run = (args: string[], deadline: number, input?: string, env?: NodeJS.ProcessEnv): Promise<GitRun> =>
+    new Promise((resolve) => {
+      const child = execFile(
+        'git',
+        // No automatic gc or maintenance after a fetch: it would hold up a reservation the others wait for.
+        ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args],
+        {
+          cwd: options.cwd,
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+          timeout: Math.max(1, deadline - Date.now()),
+          env: {
+            ...process.env,
+            // Never wait for a password or a host-key prompt: fail within the timeout instead.
+            GIT_TERMINAL_PROMPT: '0',
+            GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
+            ...env,
+          },
+        },
+        (error, stdout, stderr) => {
+          const timedOut = Boolean(error && (error as {killed?: boolean}).killed)
+          const exit = error ? `exit ${(error as {code?: unknown}).code ?? '?'}` : ''
+          resolve({ok: !error, stdout, stderr: timedOut ? 'timed out' : stderr.trim() || stdout.trim() || exit})
+        },
+      )
+      if (input !== undefined) child.stdin?.end(input)
+    })
+
+  /** The call's deadline passed with the remote answering: busy (exit 4), not unreachable. */
+  const outOfTime = (what: string) =>
+    new RegistryBusyError(
+      label,
+      `${what} within ${options.timeoutSeconds} s; other writers won the race ${state.lostRaces} time${state.lostRaces === 1 ? '' : 's'}`,
+    )
+
+  const unavailable = (what: string, result: GitRun) => {
+    const line = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
+    return new RegistryUnavailableError(label, redactSecrets(`${what}: ${line}`, remoteUrlOf(options.remote)))
+  }
+
+  const must = async (args: string[], deadline: number, input?: string, env?: NodeJS.ProcessEnv) => {
+    const result = await run(args, deadline, input, env)
+    if (result.ok) return result.stdout
+    if (result.stderr === 'timed out') throw outOfTime(`git ${args[0]} did not finish`)
+    // Local plumbing: the remote is not involved, so this is not "unreachable".
+    const line = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
+    throw new ExternalError(`git ${args[0]} failed while updating the registry ${label}: ${line}`, 'EGIT')
+  }
+
+  return {run, must, unavailable, outOfTime}
+}
+
+/** The registry's reads and its fetch → decide → commit → push loop, on top of gitRunner. */
+function gitStore(
+  options: GitRegistryOptions,
+  {label, dir, now}: {label: string; dir: string; now: () => Date},
+  {run, must, unavailable, outOfTime}: ReturnType<typeof gitRunner>,
+  state: RaceState,
+) {
+  /**
+   * The remote ref's commit, fetched into `local` (one ref per call, forced on every attempt), or undefined
+   * when the ref does not exist yet. The commit is read from the loose ref file git just wrote.
+   */
+  const fetchTip = async (local: string, deadline: number): Promise<string | undefined> => {
+    const result = await run(
+      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', options.remote, `+${options.ref}:${local}`],
+      deadline,
+    )
+    if (!result.ok) {
+      if (/couldn't find remote ref/i.test(result.stderr)) return undefined
+      // The remote answered earlier in this call: out of time on a loaded machine, not unreachable.
+      if (result.stderr === 'timed out' && state.lostRaces > 0) throw outOfTime('git fetch did not finish')
+      throw unavailable('git fetch failed', result)
+    }
+    const loose = readLooseRef(options.gitDir, local)
+    return loose ?? (await must(['rev-parse', '--verify', `${local}^{commit}`], deadline)).trim()
+  }
+
+  /** Forgets the call's fetched ref: by its loose file when it is one, else through git. */
+  const dropRef = async (local: string): Promise<void> => {
+    if (dropLooseRef(options.gitDir, local)) return
+    await run(['update-ref', '-d', local], Date.now() + 5000)
+  }
+
+  const versionsAt = async (tip: string | undefined, deadline: number): Promise<string[]> => {
+    if (!tip) return []
+    const out = await must(['ls-tree', '-z', '--name-only', `${tip}:`, '--', `${dir}/`], deadline).catch(() => '')
+    return out
+      .split('\0')
+      .filter((p) => p.endsWith('.json'))
+      .map((p) => path.posix.basename(p, '.json'))
+  }
+
+  const readRecords = async (
+    tip: string | undefined,
+    deadline: number,
+    versions?: string[],
+  ): Promise<Reservation[]> => {
+    if (!tip) return []
+    const wanted = versions ?? (await versionsAt(tip, deadline))
+    if (wanted.length === 0) return []
+    const out = await must(
+      ['cat-file', '--batch'],
+      deadline,
+      `${wanted.map((v) => `${tip}:${dir}/${v}.json`).join('\n')}\n`,
+    )
+    return parseBatch(out)
+  }
+
+  /**
+   * Writes `records` on top of `tip` and pushes; false when a concurrent writer won the race. One
+   * `git fast-import` writes the blobs, the trees and the commit (it commits to the call's own ref `local`).
+   */
+  const commitAndPush = async (
+    local: string,
+    tip: string | undefined,
+    records: readonly Reservation[],
+    message: string,
+    deadline: number,
+  ): Promise<boolean> => {
+    const stream = fastImportStream(local, tip, records, dir, message, now(), os.hostname())
+    const commit = (await must(['fast-import', '--quiet', '--force'], deadline, stream)).trim()
+    if (!/^[0-9a-f]{40,64}$/.test(commit)) {
+      throw new ExternalError(`git fast-import gave no commit while updating the registry ${label}`, 'EGIT')
+    }
+    // Not --force, not +: the remote refuses anything but a fast-forward of what we fetched.
+    const pushed = await run(['push', '--quiet', '--no-verify', options.remote, `${commit}:${options.ref}`], deadline)
+    if (pushed.ok) return true
+    if (LOST_RACE.test(pushed.stderr)) {
+      if (Date.now() < deadline) return false
+      state.lostRaces++
+      throw outOfTime('no push won the race')
+    }
+    if (pushed.stderr === 'timed out') throw outOfTime('git push did not finish')
+    throw unavailable('git push failed', pushed)
+  }
+
+  /**
+   * fetch → decide → commit → push, again on a lost race, until the deadline (never a count of attempts).
+   * Between attempts a random pause ("full jitter") whose ceiling *shrinks* with each loss of this call: the
+   * writers that lost together spread out instead of colliding again, and the one that has lost most often
+   * comes back first, so no writer starves while fresh ones keep winning (measured: 4 clones × 25, the
+   * growing ceiling left single calls losing for over 10 s).
+   */
+  const update = async <T>(
+    decide: (tip: string | undefined, deadline: number) => Promise<{records: Reservation[]; message: string; value: T}>,
+  ): Promise<{value: T; attempts: number}> => {
+    const deadline = Date.now() + options.timeoutSeconds * 1000
+    const local = `refs/sbx/fetched/${process.pid}-${randomBytes(4).toString('hex')}`
+    let losses = 0
+    try {
+      for (let attempts = 1; ; attempts++) {
+        const tip = await fetchTip(local, deadline)
+        const {records, message, value} = await decide(tip, deadline)
+        if (records.length === 0 || (await commitAndPush(local, tip, records, message, deadline))) {
+          return {value, attempts}
+        }
+        state.lostRaces++
+        losses++
+        const pause = Math.random() * Math.max(20, 320 / losses)
+        if (Date.now() + pause >= deadline) throw outOfTime('no push won the race')
+        await new Promise((resolve) => setTimeout(resolve, pause))
+      }
+    } finally {
+      await dropRef(local)
+    }
+  }
+
+  return {fetchTip, dropRef, versionsAt, readRecords, update}
 }
 
 /** Parses `git cat-file --batch` output: `<oid> blob <size>\n<content>\n` per object. */
