@@ -295,7 +295,9 @@ async function inTransaction<T>(
         throw new RegistryBusyError(label, await busyDetail(options, deadline, client, cut.fired()))
       }
       // The server ended a session that paused too long (a starved client): nothing was committed, go again.
-      if (phase !== 'commit' && !cut.fired() && Date.now() + MIN_ATTEMPT_MS < deadline && endedByServer(error)) continue
+      // A commit pg never sent (the session was already gone: "not queryable") committed nothing either.
+      const unsent = phase !== 'commit' || /not queryable/i.test(error instanceof Error ? error.message : '')
+      if (unsent && !cut.fired() && Date.now() + MIN_ATTEMPT_MS < deadline && endedByServer(error)) continue
       if (cut.fired()) throw new RegistryUnavailableError(label, `no answer within ${options.timeoutSeconds} s`)
       throw failure(error, options.url, label)
     } finally {
