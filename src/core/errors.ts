@@ -81,18 +81,79 @@ export function fileSystemRefusal(error: unknown): unknown {
   )
 }
 
-/** The version registry (sbx.toml [registry]) cannot be reached or refused the request; `registry` has no password. */
-export class RegistryUnavailableError extends ExternalError {
+export type RegistryCondition = 'unreachable' | 'busy' | 'refused'
+
+/** A registry failure (sbx.toml [registry]); `registry` names it without a password. */
+export abstract class RegistryError extends SbxError {
+  abstract readonly registry: string
+  abstract readonly detail: string
+  /** How messages describe it: the server did not answer, its lock stayed taken, or it answered with an error. */
+  abstract readonly condition: RegistryCondition
+  /** The same failure, with what the command at hand can do about it. */
+  abstract withWayOut(wayOut: string): RegistryError
+}
+
+const DEFAULT_WAY_OUT = 'retry when it is reachable, or check [registry] url in supabase/sbx.toml (or SBX_REGISTRY_URL)'
+
+/** The version registry cannot be reached or refused the request (exit 5, EREGISTRY). */
+export class RegistryUnavailableError extends RegistryError {
+  readonly condition = 'unreachable'
   constructor(
     readonly registry: string,
     readonly detail: string,
-    wayOut = 'retry when it is reachable, or check [registry] url in supabase/sbx.toml (or SBX_REGISTRY_URL)',
+    wayOut = DEFAULT_WAY_OUT,
   ) {
-    super(`Registry ${registry} is unreachable (${detail}): ${wayOut}.`, 'EREGISTRY')
+    super(`Registry ${registry} is unreachable (${detail}): ${wayOut}.`, {
+      code: 'EREGISTRY',
+      exitCode: ExitCode.External,
+    })
   }
 
-  /** The same failure, with what the command at hand can do about it. */
   withWayOut(wayOut: string): RegistryUnavailableError {
     return new RegistryUnavailableError(this.registry, this.detail, wayOut)
+  }
+}
+
+/**
+ * The registry answered, with an error of its own (a missing privilege, a read-only server…): exit 5,
+ * EREGISTRY, but never called "unreachable".
+ */
+export class RegistryRefusedError extends RegistryError {
+  readonly condition = 'refused'
+  constructor(
+    readonly registry: string,
+    readonly detail: string,
+    wayOut = DEFAULT_WAY_OUT,
+  ) {
+    super(`Registry ${registry} refused the request (${detail}): ${wayOut}.`, {
+      code: 'EREGISTRY',
+      exitCode: ExitCode.External,
+    })
+  }
+
+  withWayOut(wayOut: string): RegistryRefusedError {
+    return new RegistryRefusedError(this.registry, this.detail, wayOut)
+  }
+}
+
+/**
+ * The registry answers, but its lock stayed taken for the whole `timeout` (another session holds it, or too
+ * many writers race for it): exit 4 (a lock timed out), EREGISTRYBUSY.
+ */
+export class RegistryBusyError extends RegistryError {
+  readonly condition = 'busy'
+  constructor(
+    readonly registry: string,
+    readonly detail: string,
+    wayOut = 'retry shortly, or raise [registry] timeout in supabase/sbx.toml',
+  ) {
+    super(`Registry ${registry} is busy (${detail}): ${wayOut}.`, {
+      code: 'EREGISTRYBUSY',
+      exitCode: ExitCode.LockTimeout,
+    })
+  }
+
+  withWayOut(wayOut: string): RegistryBusyError {
+    return new RegistryBusyError(this.registry, this.detail, wayOut)
   }
 }

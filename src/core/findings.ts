@@ -1,7 +1,7 @@
 /** Everything wrong with a migrations folder, judged against what is applied. Pure. */
 import {type AppliedMigration, type History, type HistoryOrigin, isDatabaseHistory, newestApplied} from './history.js'
 import {groupByVersion, type Migration, type MigrationFolder, parseMigrationFile} from './migration-file.js'
-import type {Reservation} from './registry.js'
+import type {LeakReason, Reservation} from './registry.js'
 import {sameSql} from './sql-equivalence.js'
 import {isTimestampVersion} from './version.js'
 
@@ -17,7 +17,9 @@ export type Finding =
   | {kind: 'no-free-version'; blocking: true; file: string; after: string}
   | {kind: 'registry-conflict'; blocking: true; file: string; version: string; holder: Reservation; registry: string}
   | {kind: 'unreserved'; blocking: false; file: string; version: string; registry: string}
-  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string}
+  | {kind: 'registry-unreachable'; blocking: false; registry: string; detail: string; condition?: 'busy' | 'refused'}
+  /** A pending reservation whose holder died before writing its file, or whose lease expired: sbx fix releases it. */
+  | {kind: 'leaked-reservation'; blocking: false; reservation: Reservation; reason: LeakReason; registry: string}
   /** The database applied every original of a squash (sbx squash): sbx push replaces their rows by the file's. */
   | {kind: 'squashed-history'; blocking: false; file: string; versions: number}
   /** The database applied only some originals of a squash: pushing the squash there is refused. */

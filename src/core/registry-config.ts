@@ -38,3 +38,13 @@ export function parseRegistryUrl(url: string): RegistryLocation | undefined {
   const remote = /^git:(\S+)$/.exec(url)?.[1]
   return remote ? {kind: 'git', remote} : undefined
 }
+
+/**
+ * How long one registry session may keep the Postgres registry's lock once it has it, per step: every
+ * statement after the lock (statement_timeout) and every pause between them (idle_in_transaction_session_timeout)
+ * is cut off at this, so a session whose client vanished (killed, stopped, a half-open link) releases the lock
+ * at most twice this after it got it: a fifth of `timeout`, from 200 ms to 2 s (10 s timeout: 2 s, so 4 s).
+ */
+export function registryHoldMs(timeoutSeconds: number): number {
+  return Math.round(Math.min(2000, Math.max(200, (timeoutSeconds * 1000) / 5)))
+}

@@ -27,7 +27,16 @@ export interface Reservation {
   by: Holder
   /** ISO-8601 UTC of the reservation. */
   at: string
+  /**
+   * Present while the reservation is pending: committed, but its file not yet confirmed written. The holder
+   * (`by`: pid, host, clone) removes it once the file is linked; a pending reservation whose holder is gone
+   * or whose lease has expired leaked (the process died in between): check notes it, fix releases it.
+   */
+  lease?: {expires: string}
 }
+
+/** How long a pending reservation's holder has to write its file and confirm it: 10 minutes. */
+export const LEASE_SECONDS = 600
 
 export interface ReserveRequest {
   name: string
@@ -38,6 +47,8 @@ export interface ReserveRequest {
   version: string
   mode: 'at-or-after' | 'exactly'
   by: Holder
+  /** The file already exists (fix reserving an offline file): the record needs no lease. */
+  linked?: boolean
 }
 
 export type ReserveOutcome =
@@ -50,6 +61,11 @@ export interface Registry {
   /** How messages name it; never contains a password. */
   readonly label: string
   reserve(request: ReserveRequest): Promise<ReserveOutcome>
+  /**
+   * One write for several: each request in order (each later one sees the earlier ones' versions), and the
+   * pending reservations at `confirm` lose their lease (their files are written). Outcomes in request order.
+   */
+  reserveAll(requests: readonly ReserveRequest[], confirm: readonly string[]): Promise<ReserveOutcome[]>
   /** Every record of the project, in any state. */
   list(): Promise<Reservation[]>
   /** Records these migrations as applied (creating records for versions never reserved). */
@@ -80,6 +96,7 @@ export function decideReservation(
     state: 'reserved',
     by: request.by,
     at: now.toISOString(),
+    ...(request.linked ? {} : {lease: {expires: new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString()}}),
   })
   if (request.mode === 'exactly') {
     const existing = facts.atVersion
@@ -91,6 +108,73 @@ export function decideReservation(
   const afterMax = facts.max === undefined ? undefined : nextVersionAfter(facts.max)
   const version = afterMax !== undefined && afterMax > request.version ? afterMax : request.version
   return {outcome: 'reserved', reservation: fresh(version), write: true}
+}
+
+/**
+ * A batch's decisions against one registry state: each request sees the versions the earlier ones took, and
+ * `confirm`'s pending records lose their lease. `writes` is every record to store.
+ */
+export function decideBatch(
+  requests: readonly ReserveRequest[],
+  confirm: readonly string[],
+  records: ReadonlyMap<string, Reservation>,
+  max: string | undefined,
+  now: Date,
+): {outcomes: Array<{outcome: 'reserved' | 'held'; reservation: Reservation}>; writes: Reservation[]} {
+  const writes = new Map<string, Reservation>()
+  const current = (version: string) => writes.get(version) ?? records.get(version)
+  let highest = max
+  const outcomes = requests.map((request) => {
+    const decision = decideReservation(request, {max: highest, atVersion: current(request.version)}, now)
+    if (decision.write) {
+      writes.set(decision.reservation.version, decision.reservation)
+      if (highest === undefined || decision.reservation.version > highest) highest = decision.reservation.version
+    }
+    return {outcome: decision.outcome, reservation: decision.reservation}
+  })
+  for (const version of confirm) {
+    const record = current(version)
+    if (record?.state !== 'reserved' || !record.lease) continue
+    const {lease: _, ...confirmed} = record
+    writes.set(version, confirmed)
+  }
+  return {outcomes, writes: [...writes.values()]}
+}
+
+export type LeakReason = 'holder-gone' | 'lease-expired'
+
+export interface PendingFacts {
+  now: Date
+  /** This machine and clone. */
+  host: string
+  clone: string
+  /** Whether a process of this host lives. */
+  alive(pid: number): boolean
+  /** Whether this clone has the file (any worktree). */
+  hasFile(version: string, name: string): boolean
+}
+
+/**
+ * Pending reservations, judged: this clone's whose file exists are to be confirmed; the leaked ones (the
+ * holder died before writing its file, or the lease expired) are to be released. Others are in flight.
+ */
+export function judgePending(
+  records: readonly Reservation[],
+  facts: PendingFacts,
+): {confirm: Reservation[]; leaked: Array<{reservation: Reservation; reason: LeakReason}>} {
+  const confirm: Reservation[] = []
+  const leaked: Array<{reservation: Reservation; reason: LeakReason}> = []
+  for (const r of records) {
+    if (r.state !== 'reserved' || !r.lease) continue
+    const mine = r.by.clone === facts.clone
+    if (mine && facts.hasFile(r.version, r.name)) {
+      confirm.push(r)
+      continue
+    }
+    if (r.by.host === facts.host && !facts.alive(r.by.pid)) leaked.push({reservation: r, reason: 'holder-gone'})
+    else if (Date.parse(r.lease.expires) <= facts.now.getTime()) leaked.push({reservation: r, reason: 'lease-expired'})
+  }
+  return {confirm, leaked}
 }
 
 /** The highest of a list of records' versions. */

@@ -1,8 +1,9 @@
 /** Findings and rename plans as human text: what was found, and what to do about it. Pure. */
 import type {Finding} from '../core/findings.js'
 import type {HistoryOrigin} from '../core/history.js'
-import {describeHolder} from '../core/registry.js'
+import {describeHolder, type Reservation} from '../core/registry.js'
 import type {Rename} from '../core/rename-plan.js'
+import {registryCondition} from './registry.js'
 
 export function renderFinding(finding: Finding): string {
   switch (finding.kind) {
@@ -27,7 +28,15 @@ export function renderFinding(finding: Finding): string {
     case 'unreserved':
       return `note   ${finding.file} was written with --offline and is not reserved in the registry ${finding.registry}. Run: sbx fix`
     case 'registry-unreachable':
-      return `note   the registry ${finding.registry} is unreachable (${finding.detail}): versions were not compared with other clones' reservations.`
+      return `note   the registry ${finding.registry} ${registryCondition(finding.condition ?? 'unreachable')} (${finding.detail}): versions were not compared with other clones' reservations.`
+    case 'leaked-reservation': {
+      const r = finding.reservation
+      const why =
+        finding.reason === 'holder-gone'
+          ? `its holder, pid ${r.by.pid} on ${r.by.host}, ended before writing the file`
+          : `its lease expired at ${r.lease?.expires ?? r.at} without the file being confirmed written`
+      return `note   the registry ${finding.registry} holds ${r.version}_${r.name}.sql for ${r.by.user}@${r.by.host}, but ${why}. Run: sbx fix (releases it)`
+    }
     case 'squashed-history':
       return `note   the database applied the ${finding.versions} migrations squashed into ${finding.file}: sbx push repairs its history (their rows become that file's row), then pushes the rest.`
     case 'partly-squashed':
@@ -124,9 +133,15 @@ export function renderPlan(report: {
   renames: readonly Rename[]
   remaining: readonly Finding[]
   reserved?: readonly string[]
+  reclaimed?: readonly Reservation[]
 }): string {
   const lines = report.renames.map((rename) => renderRename(rename, report.dryRun))
   for (const file of report.reserved ?? []) lines.push(`reserved ${file} in the registry (it was written offline)`)
+  for (const r of report.reclaimed ?? []) {
+    lines.push(
+      `released ${r.version}_${r.name}.sql in the registry (a leaked reservation of pid ${r.by.pid} on ${r.by.host})`,
+    )
+  }
   if (report.renames.length === 0) lines.push('Nothing to rename.')
   if (report.dryRun && report.renames.length > 0) lines.push('Dry run: nothing was changed.')
   if (report.remaining.length > 0) {

@@ -1,5 +1,11 @@
 /** The registry's words for people: the queue, warnings, the setup for `registry init`. Pure. */
+import type {RegistryCondition} from '../core/errors.js'
 import {age, describeHolder, type Reservation} from '../core/registry.js'
+
+/** `is unreachable`, `is busy`, `refused the request`: how a line names what a registry did. */
+export function registryCondition(condition: RegistryCondition): string {
+  return condition === 'refused' ? 'refused the request' : `is ${condition}`
+}
 
 /** The warning `migration new --offline` prints on stderr, or undefined when the file is reserved. */
 export function renderUnreserved(result: {
@@ -29,8 +35,9 @@ export function renderRegistryList(view: RegistryListView, now: Date): string {
     `${r.by.user}@${r.by.host}`,
     r.by.branch ?? '',
     age(r.at, now),
+    leaseCell(r, now),
   ])
-  const header = ['VERSION', 'NAME', 'STATE', 'BY', 'BRANCH', 'AGE']
+  const header = ['VERSION', 'NAME', 'STATE', 'BY', 'BRANCH', 'AGE', 'LEASE']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)))
   const line = (cells: string[]) =>
     cells
@@ -38,6 +45,14 @@ export function renderRegistryList(view: RegistryListView, now: Date): string {
       .join('  ')
       .trimEnd()
   return [line(header), ...rows.map(line)].join('\n')
+}
+
+/** `pending: pid 4121, 9 min left` while the file is not confirmed written; empty once it is. */
+function leaseCell(r: Reservation, now: Date): string {
+  if (!r.lease || r.state !== 'reserved') return ''
+  const left = Date.parse(r.lease.expires) - now.getTime()
+  const when = left > 0 ? `${age(new Date(now.getTime() - left).toISOString(), now)} left` : 'expired'
+  return `pending: pid ${r.by.pid}, ${when}`
 }
 
 /** The push warning: reservations of other clones that will land out of order. */

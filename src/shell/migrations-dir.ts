@@ -26,6 +26,12 @@ export async function versionsIn(dir: string): Promise<string[]> {
   return folder.migrations.map((migration) => migration.version)
 }
 
+/** File names of the migrations in a folder (a missing folder has none). */
+export async function migrationFilesIn(dir: string): Promise<string[]> {
+  const folder = await readMigrationFolder(dir)
+  return folder.migrations.map((migration) => migration.file)
+}
+
 /**
  * Writes the new file's content to a private temp file first (`supabase/.temp/sbx/tmp`, same file system),
  * so the migrations folder only ever sees a complete file, linked in under its final name in one step.

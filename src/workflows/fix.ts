@@ -3,6 +3,7 @@ import {AUDIT_FILE} from '../core/audit.js'
 import {UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import {findIssues} from '../core/findings.js'
+import type {Reservation} from '../core/registry.js'
 import {type FixPlan, folderAfterRenames, type NoRoom, planFix, planRebase, type Rename} from '../core/rename-plan.js'
 import {commitPaths} from '../shell/git.js'
 import {withLock} from '../shell/lock.js'
@@ -33,6 +34,8 @@ export interface FixReport {
   remaining: Finding[]
   /** With a registry: files written offline whose versions are now reserved. */
   reserved?: string[]
+  /** With a registry: leaked reservations (holder gone before writing its file, or lease expired), released. */
+  reclaimed?: Reservation[]
   /** rebase --commit: the commit holding the renames. */
   commit?: string
 }
@@ -69,11 +72,18 @@ export async function fix(options: FixOptions): Promise<FixReport> {
     return {
       renames: [...local, ...(registry?.renames ?? [])],
       reserved: registry?.reserved,
+      reclaimed: registry?.reclaimed,
       unsolvable: planned.unsolvable,
     }
   })
   const remaining = remainingFindings(await readProjectState(workspace, options), done.unsolvable)
-  return {dryRun: false, renames: done.renames, ...(done.reserved ? {reserved: done.reserved} : {}), remaining}
+  return {
+    dryRun: false,
+    renames: done.renames,
+    ...(done.reserved ? {reserved: done.reserved} : {}),
+    ...(done.reclaimed ? {reclaimed: done.reclaimed} : {}),
+    remaining,
+  }
 }
 
 /** A file with no free version still shares its version: say why no rename solved it, not only that it collides. */

@@ -56,18 +56,28 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
     stageContent(workspace.tempDir, options.content),
     otherWorktreeFolders(workspace),
   ])
+  const reserving = session && step && !options.offline
+  const queued = reserving ? await step.queueReservation(session, workspace, name) : undefined
   try {
     return await withLock(
       {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: `sbx migration new ${name}`},
       async () => {
-        const known = await knownVersions(workspace, otherFolders)
+        const {files, known} = await knownVersions(workspace, otherFolders)
         let version = allocateVersion(known, (options.now ?? (() => new Date()))())
         const publish = (candidate: string) =>
           publishNoClobber(tmp, workspace.migrationsDir, migrationFileName(candidate, name))
         let registry: NewMigrationRegistry | undefined
-        if (session && step && !options.offline) {
+        if (session && step && queued) {
           // The reservation is committed before the file appears: a file in the folder is always reserved.
-          ;({version, registry} = await step.reserveAndPublish(session, name, version, publish))
+          ;({version, registry} = await step.reserveAndPublish(
+            session,
+            workspace,
+            name,
+            version,
+            new Set(files),
+            queued,
+            publish,
+          ))
         } else {
           // Under the lock no sbx process competes; a writer that ignores the lock (a bare
           // `supabase migration new`) may still take the name, so step past it rather than overwrite.
@@ -80,6 +90,7 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
       },
     )
   } finally {
+    queued?.dequeue()
     await fs.unlink(tmp).catch(() => undefined)
   }
 }
@@ -101,7 +112,7 @@ export function allocateVersion(known: Iterable<string>, now: Date): string {
   return next > current ? next : current
 }
 
-async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {
+export async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {
   if (!workspace.git) return []
   const worktrees = await listWorktrees(workspace.git)
   const rel = workspace.git.relWorkdir
@@ -110,8 +121,13 @@ async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {
     .filter((dir) => path.resolve(dir) !== path.resolve(workspace.migrationsDir))
 }
 
-async function knownVersions(workspace: Workspace, otherFolders: string[]): Promise<string[]> {
+/** Versions of files in every worktree's folder, and those plus the highest this clone handed out. */
+async function knownVersions(
+  workspace: Workspace,
+  otherFolders: string[],
+): Promise<{files: string[]; known: string[]}> {
   const folders = await Promise.all([workspace.migrationsDir, ...otherFolders].map((dir) => versionsIn(dir)))
   const ledger = lastHandedOut(workspace.lockHome, workspace.projectKey)
-  return [...folders.flat(), ...(ledger ? [ledger] : [])]
+  const files = folders.flat()
+  return {files, known: [...files, ...(ledger ? [ledger] : [])]}
 }

@@ -4,17 +4,18 @@
  * was written offline, move what conflicts to a newly reserved version (audit reason `registry-conflict`).
  */
 import path from 'node:path'
-import {RegistryUnavailableError} from '../core/errors.js'
+import {RegistryError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import {type Migration, type MigrationFolder, migrationFileName} from '../core/migration-file.js'
-import {type Reservation, registryConflicts} from '../core/registry.js'
+import {judgePending, type PendingFacts, type Reservation, registryConflicts} from '../core/registry.js'
 import type {Rename} from '../core/rename-plan.js'
 import {hasConfig} from '../shell/config-presence.js'
-import {modifiedAt, readMigrationFolder} from '../shell/migrations-dir.js'
+import {migrationFilesIn, modifiedAt, readMigrationFolder} from '../shell/migrations-dir.js'
+import {currentActor, isAlive} from '../shell/processes.js'
 import {setUnreservedFiles, unreservedFiles} from '../shell/registry-local.js'
 import type {Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames} from './apply-renames.js'
-import {allocateVersion} from './new-migration.js'
+import {allocateVersion, otherWorktreeFolders} from './new-migration.js'
 import type {RegistrySession} from './registry-session.js'
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -37,9 +38,18 @@ export async function registryFindings(
   try {
     records = await opened.registry.list()
   } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error
-    return [{kind: 'registry-unreachable', blocking: false, registry, detail: error.detail}]
+    if (!(error instanceof RegistryError)) throw error
+    return [
+      {
+        kind: 'registry-unreachable',
+        blocking: false,
+        registry,
+        detail: error.detail,
+        ...(error.condition === 'unreachable' ? {} : {condition: error.condition}),
+      },
+    ]
   }
+  const {leaked} = judgePending(records, await pendingFacts(workspace, opened))
   const conflicts = registryConflicts(folder.migrations, records)
   const conflicting = new Set(conflicts.map((c) => c.file))
   const findings: Finding[] = conflicts.map((c) => ({
@@ -54,6 +64,9 @@ export async function registryFindings(
     if (conflicting.has(migration.file) || isReservedFor(records, migration)) continue
     findings.push({kind: 'unreserved', blocking: false, file: migration.file, version: migration.version, registry})
   }
+  for (const {reservation, reason} of leaked) {
+    findings.push({kind: 'leaked-reservation', blocking: false, reservation, reason, registry})
+  }
   return findings
 }
 
@@ -61,6 +74,41 @@ export interface RegistryRepair {
   renames: AppliedRename[]
   /** Files written offline whose version is now reserved for them. */
   reserved: string[]
+  /** Leaked reservations (holder gone before writing its file, or lease expired), now released. */
+  reclaimed: Reservation[]
+}
+
+/** What judging pending reservations needs to know about this machine and clone. */
+async function pendingFacts(workspace: Workspace, session: RegistrySession): Promise<PendingFacts> {
+  const folders = [workspace.migrationsDir, ...(await otherWorktreeFolders(workspace))]
+  const files = new Set((await Promise.all(folders.map((dir) => migrationFilesIn(dir)))).flat())
+  return {
+    now: new Date(),
+    host: currentActor('').host,
+    clone: session.clone,
+    alive: isAlive,
+    hasFile: (version, name) => files.has(migrationFileName(version, name)),
+  }
+}
+
+/**
+ * This clone's pending reservations whose files exist lose their lease, and leaked ones are released: one
+ * write for the confirmations, one release per leak. Returns the released records.
+ */
+async function settlePending(session: RegistrySession, workspace: Workspace, records: Reservation[]) {
+  const {confirm, leaked} = judgePending(records, await pendingFacts(workspace, session))
+  if (confirm.length > 0) {
+    await session.registry.reserveAll(
+      [],
+      confirm.map((r) => r.version),
+    )
+  }
+  const reclaimed: Reservation[] = []
+  for (const {reservation} of leaked) {
+    const released = await session.registry.release(reservation.version)
+    if (released) reclaimed.push(reservation)
+  }
+  return reclaimed
 }
 
 /**
@@ -87,11 +135,14 @@ export async function repairWithRegistry(
   const {registry} = opened
   const wayOut = `nothing was reserved or renamed by the registry step; run ${command} again when it is reachable`
   const unavailable = (error: unknown) => {
-    throw error instanceof RegistryUnavailableError ? error.withWayOut(wayOut) : error
+    throw error instanceof RegistryError ? error.withWayOut(wayOut) : error
   }
   const by = await opened.holder(command)
   const folder = await readMigrationFolder(workspace.migrationsDir)
-  const records = await registry.list().catch(unavailable)
+  const listed = await registry.list().catch(unavailable)
+  const reclaimed = await settlePending(opened, workspace, listed).catch(unavailable)
+  const gone = new Set(reclaimed.map((r) => r.version))
+  const records = listed.filter((r) => !gone.has(r.version))
   const movers: Array<{migration: Migration; holder: Reservation}> = registryConflicts(folder.migrations, records).map(
     (c) => ({migration: folder.migrations.find((m) => m.file === c.file) as Migration, holder: c.holder}),
   )
@@ -105,7 +156,7 @@ export async function repairWithRegistry(
   for (const migration of toReserve) {
     if (moving.has(migration.file)) continue
     const outcome = await registry
-      .reserve({name: migration.name, version: migration.version, mode: 'exactly', by})
+      .reserve({name: migration.name, version: migration.version, mode: 'exactly', by, linked: true})
       .catch(unavailable)
     if (outcome.reserved) reserved.push(migration.file)
     else movers.push({migration, holder: outcome.holder})
@@ -129,6 +180,15 @@ export async function repairWithRegistry(
     }
     renames.push(...(await applyRenames(workspace, [rename], command, onRenamed)))
   }
+  // The moved files are written under their new versions: their reservations lose the lease, in one write.
+  if (renames.length > 0) {
+    await registry
+      .reserveAll(
+        [],
+        renames.map((r) => r.to.slice(0, r.to.indexOf('_'))),
+      )
+      .catch(unavailable)
+  }
 
   // Forget what is reserved now, renamed, or gone.
   const present = new Set((await readMigrationFolder(workspace.migrationsDir)).migrations.map((m) => m.file))
@@ -136,7 +196,7 @@ export async function repairWithRegistry(
   const remembered = unreservedFiles(workspace.lockHome, workspace.projectKey)
   const kept = remembered.filter((f) => present.has(f) && !done.has(f))
   if (kept.length !== remembered.length) setUnreservedFiles(workspace.lockHome, workspace.projectKey, kept)
-  return {renames, reserved}
+  return {renames, reserved, reclaimed}
 }
 
 function unrecorded(migrations: readonly Migration[], records: readonly Reservation[]): Migration[] {

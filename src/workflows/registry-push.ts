@@ -3,11 +3,11 @@
  * clones' reservations that will land out of order; after it, the pushed versions marked `applied`
  * (a failure to mark is reported, the push still succeeded).
  */
-import {RegistryUnavailableError} from '../core/errors.js'
+import {RegistryError} from '../core/errors.js'
 import type {Migration} from '../core/migration-file.js'
 import {reservationsOvertaken} from '../core/registry.js'
 import {maxVersion} from '../core/version.js'
-import {renderOvertaken} from '../render/registry.js'
+import {registryCondition, renderOvertaken} from '../render/registry.js'
 import {hasConfig} from '../shell/config-presence.js'
 import type {Workspace} from '../shell/workspace.js'
 import type {RegistrySession} from './registry-session.js'
@@ -34,9 +34,9 @@ export async function registryPushWarnings(
     const overtaken = reservationsOvertaken(records, versions, new Set(local.map((m) => m.version)), opened.clone)
     return renderOvertaken(overtaken, maxVersion(versions) as string)
   } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error
+    if (!(error instanceof RegistryError)) throw error
     return [
-      `warning: the registry ${error.registry} is unreachable (${error.detail}): other clones' reservations were not checked.`,
+      `warning: the registry ${error.registry} ${registryCondition(error.condition)} (${error.detail}): other clones' reservations were not checked.`,
     ]
   }
 }
@@ -56,7 +56,7 @@ export async function markPushedApplied(
     )
     return undefined
   } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error
-    return `warning: the push succeeded, but the registry ${error.registry} is unreachable (${error.detail}): the pushed versions still show as reserved (sbx registry list).`
+    if (!(error instanceof RegistryError)) throw error
+    return `warning: the push succeeded, but the registry ${error.registry} ${registryCondition(error.condition)} (${error.detail}): the pushed versions still show as reserved (sbx registry list).`
   }
 }

@@ -53,6 +53,7 @@ export async function openRegistrySession(
       project,
       cwd: workspace.git.toplevel,
       scratchDir: workspace.lockHome,
+      gitDir: workspace.git.commonDir,
       timeoutSeconds,
     })
   }

@@ -4,8 +4,9 @@
  * released, so the queue shows no migration that no longer exists. Applied records stay applied: databases hold
  * those versions until their next push repairs them. A registry that cannot be reached only adds a warning.
  */
-import {RegistryUnavailableError} from '../core/errors.js'
+import {RegistryError} from '../core/errors.js'
 import {parseMigrationFile} from '../core/migration-file.js'
+import {registryCondition} from '../render/registry.js'
 import {hasConfig} from '../shell/config-presence.js'
 import type {Workspace} from '../shell/workspace.js'
 
@@ -29,10 +30,10 @@ export async function releaseSquashedReservations(
     }
     return {released}
   } catch (error) {
-    if (!(error instanceof RegistryUnavailableError)) throw error
+    if (!(error instanceof RegistryError)) throw error
     return {
       released: [],
-      warning: `warning: the registry ${error.registry} is unreachable (${error.detail}): reservations of the squashed files were not released (sbx registry release VERSION).`,
+      warning: `warning: the registry ${error.registry} ${registryCondition(error.condition)} (${error.detail}): reservations of the squashed files were not released (sbx registry release VERSION).`,
     }
   }
 }

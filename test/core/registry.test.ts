@@ -1,8 +1,10 @@
 import {describe, expect, it} from 'vitest'
 import {
+  decideBatch,
   decideReservation,
   defaultProjectKey,
   type Holder,
+  judgePending,
   queue,
   type Reservation,
   registryConflicts,
@@ -89,7 +91,70 @@ describe('decideReservation', () => {
       state: 'reserved',
       by: bo,
       at: '2026-03-01T12:00:00.000Z',
+      // Pending until its file is written: the lease says until when its holder may take.
+      lease: {expires: '2026-03-01T12:10:00.000Z'},
     })
+    const linked = decideReservation(
+      {name: 'x', version: '20260301120000', mode: 'exactly', by: bo, linked: true},
+      {},
+      now,
+    )
+    expect(linked.reservation.lease).toBeUndefined()
+  })
+})
+
+describe('decideBatch', () => {
+  it('gives each request of a batch its own version past the maximum, and confirms pending records', () => {
+    const pending = {...record('20260301120005', 'written'), lease: {expires: '2026-03-01T12:10:00.000Z'}}
+    const batch = decideBatch(
+      [
+        {name: 'a', version: '20260301120000', mode: 'at-or-after', by: ana},
+        {name: 'b', version: '20260301120000', mode: 'at-or-after', by: bo},
+      ],
+      ['20260301120005', '20990101000000'],
+      new Map([[pending.version, pending]]),
+      '20260301120005',
+      now,
+    )
+    expect(batch.outcomes.map((o) => [o.reservation.version, o.reservation.name, o.reservation.by.user])).toEqual([
+      ['20260301120006', 'a', 'ana'],
+      ['20260301120007', 'b', 'bo'],
+    ])
+    expect(batch.writes.map((r) => [r.version, 'lease' in r])).toEqual([
+      ['20260301120006', true],
+      ['20260301120007', true],
+      ['20260301120005', false],
+    ])
+  })
+})
+
+describe('judgePending', () => {
+  const lease = (expires: string) => ({lease: {expires}})
+  const later = '2026-03-01T12:10:00.000Z'
+  const earlier = '2026-03-01T11:59:00.000Z'
+  const here = {...ana, host: 'here', pid: 100}
+  const records: Reservation[] = [
+    {...record('20260301000001', 'mine_written', 'reserved', here), ...lease(later)},
+    {...record('20260301000002', 'mine_killed', 'reserved', {...here, pid: 101}), ...lease(later)},
+    {...record('20260301000003', 'mine_in_flight', 'reserved', {...here, pid: 102}), ...lease(later)},
+    {...record('20260301000004', 'other_host', 'reserved', bo), ...lease(later)},
+    {...record('20260301000005', 'other_host_expired', 'reserved', bo), ...lease(earlier)},
+    record('20260301000006', 'confirmed', 'reserved', bo),
+    {...record('20260301000007', 'released', 'released', bo), ...lease(earlier)},
+  ]
+  it('confirms this clone’s written files, releases dead holders and expired leases, keeps what is in flight', () => {
+    const judged = judgePending(records, {
+      now,
+      host: 'here',
+      clone: here.clone,
+      alive: (pid) => pid === 102,
+      hasFile: (version) => version === '20260301000001',
+    })
+    expect(judged.confirm.map((r) => r.name)).toEqual(['mine_written'])
+    expect(judged.leaked.map((l) => [l.reservation.name, l.reason])).toEqual([
+      ['mine_killed', 'holder-gone'],
+      ['other_host_expired', 'lease-expired'],
+    ])
   })
 })
 

@@ -78,3 +78,50 @@ export function migrationFiles(workdir: string): string[] {
   const dir = path.join(workdir, 'supabase', 'migrations')
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)) : []
 }
+
+export interface PausingProxy {
+  port: number
+  /** Resolves once the link has been cut (the pause has happened). */
+  paused: Promise<void>
+}
+
+/**
+ * A TCP proxy on loopback in front of `target` that forwards faithfully until the client has sent a message
+ * containing `trigger` and the server has answered it; from then on it forwards nothing in either direction
+ * while keeping both sockets open: a half-open link, as a dropped VPN or a suspended laptop leaves one.
+ */
+export async function pausingProxy(target: {host: string; port: number}, trigger: string): Promise<PausingProxy> {
+  const sockets = new Set<net.Socket>()
+  let cut = false
+  let onPaused: () => void = () => undefined
+  const paused = new Promise<void>((resolve) => {
+    onPaused = resolve
+  })
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host)
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => undefined)
+    }
+    let armed = false
+    client.on('data', (chunk: Buffer) => {
+      if (cut) return
+      if (chunk.includes(trigger)) armed = true
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => {
+      if (cut) return
+      client.write(chunk)
+      if (armed) {
+        cut = true
+        onPaused()
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(async () => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  return {port: (server.address() as net.AddressInfo).port, paused}
+}
