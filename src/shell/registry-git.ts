@@ -172,7 +172,7 @@ function gitRunner(options: GitRegistryOptions, label: string, state: RaceState)
     )
 
   const unavailable = (what: string, result: GitRun) => {
-    const line = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
+    const line = gitErrorLine(result.stderr)
     return new RegistryUnavailableError(label, redactSecrets(`${what}: ${line}`, remoteUrlOf(options.remote)))
   }
 
@@ -181,7 +181,7 @@ function gitRunner(options: GitRegistryOptions, label: string, state: RaceState)
     if (result.ok) return result.stdout
     if (result.stderr === 'timed out') throw outOfTime(`git ${args[0]} did not finish`)
     // Local plumbing: the remote is not involved, so this is not "unreachable".
-    const line = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
+    const line = gitErrorLine(result.stderr)
     throw new ExternalError(`git ${args[0]} failed while updating the registry ${label}: ${line}`, 'EGIT')
   }
 
@@ -384,4 +384,18 @@ export function fastImportStream(
     (record) => `M 100644 inline ${dir}/${record.version}.json\n${data(`${JSON.stringify(record, null, 2)}\n`)}`,
   )
   return `${lines.join('\n')}${body.join('')}\nget-mark :1\n`
+}
+
+/**
+ * git's reason: its first `fatal:`/`error:` line (its last line is often the tail of a wrapped hint, such as
+ * "and the repository exists."), else its last line.
+ */
+function gitErrorLine(stderr: string): string {
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+  const reason = lines.find((line) => /^(?:fatal|error):/u.test(line))
+  return reason?.replace(/^(?:fatal|error):\s*/u, '') ?? lines.at(-1) ?? 'no output'
 }
