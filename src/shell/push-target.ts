@@ -9,6 +9,7 @@ import type {Client} from 'pg'
 import {CATALOG_SQL, type CatalogRow, normalizeRows} from '../core/catalog.js'
 import {ExternalError} from '../core/errors.js'
 import type {AppliedMigration} from '../core/history.js'
+import {assertHistoryVersions} from '../core/history-version.js'
 import {redactUrl} from '../core/redact.js'
 import type {TableStats} from '../core/risk.js'
 import {connect, readHistory} from './database.js'
@@ -93,11 +94,13 @@ export async function openDatabaseTarget(
     await guardian.close()
     throw error
   }
+  const label = targetLabel(choice)
   return {
-    label: targetLabel(choice),
+    label,
     supabase: {url},
     guardianPid: guardian.pid,
-    readHistory: () => readHistory(client, url),
+    // The guardian's loopback URL is no name for the user: refusals of a history row name the target.
+    readHistory: () => readHistory(client, url, label),
     async transaction(queries) {
       await client.query('begin')
       try {
@@ -151,7 +154,8 @@ function linkedTarget(workdir: string, cli: SupabaseCli): PushTarget {
         )
       }
       const parsed = JSON.parse(result.stdout) as {migrations?: Array<{remote?: string}>}
-      return (parsed.migrations ?? []).filter((m) => m.remote).map((m) => ({version: m.remote as string}))
+      const rows = (parsed.migrations ?? []).filter((m) => m.remote).map((m) => ({version: m.remote as string}))
+      return assertHistoryVersions(rows, targetLabel({kind: 'linked'}))
     },
     runSupabase: (_cli, args, run) =>
       runSupabase(cli, args, {cwd: run.cwd, filter: run.filter, onLine: (line) => run.onLine(line)}),
