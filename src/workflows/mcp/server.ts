@@ -18,9 +18,9 @@ export async function serveMcp(options: McpServerOptions): Promise<void> {
   const workdir = openProject({workdir: options.workdir}).workdir
   // So is a malformed or non-Postgres --db-url (the same check as every command's).
   if (options.dbUrl !== undefined) assertDatabaseUrl(options.dbUrl)
-  const [{McpServer}, {StdioServerTransport}, {z}] = await Promise.all([
+  const [{McpServer}, {BoundedStdioTransport}, {z}] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/mcp.js'),
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../../shell/mcp-stdio.js'),
     import('zod'),
   ])
   keepStdoutForProtocol()
@@ -47,7 +47,8 @@ export async function serveMcp(options: McpServerOptions): Promise<void> {
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = resolve
   })
-  await server.connect(new StdioServerTransport())
+  // A bounded message size, answered with an error and survived (the SDK's transport closes the session).
+  await server.connect(new BoundedStdioTransport())
   // The client closing our stdin is the end of the session.
   process.stdin.once('end', () => void server.close())
   await closed
