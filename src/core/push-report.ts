@@ -20,6 +20,17 @@ export interface PushReport {
   risk?: RiskViolation[]
   /** After the deploy (status drift): objects the replay of every migration leaves behind that the target lacks. */
   drift?: DbObject[]
+  /**
+   * Only when the caller named a file of its own (MCP apply_migration): whether the target's history holds its
+   * version when this push returns, and whether this push is what applied it (else a concurrent push did).
+   */
+  own?: OwnOutcome
+}
+
+export interface OwnOutcome {
+  file: string
+  applied: boolean
+  byThisPush: boolean
 }
 
 export interface HistoryRepairReport {

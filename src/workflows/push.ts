@@ -12,9 +12,10 @@ import {withIntendedSkips} from '../core/check-config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
-import type {AppliedMigration} from '../core/history.js'
+import type {AppliedMigration, History} from '../core/history.js'
+import {type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
 import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
-import type {PushReport} from '../core/push-report.js'
+import type {OwnOutcome, PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
 import {planReplay} from '../core/replay-plan.js'
 import {assessMigration, relationsOf} from '../core/risk.js'
@@ -28,7 +29,7 @@ import {loadConfig} from '../shell/config-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
-import {addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shell/push-snapshot.js'
+import {addAppliedFiles, addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shell/push-snapshot.js'
 import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
@@ -55,6 +56,8 @@ export interface PushOptions {
   shadowUrl?: string
   /** Progress for people: supabase's own lines and sbx's steps. */
   onProgress?: (line: string) => void
+  /** A file the caller created for this push: the report's `own` says whether it ends up applied, and by whom. */
+  ownFile?: string
 }
 
 const COMMAND = 'sbx push'
@@ -131,18 +134,17 @@ async function deploy({
     durationMs: Date.now() - started,
     ...(repair ? {repair} : {}),
     ...extra,
+    ...(options.ownFile ? {own: ownOutcome(options.ownFile, status, extra.applied ?? [], history)} : {}),
   })
-  const folder = withIntendedSkips(
-    await readMigrationFolder(snapshot.migrationsDir),
-    loadConfig(workspace.workdir).check?.ignore ?? [],
-  )
+  const applied = await target.readHistory()
+  const folder = await snapshotFolder(snapshot, workspace, applied, progress)
   // Stage "repair squashed history" (sbx squash): under the deploy lock, before anything is judged or sent.
-  const toHistory = (applied: AppliedMigration[]) => databaseHistory(applied, targetOrigin(options.target))
+  const toHistory = (rows: AppliedMigration[]) => databaseHistory(rows, targetOrigin(options.target))
   const {history, repair} = await repairSquashedHistory({
     workdir: workspace.workdir,
     migrationsDir: snapshot.migrationsDir,
     folder,
-    history: toHistory(await target.readHistory()),
+    history: toHistory(applied),
     target,
     dryRun: options.dryRun,
     toHistory,
@@ -241,6 +243,43 @@ async function deploy({
       return report('drift', {applied: pending, alreadyApplied, drift: sortObjects(drift.map(toObject))})
   }
   return report('pushed', {applied: pending, alreadyApplied})
+}
+
+/**
+ * The snapshot's folder, completed under the deploy lock: files another push applied between this push's snapshot
+ * and its deploy lock (their versions are in the history, their files were created after the snapshot) are copied
+ * in from the project's folder. Without them, preflight would refuse remote versions "missing locally" that are
+ * there, and an agent told "Nothing was applied" about a migration that was would apply it again.
+ */
+async function snapshotFolder(
+  snapshot: Snapshot,
+  workspace: Workspace,
+  applied: readonly AppliedMigration[],
+  progress: (line: string) => void,
+): Promise<MigrationFolder> {
+  const ignore = loadConfig(workspace.workdir).check?.ignore ?? []
+  const read = await readMigrationFolder(snapshot.migrationsDir)
+  const local = new Set(read.migrations.map((m) => m.version))
+  const arrived = await addAppliedFiles(
+    snapshot,
+    workspace,
+    new Set(applied.map((a) => a.version).filter((v) => !local.has(v))),
+  )
+  if (arrived.length === 0) return withIntendedSkips(read, ignore)
+  progress(`Applied meanwhile by another push, added to this push's snapshot: ${arrived.join(', ')}`)
+  return withIntendedSkips(await readMigrationFolder(snapshot.migrationsDir), ignore)
+}
+
+/** Whether the caller's own file is applied when the push returns, and whether this push applied it. */
+function ownOutcome(
+  file: string,
+  status: PushReport['status'],
+  sent: readonly string[],
+  history: History | undefined,
+): OwnOutcome {
+  const version = parseMigrationFile(file)?.version
+  const byThisPush = (status === 'pushed' || status === 'drift') && sent.includes(file)
+  return {file, applied: byThisPush || (version !== undefined && history?.applied.has(version) === true), byThisPush}
 }
 
 /**
