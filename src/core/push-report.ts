@@ -1,6 +1,7 @@
 /** What `sbx push` did: the shape of its --json output. */
 import type {DbObject} from './catalog.js'
 import type {Finding} from './findings.js'
+import type {InterruptedFile} from './interrupted-push.js'
 import type {RiskViolation} from './risk-policy.js'
 import type {VerifyReport} from './verify-report.js'
 
@@ -25,6 +26,8 @@ export interface PushReport {
    * version when this push returns, and whether this push is what applied it (else a concurrent push did).
    */
   own?: OwnOutcome
+  /** Refused: files a killed push left partly committed (core/interrupted-push.ts); nothing was sent. */
+  interrupted?: InterruptedFile[]
 }
 
 export interface OwnOutcome {

@@ -23,13 +23,14 @@ const PART_ONE = "BEGIN;\ninsert into parts(part) values (1);\nselect pg_notify(
 // The sleep keeps the file in flight (it is not synchronisation: the test waits for part one's NOTIFY).
 const PART_TWO = 'select pg_sleep(5);\nBEGIN;\ninsert into parts(part) values (2);\nCOMMIT;\n'
 
-async function firstCommit(url: string): Promise<Promise<void>> {
+/** Resolves once listening; `committed` resolves when part one's transaction commits (its NOTIFY arrives). */
+async function firstCommit(url: string): Promise<{committed: Promise<void>}> {
   const client = new pg.Client({connectionString: url})
   await client.connect()
   onTestFinished(() => client.end())
   const committed = new Promise<void>((resolve) => client.once('notification', () => resolve()))
   await client.query('listen parts')
-  return committed
+  return {committed}
 }
 
 describe('sbx push whose process group was killed mid-file (postgres)', () => {
@@ -37,13 +38,13 @@ describe('sbx push whose process group was killed mid-file (postgres)', () => {
   it.each([1, 2, 3, 4, 5])(
     'run %i: the next push refuses to apply the partly committed file again; after the edit, every part once',
     async (run) => {
-      const db = await throwawayDatabase('postgres', {baseline: true})
+      const db = await throwawayDatabase('postgres')
       await db.query('create table parts (part int not null)')
       const dir = tmpProject({
         'supabase/migrations/20260301100000_first.sql': 'create table first (id int);\n',
         [`supabase/migrations/${FILE}`]: PART_ONE + PART_TWO,
       })
-      const committed = await firstCommit(db.url)
+      const {committed} = await firstCommit(db.url)
       // Its own process group, as a terminal or CI job runs it.
       const child = spawn('node', [SBX_BIN, 'push', '--db-url', db.url, '--no-verify'], {
         cwd: dir,
@@ -52,7 +53,10 @@ describe('sbx push whose process group was killed mid-file (postgres)', () => {
         detached: true,
       })
       const exited = new Promise((resolve) => child.once('exit', resolve))
-      await committed
+      const early = exited.then(() => {
+        throw new Error('the push ended before part one committed')
+      })
+      await Promise.race([committed, early])
       const pid = child.pid as number
       // The whole group (sbx, guardian, supabase), and sbx by pid too (odd runs first by pid).
       if (run % 2 === 1) process.kill(pid, 'SIGKILL')
@@ -68,9 +72,11 @@ describe('sbx push whose process group was killed mid-file (postgres)', () => {
         'parts applied twice',
       ).toEqual([])
       expect(again.exitCode, again.stdout + again.stderr).toBe(3)
-      const error = JSON.parse(again.stdout)
-      expect(error.status ?? error.error?.code).toBeDefined()
-      expect(again.stdout).toContain(FILE)
+      const refused = JSON.parse(again.stdout)
+      expect(refused).toMatchObject({status: 'refused', interrupted: [{pending: FILE, version: '20260301100001'}]})
+      const text = await push(dir, '--db-url', db.url, '--no-verify')
+      expect(text.exitCode).toBe(3)
+      expect(text.stdout + text.stderr).toContain(`${FILE} was being applied by a push that stopped`)
 
       // What to do: the file edited down to what is left, then push again.
       fs.writeFileSync(path.join(migrationsDir(dir), FILE), PART_TWO)

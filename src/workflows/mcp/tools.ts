@@ -136,7 +136,9 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
  */
 function refusal(file: string, report: PushReport, applied: boolean): SbxError {
   const failure = report.verify?.failure
-  const kinds = [...new Set((report.findings ?? []).map((f) => f.kind))].join(', ')
+  const kinds = [
+    ...new Set([...(report.findings ?? []).map((f) => f.kind), ...(report.interrupted ? ['interrupted-push'] : [])]),
+  ].join(', ')
   if (applied) {
     const why = failure
       ? `${failure.file} failed at statement ${failure.statementIndex}: ${failure.error.message}`
