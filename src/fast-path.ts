@@ -74,14 +74,10 @@ export async function runFastPath(argv: readonly string[]): Promise<boolean> {
   } catch (thrown) {
     const error = fileSystemRefusal(thrown)
     if (!(error instanceof SbxError)) throw error
-    // The same shapes oclif prints for these errors, so scripts cannot tell the two paths apart.
-    if (plain.json) {
-      const {code, exitCode, message, suggestions} = error
-      const body = {error: {code, oclif: {exit: exitCode}, suggestions, exitCode, message, name: 'Error'}}
-      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
-    } else {
-      process.stderr.write(` ›   Error: ${error.message}\n ›   Code: ${error.code}\n`)
-    }
+    // The same shapes every command prints for these errors (render/error.ts).
+    const {errorJson, renderError} = await import('./render/error.js')
+    if (plain.json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`)
+    else process.stderr.write(renderError(error))
     process.exitCode = error.exitCode
   }
   return true

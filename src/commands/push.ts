@@ -77,7 +77,7 @@ ${EXIT_CODES_HELP}`
       verify: flags.verify,
       shadowUrl: flags['shadow-url'],
       lockTimeoutSeconds: flags['lock-timeout'],
-      onProgress: this.jsonEnabled() ? undefined : (line) => process.stderr.write(`${line}\n`),
+      onProgress: this.jsonEnabled() ? undefined : (line) => this.progress(line),
     })
     this.log(renderPush(report))
     if (report.status === 'refused') process.exitCode = ExitCode.Findings

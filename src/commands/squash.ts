@@ -43,7 +43,7 @@ ${EXIT_CODES_HELP}`
       upTo: flags['up-to'],
       dryRun: flags['dry-run'],
       lockTimeoutSeconds: flags['lock-timeout'],
-      onProgress: json ? undefined : (line) => process.stderr.write(`${line}\n`),
+      onProgress: json ? undefined : (line) => this.progress(line),
     })
     if (!json) this.log(renderSquash(report))
     return report

@@ -1,6 +1,6 @@
 /** Everything wrong with a migrations folder, judged against what is applied. Pure. */
 import {type AppliedMigration, type History, type HistoryOrigin, isDatabaseHistory, newestApplied} from './history.js'
-import {groupByVersion, type Migration, type MigrationFolder} from './migration-file.js'
+import {groupByVersion, type Migration, type MigrationFolder, parseMigrationFile} from './migration-file.js'
 import type {Reservation} from './registry.js'
 import {sameSql} from './sql-equivalence.js'
 import {isTimestampVersion} from './version.js'
@@ -33,7 +33,11 @@ export interface FindingsInput {
 export function findIssues({folder, history, localStatements}: FindingsInput): Finding[] {
   const findings: Finding[] = []
   const byVersion = groupByVersion(folder.migrations)
-  for (const [version, files] of byVersion) {
+  // supabase reads a name's bytes as they are, so two unreadable names with one version collide there too.
+  const unreadable = folder.skipped
+    .filter((skipped) => skipped.unreadableName)
+    .flatMap((skipped) => parseMigrationFile(skipped.file) ?? [])
+  for (const [version, files] of groupByVersion([...folder.migrations, ...unreadable])) {
     if (files.length > 1)
       findings.push({kind: 'duplicate-version', blocking: true, version, files: files.map((m) => m.file)})
   }

@@ -141,7 +141,7 @@ export function classifyEntries(entries: readonly DirEntry[]): MigrationFolder {
       const what = entry.notUtf8 ? 'is not valid UTF-8' : 'contains a control character'
       skipped.push({
         file: printableName(entry.name),
-        reason: `its name ${what}: supabase cannot record or print it cleanly. Rename it to <14-digit version>_name.sql using letters, digits and _`,
+        reason: `its name ${what}: supabase cannot record or print it cleanly`,
         blocking: true,
         unreadableName: true,
       })

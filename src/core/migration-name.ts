@@ -14,6 +14,13 @@ export function normalizeMigrationName(input: string): string {
       'EBADNAME',
     )
   }
+  // Node decodes argv as UTF-8 and turns each invalid byte into U+FFFD: `printf 'caf\xe9'` arrives as "caf\uFFFD".
+  if (input.includes('\uFFFD')) {
+    throw new UsageError(
+      `Migration name "${input}" is not valid UTF-8 (a byte the terminal or shell sent in another encoding, shown as U+FFFD): type it as UTF-8, or use letters, digits, - or _.`,
+      'EBADNAME',
+    )
+  }
   if (/[/\\]/.test(input)) {
     throw new UsageError(
       `Migration name "${input}" contains a path separator: a migration must sit directly in supabase/migrations. Use _ instead.`,

@@ -32,6 +32,12 @@ export interface PushFailure {
 
 const GENERIC = /^Try rerunning the command with --debug/u
 const NOISE = /^(?:Connecting to |Initialising |Would push |Do you want to push |Applying migration |Finished |\s*•\s)/u
+/**
+ * supabase's warnings on stdout, measured with 3.1: a lone `│` line, then `▲  Connected to 127.0.0.1 without TLS:
+ * the TLS connection failed or was rejected. …`, printed after the error on stderr; neither is the reason.
+ */
+const WARNING = /^\s*▲/u
+const HAS_WORDS = /[\p{L}\p{N}]/u
 const ERROR_START = /error|failed|not supported|no longer|cannot|can't|refus|invalid|denied|unknown|missing|must /iu
 
 export function explainPushFailure(input: PushFailureInput): PushFailure {
@@ -44,7 +50,7 @@ export function explainPushFailure(input: PushFailureInput): PushFailure {
     ? lines.slice(lines.findLastIndex((l) => l.includes(`Applying migration ${file}`)) + 1)
     : lines
   const meaningful = afterLastApplying.filter(
-    (line) => line.trim() !== '' && !GENERIC.test(line.trim()) && !NOISE.test(line),
+    (line) => HAS_WORDS.test(line) && !GENERIC.test(line.trim()) && !NOISE.test(line) && !WARNING.test(line),
   )
   const start = meaningful.findIndex((line) => ERROR_START.test(line))
   const reason = (start >= 0 ? meaningful.slice(start) : meaningful).slice(0, 12)

@@ -1,23 +1,45 @@
-/** A database URL as it may be shown: the password replaced, everything else kept for diagnosis. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@')
-  }
+/**
+ * One redaction for every form a connection secret takes in sbx's input and in what outside programs print: the
+ * userinfo of a URL (`postgresql://user:SECRET@host`), a `password=` pair (libpq's key=value strings and URL
+ * query parameters) and `PGPASSWORD=`. The secret is replaced only where it stands as a password, never as a
+ * substring elsewhere: with the password `postgres`, supabase's `/usr/share/postgresql/15/extension/x.control`
+ * stays as it is (issue 18). Pure.
+ */
+
+const MASK = '***'
+
+/**
+ * `scheme://user:SECRET@`: the userinfo's password, whatever the scheme (or none: `postgres//u:SECRET@` is a
+ * typo sbx still has to mask) and however it is encoded. Greedy up to
+ * the last `@` before the host, as URL parsers read it, so an unencoded `@` inside the password leaks nothing.
+ */
+const USERINFO = /((?:[a-z][a-z0-9+.-]*:)?\/\/[^\s:/@'"]*:)([^\s/'"]*)@/giu
+
+/** `user:SECRET@host` without a scheme, as drivers quote the authority in their errors. */
+const BARE_USERINFO = /((?:^|[\s'"(=,])[^\s:/@'"(=,]+:)([^\s/'"]*)@(?=[\w[])/gu
+
+/**
+ * `password=SECRET` / `PGPASSWORD=SECRET` as libpq writes key=value pairs (a quoted value may hold spaces and
+ * `\'`) and as a URL query parameter (ended by `&`). The key must not be the tail of a longer word.
+ */
+const PASSWORD_PAIR = /(?<![A-Za-z0-9_])((?:PG)?password\s*=\s*)('(?:\\.|[^'\\])*'|[^\s&'"]+)/giu
+
+/** Masks every password standing as one in `text`; everything else is kept for diagnosis. */
+export function redactText(text: string): string {
+  return text.replace(USERINFO, `$1${MASK}@`).replace(BARE_USERINFO, `$1${MASK}@`).replace(PASSWORD_PAIR, `$1${MASK}`)
 }
 
-/** Removes every occurrence of the URL's password from free text (error messages, child output). */
-export function redactSecrets(text: string, url: string | undefined): string {
-  if (!url) return text
-  let password = ''
-  try {
-    password = decodeURIComponent(new URL(url).password)
-  } catch {
-    password = /\/\/[^:/@]+:([^@]*)@/.exec(url)?.[1] ?? ''
-  }
-  if (!password) return text
-  return text.split(url).join(redactUrl(url)).split(password).join('***')
+/** A database URL (or key=value connection string) as it may be shown: the password replaced. */
+export function redactUrl(url: string): string {
+  return redactText(url)
+}
+
+/**
+ * Removes the connection's password from free text (error messages, child output): every password standing as
+ * one, and the connection string itself wherever it is quoted whole. `url` is kept for the callers that know
+ * which connection they used; the masking does not depend on it.
+ */
+export function redactSecrets(text: string, url?: string): string {
+  const masked = url ? text.split(url).join(redactUrl(url)) : text
+  return redactText(masked)
 }

@@ -10,7 +10,14 @@
 import {UsageError} from './errors.js'
 import {appliedFile} from './findings.js'
 import {type History, isDatabaseHistory, type LocalMigration, newestApplied} from './history.js'
-import {compareApplyOrder, compareFileNames, groupByVersion, migrationFileName} from './migration-file.js'
+import {
+  compareApplyOrder,
+  compareFileNames,
+  groupByVersion,
+  type MigrationFolder,
+  migrationFileName,
+  parseMigrationFile,
+} from './migration-file.js'
 import {firstFreeVersionAfter} from './version.js'
 
 export type RenameReason =
@@ -179,4 +186,14 @@ function compareVersionsThenRank(a: LocalMigration, b: LocalMigration): number {
   if (a.version !== b.version) return a.version < b.version ? -1 : 1
   const [first] = byKeeperRank([a, b])
   return first === a ? -1 : 1
+}
+
+/** The folder as it will be once `renames` are made (fix --dry-run's verdict is the verdict of fix). */
+export function folderAfterRenames(folder: MigrationFolder, renames: readonly Rename[]): MigrationFolder {
+  const to = new Map(renames.map((rename) => [rename.from, rename.to]))
+  const migrations = folder.migrations.map((migration) => {
+    const renamed = to.get(migration.file)
+    return (renamed && parseMigrationFile(renamed)) || migration
+  })
+  return {...folder, migrations: migrations.sort(compareApplyOrder)}
 }

@@ -1,5 +1,6 @@
-import {Errors, type Hook} from '@oclif/core'
+import type {Hook} from '@oclif/core'
 import {SbxError} from '../core/errors.js'
+import {renderError} from '../render/error.js'
 
 /**
  * A command sbx does not have runs the real supabase CLI with exactly the same arguments
@@ -12,9 +13,10 @@ const hook: Hook<'command_not_found'> = async function () {
   try {
     process.exitCode = await passThroughArgs(process.argv.slice(2), commands)
   } catch (error) {
-    // Hooks bypass BaseCommand.catch: map sbx's errors to oclif's here, keeping the exit code.
-    if (error instanceof SbxError) throw new Errors.CLIError(error.message, {code: error.code, exit: error.exitCode})
-    throw error
+    // Hooks bypass BaseCommand.catch: show sbx's errors as every command does, keeping the exit code.
+    if (!(error instanceof SbxError)) throw error
+    process.stderr.write(renderError(error))
+    process.exitCode = error.exitCode
   }
 }
 
@@ -29,7 +31,7 @@ export async function runPassThrough(argv: string[], commands: string[]): Promis
     process.exitCode = await passThroughArgs(argv, commands)
   } catch (error) {
     if (!(error instanceof SbxError)) throw error
-    process.stderr.write(` ›   Error: ${error.message}\n ›   Code: ${error.code}\n`)
+    process.stderr.write(renderError(error))
     process.exitCode = error.exitCode
   }
 }

@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {LockTimeoutError} from '../core/errors.js'
+import {terminalText} from '../core/terminal-text.js'
 import {isAlive} from './processes.js'
 
 /** A holder killed with SIGKILL blocks others for at most this long (proper-lockfile refreshes every 5 s). */
@@ -96,7 +97,8 @@ async function acquire(options: LockOptions): Promise<() => Promise<void>> {
       reported = true
       const holder = readHolder(options.lockHome)
       if (options.onWait) options.onWait(holder)
-      else process.stderr.write(`sbx: waiting for the migrations lock held by ${describeHolder(holder)}\n`)
+      else
+        process.stderr.write(terminalText(`sbx: waiting for the migrations lock held by ${describeHolder(holder)}\n`))
     }
     if (now >= deadline) {
       throw new LockTimeoutError(

@@ -75,3 +75,11 @@ async function writeSynced(file: string, text: string): Promise<void> {
     await handle.close()
   }
 }
+
+/** Whether a killed squash left its journal (one stat: every sbx command asks before it reads the folder). */
+export async function hasJournal(tempDir: string): Promise<boolean> {
+  return fs.access(journalFile(tempDir)).then(
+    () => true,
+    () => false,
+  )
+}

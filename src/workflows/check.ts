@@ -6,8 +6,9 @@ import {classifyEntries, type MigrationFolder} from '../core/migration-file.js'
 import {DEFAULT_LINT_SETTINGS} from '../core/verify-config.js'
 import {loadConfig} from '../shell/config-file.js'
 import {stagedFiles} from '../shell/git.js'
-import {gitMigrationsDir, openWorkspace} from '../shell/workspace.js'
+import {gitMigrationsDir} from '../shell/workspace.js'
 import {type LintReport, lintFiles} from './lint.js'
+import {openProject} from './open-project.js'
 import {type HistorySource, readHistorySource, readProjectState} from './project-state.js'
 import {registryFindings} from './registry-check.js'
 import {planHistoryRepair} from './squash-repair.js'
@@ -29,7 +30,7 @@ export interface CheckReport {
 }
 
 export async function check(options: CheckOptions): Promise<CheckReport> {
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({workdir: options.workdir, command: 'sbx check'})
   const state =
     options.staged && workspace.git
       ? {

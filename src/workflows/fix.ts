@@ -3,14 +3,21 @@ import {AUDIT_FILE} from '../core/audit.js'
 import {UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import {findIssues} from '../core/findings.js'
-import {type FixPlan, planFix, planRebase, type Rename} from '../core/rename-plan.js'
+import {type FixPlan, folderAfterRenames, type NoRoom, planFix, planRebase, type Rename} from '../core/rename-plan.js'
 import {commitPaths} from '../shell/git.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {pinnedFiles} from '../shell/push-snapshot.js'
-import {gitMigrationsDir, openWorkspace, type Workspace} from '../shell/workspace.js'
+import {gitMigrationsDir, type Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
-import {branchHistory, type HistorySource, readProjectState, withProvenance} from './project-state.js'
+import {openProject} from './open-project.js'
+import {
+  branchHistory,
+  type HistorySource,
+  type ProjectState,
+  readProjectState,
+  withProvenance,
+} from './project-state.js'
 import {repairWithRegistry} from './registry-check.js'
 
 export interface FixOptions extends HistorySource {
@@ -31,7 +38,11 @@ export interface FixReport {
 }
 
 export async function fix(options: FixOptions): Promise<FixReport> {
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx fix',
+  })
   const plan = async (): Promise<FixPlan> => {
     const state = await readProjectState(workspace, options)
     const migrations = await withProvenance(workspace, state.folder)
@@ -39,8 +50,11 @@ export async function fix(options: FixOptions): Promise<FixReport> {
     return planFix({migrations, history: state.history, localStatements: state.localStatements, pinned})
   }
   if (options.dryRun) {
+    // The verdict fix would reach: the findings of the folder as it would be after these renames.
+    const state = await readProjectState(workspace, options)
     const {renames, unsolvable} = await plan()
-    return {dryRun: true, renames, remaining: unsolvable.map(noFreeVersion)}
+    const after = {...state, folder: folderAfterRenames(state.folder, renames)}
+    return {dryRun: true, renames, remaining: remainingFindings(after, unsolvable)}
   }
   const done = await locked(workspace, options.lockTimeoutSeconds, 'sbx fix', async () => {
     const {migrations} = await readMigrationFolder(workspace.migrationsDir)
@@ -58,16 +72,19 @@ export async function fix(options: FixOptions): Promise<FixReport> {
       unsolvable: planned.unsolvable,
     }
   })
-  const after = await readProjectState(workspace, options)
-  // A file with no free version still shares its version: say why no rename solved it, not only that it collides.
-  const unsolved = new Set(done.unsolvable.map((u) => u.file))
-  const remaining = [
-    ...done.unsolvable.map(noFreeVersion),
-    ...findIssues(after).filter(
+  const remaining = remainingFindings(await readProjectState(workspace, options), done.unsolvable)
+  return {dryRun: false, renames: done.renames, ...(done.reserved ? {reserved: done.reserved} : {}), remaining}
+}
+
+/** A file with no free version still shares its version: say why no rename solved it, not only that it collides. */
+function remainingFindings(state: ProjectState, unsolvable: readonly NoRoom[]): Finding[] {
+  const unsolved = new Set(unsolvable.map((u) => u.file))
+  return [
+    ...unsolvable.map(noFreeVersion),
+    ...findIssues(state).filter(
       (finding) => finding.blocking && !('files' in finding && finding.files.some((f) => unsolved.has(f))),
     ),
   ]
-  return {dryRun: false, renames: done.renames, ...(done.reserved ? {reserved: done.reserved} : {}), remaining}
 }
 
 function noFreeVersion({file, after}: {file: string; after: string}): Finding {
@@ -84,7 +101,11 @@ export interface RebaseOptions {
 }
 
 export async function rebase(options: RebaseOptions): Promise<FixReport> {
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx rebase',
+  })
   const plan = async () => {
     const history = await branchHistory(workspace, options.onto)
     const state = await readProjectState(workspace, {})

@@ -4,7 +4,7 @@ import type {SkippedEntry} from '../core/migration-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/push-target.js'
-import {openWorkspace} from '../shell/workspace.js'
+import {openProject} from './open-project.js'
 
 export interface ListMigrationsOptions {
   workdir?: string
@@ -32,7 +32,11 @@ export interface ListMigrationsReport {
 }
 
 export async function listMigrations(options: ListMigrationsOptions): Promise<ListMigrationsReport> {
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx mcp list_migrations',
+  })
   const folder = await readMigrationFolder(workspace.migrationsDir)
   const {target} = options
   if (target?.kind === 'url') assertDatabaseUrl(target.url, target.env ?? '--db-url')

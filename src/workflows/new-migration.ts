@@ -13,7 +13,8 @@ import {listWorktrees} from '../shell/git.js'
 import {lastHandedOut, recordHandedOut} from '../shell/ledger.js'
 import {withLock} from '../shell/lock.js'
 import {publishNoClobber, stageContent, versionsIn} from '../shell/migrations-dir.js'
-import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import type {Workspace} from '../shell/workspace.js'
+import {openProject} from './open-project.js'
 import type {NewMigrationRegistry} from './registry-new.js'
 
 export interface NewMigrationOptions {
@@ -39,7 +40,11 @@ export interface NewMigrationResult {
 
 export async function newMigration(options: NewMigrationOptions): Promise<NewMigrationResult> {
   const name = normalizeMigrationName(options.name)
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx migration new',
+  })
   // One stat when there is no registry: projects without one load none of its code.
   const env = options.env ?? process.env
   const session = hasConfig(workspace.workdir, env)

@@ -16,8 +16,9 @@ import {loadConfig} from '../shell/config-file.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {openDatabaseTarget, openTarget} from '../shell/push-target.js'
 import {openSupabase} from '../shell/supabase.js'
-import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import type {Workspace} from '../shell/workspace.js'
 import {trackCatalog} from './catalog-tracker.js'
+import {openProject} from './open-project.js'
 import {databaseHistory, readHistorySource} from './project-state.js'
 import {type RiskTracer, traceRisk} from './risk-tracer.js'
 import {verify} from './verify.js'
@@ -35,7 +36,7 @@ export interface PlanOptions {
 
 export async function plan(options: PlanOptions): Promise<PlanReport> {
   const started = performance.now()
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({workdir: options.workdir, command: 'sbx plan'})
   const history = await appliedHistory(workspace, options)
   const tracker = trackCatalog()
   const config = loadConfig(workspace.workdir)

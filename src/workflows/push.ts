@@ -42,7 +42,7 @@ import {notify, projectName} from './notify.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
 import {markPushedApplied, registryPushWarnings} from './registry-push.js'
 import {type RiskTracer, traceRisk} from './risk-tracer.js'
-import {finishInterruptedSquash} from './squash.js'
+import {finishInterruptedSquash} from './squash-finish.js'
 import {repairSquashedHistory} from './squash-repair.js'
 import {verify} from './verify.js'
 

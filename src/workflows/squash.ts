@@ -7,28 +7,16 @@
  */
 
 import {createHash} from 'node:crypto'
-import fs from 'node:fs/promises'
 import path from 'node:path'
-import type {AuditEntry} from '../core/audit.js'
 import {UsageError} from '../core/errors.js'
 import {groupByVersion} from '../core/migration-file.js'
 import {migrationStatements} from '../core/sql-statements.js'
 import type {SquashReport} from '../core/squash-report.js'
-import {appendAudit, readAudit} from '../shell/audit-log.js'
-import {stagePaths, trackedFiles} from '../shell/git.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
-import {currentActor} from '../shell/processes.js'
-import {
-  clearJournal,
-  commitJournal,
-  readJournal,
-  type SquashJournal,
-  stagedContentPath,
-  stageSquash,
-  syncDir,
-} from '../shell/squash-journal.js'
-import {gitMigrationsDir, openWorkspace, type Workspace} from '../shell/workspace.js'
+import {commitJournal, type SquashJournal, stageSquash} from '../shell/squash-journal.js'
+import {openWorkspace} from '../shell/workspace.js'
+import {finishInterruptedSquash, pauseForTest, rollForward, sha256Of} from './squash-finish.js'
 import {type LoadedMigration, proveSquash, SquashRefusedError} from './squash-proof.js'
 import {releaseSquashedReservations} from './squash-registry.js'
 
@@ -145,85 +133,4 @@ function countUpTo(migrations: ReadonlyArray<{version: string}>, upTo: string | 
     ])
   }
   return index + 1
-}
-
-/**
- * Called under the repository lock by squash and push before they read the folder: a journal left by a killed
- * squash is finished; staged content without a journal (killed before the commit point) is discarded.
- * Returns the squashed file when it finished one.
- */
-export async function finishInterruptedSquash(workspace: Workspace): Promise<string | undefined> {
-  const journal = await readJournal(workspace.tempDir).catch(() => undefined)
-  if (!journal) {
-    await clearJournal(workspace.tempDir)
-    return undefined
-  }
-  await rollForward(workspace, journal)
-  return journal.target
-}
-
-/** Every step can run again: a kill anywhere in here is finished by the next call. */
-async function rollForward(workspace: Workspace, journal: SquashJournal): Promise<boolean> {
-  const dir = workspace.migrationsDir
-  const targetPath = path.join(dir, journal.target)
-  const staged = stagedContentPath(workspace.tempDir)
-  if ((await sha256Of(targetPath).catch(() => undefined)) !== journal.sha256) {
-    // Copy, then rename over the newest original: the staged content stays until the journal goes.
-    const tmp = path.join(workspace.tempDir, 'squash', 'target.tmp')
-    await fs.copyFile(staged, tmp)
-    await fs.rename(tmp, targetPath)
-    await syncDir(dir)
-  }
-  await pauseForTest('replaced')
-  for (const file of journal.files) {
-    if (file === journal.target) continue
-    await fs.rm(path.join(dir, file), {force: true})
-    await pauseForTest('removed-one')
-  }
-  await syncDir(dir)
-  const staged_ = await stageInGit(workspace, journal)
-  await writeAudit(workspace, journal)
-  await pauseForTest('audited')
-  await clearJournal(workspace.tempDir)
-  return staged_
-}
-
-async function stageInGit(workspace: Workspace, journal: SquashJournal): Promise<boolean> {
-  if (!workspace.git) return false
-  const rel = gitMigrationsDir(workspace)
-  const tracked = await trackedFiles(workspace.git.toplevel, rel)
-  const paths = journal.files.map((file) => `${rel}/${file}`).filter((p) => tracked.has(p))
-  await stagePaths(workspace.git.toplevel, paths)
-  return paths.length > 0
-}
-
-/** One line per squashed file; lines a killed run already wrote (same `at`) are not written twice. */
-async function writeAudit(workspace: Workspace, journal: SquashJournal): Promise<void> {
-  const log = await readAudit(workspace.workdir)
-  const written = new Set(
-    log.entries
-      .filter((e) => e.reason === 'squashed' && e.at === journal.at && e.to === journal.target)
-      .map((e) => e.from),
-  )
-  const by = {...currentActor(journal.command)}
-  const entries: AuditEntry[] = journal.files
-    .filter((file) => !written.has(file))
-    .map((from) => ({at: journal.at, from, to: journal.target, reason: 'squashed', sha256: journal.sha256, by}))
-  await appendAudit(workspace.workdir, entries)
-}
-
-async function sha256Of(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await fs.readFile(file))
-    .digest('hex')
-}
-
-/**
- * Test hook: with SBX_SQUASH_PAUSE=<point>, the process says so on stderr and waits to be killed there. Points:
- * staged, journaled, replaced, removed-one, audited.
- */
-async function pauseForTest(point: string): Promise<void> {
-  if (process.env.SBX_SQUASH_PAUSE !== point) return
-  process.stderr.write(`sbx-squash-paused ${point} pid ${process.pid}\n`)
-  await new Promise(() => undefined)
 }

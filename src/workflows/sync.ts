@@ -21,8 +21,9 @@ import {withLock} from '../shell/lock.js'
 import {publishNoClobber, readMigrationFolder, stageContent} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
 import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/push-target.js'
-import {openWorkspace, type Workspace} from '../shell/workspace.js'
+import type {Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
+import {openProject} from './open-project.js'
 import {databaseHistory, targetOrigin, withProvenance} from './project-state.js'
 import {recordSyncedInRegistry} from './sync-registry.js'
 
@@ -57,7 +58,11 @@ const COMMAND = 'sbx sync'
 export async function sync(options: SyncOptions): Promise<SyncReport> {
   // The check push and check make: a malformed or non-Postgres URL is a usage error (exit 2) before anything runs.
   if (options.target.kind === 'url') assertDatabaseUrl(options.target.url, options.target.env ?? '--db-url')
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx sync',
+  })
   const lock = {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: COMMAND}
   // Even a dry run takes the lock: the embedded database admits one process at a time.
   return withLock(lock, async () => {

@@ -15,7 +15,7 @@ import {assertDatabaseUrl} from '../core/database-url.js'
 import type {WatchEvent} from '../core/watch.js'
 import {displayPath} from '../shell/project.js'
 import {watchFolder} from '../shell/watcher.js'
-import {openWorkspace} from '../shell/workspace.js'
+import {openProject} from './open-project.js'
 import {openHistoryReader, WatchSession} from './watch-session.js'
 
 export type {WatchEvent} from '../core/watch.js'
@@ -35,7 +35,11 @@ export interface WatchOptions {
 /** Resolves once `signal` is aborted and the watcher has stopped; rejects only if it cannot start. */
 export async function watch(options: WatchOptions): Promise<void> {
   const {signal, onEvent: emit} = options
-  const workspace = await openWorkspace({workdir: options.workdir})
+  const workspace = await openProject({
+    workdir: options.workdir,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
+    command: 'sbx watch',
+  })
   // Connect and read once before watching: a wrong URL fails at start (exit 5), not in every pass.
   if (options.dbUrl) assertDatabaseUrl(options.dbUrl)
   const database = options.dbUrl ? await openHistoryReader(options.dbUrl) : undefined

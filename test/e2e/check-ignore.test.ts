@@ -20,6 +20,13 @@ describe('[check] ignore in supabase/sbx.toml', () => {
     expect(blocked.exitCode, blocked.stdout).toBe(3)
     expect(blocked.stdout).toContain('local_20240107152745_ollama.sql')
     expect(blocked.stdout).toContain('[check] ignore')
+    // fix --dry-run's verdict is fix's: the same exit, and the finding that no rename solves.
+    const dry = await runSbx(['fix', '--dry-run', '--json'], {cwd: dir})
+    expect(dry.exitCode, dry.stdout).toBe(3)
+    expect(JSON.parse(dry.stdout).remaining).toEqual([
+      expect.objectContaining({kind: 'skipped-file', file: 'local_20240107152745_ollama.sql'}),
+    ])
+    expect((await runSbx(['fix', '--dry-run'], {cwd: dir})).exitCode).toBe(3)
     expect((await runSbx(['fix'], {cwd: dir})).exitCode).toBe(3)
 
     fs.writeFileSync(path.join(dir, 'supabase', 'sbx.toml'), '[check]\nignore = ["local_*.sql"]\n')

@@ -74,7 +74,6 @@ describe('sbx squash killed by pid', () => {
     {point: 'staged', expected: 'originals'},
     {point: 'journaled', expected: 'squash'},
     {point: 'replaced', expected: 'squash'},
-    {point: 'removed-one', expected: 'squash'},
     {point: 'audited', expected: 'squash'},
   ])(
     'at "$point": the next run leaves the $expected',
@@ -86,6 +85,26 @@ describe('sbx squash killed by pid', () => {
       expect(next.exitCode, next.stdout + next.stderr).toBe(0)
       expect(expectOriginalsOrSquash(dir, originals)).toBe(expected)
       if (expected === 'squash') expect(JSON.parse(next.stdout).recovered).toBe([...originals.keys()].at(-1))
+      expect(fs.existsSync(path.join(dir, 'supabase', '.temp', 'sbx', 'squash'))).toBe(false)
+    },
+    300_000,
+  )
+
+  it.each([
+    ['check', '--json'],
+    ['migration', 'new', 'after_squash'],
+  ])(
+    'killed after the squash is in place: the next `sbx %s` finishes it before reading the folder',
+    async (...command) => {
+      const dir = gitProject(shopMigrations(COUNT))
+      const originals = folderOf(dir)
+      await killSquash(dir, {point: 'replaced'})
+      const next = await runSbx(command, {cwd: dir, env, timeoutMs: 240_000})
+      expect(next.exitCode, next.stdout + next.stderr).toBe(0)
+      const made =
+        command[0] === 'migration' ? [...folderOf(dir).keys()].filter((file) => file.endsWith('_after_squash.sql')) : []
+      for (const file of made) fs.rmSync(path.join(dir, 'supabase', 'migrations', file))
+      expect(expectOriginalsOrSquash(dir, originals)).toBe('squash')
       expect(fs.existsSync(path.join(dir, 'supabase', '.temp', 'sbx', 'squash'))).toBe(false)
     },
     300_000,
