@@ -38,9 +38,12 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<SyncReport> {
     const {flags} = await this.parse(Sync)
     if (flags['db-url'] === '') throw new UsageError('--db-url is empty: pass a postgresql:// URL.')
+    // The same URL may come from the flag or from $SUPABASE_DB_URL; messages name whichever the user gave.
+    const fromFlag = this.argv.some((arg) => arg === '--db-url' || arg.startsWith('--db-url='))
+    const url = flags['db-url']
     const report = await sync({
       workdir: flags.workdir,
-      target: flags['db-url'] ? {kind: 'url', url: flags['db-url']} : {kind: 'embedded'},
+      target: url ? {kind: 'url', url, ...(fromFlag ? {} : {env: 'SUPABASE_DB_URL'})} : {kind: 'embedded'},
       dryRun: flags['dry-run'],
       lockTimeoutSeconds: flags['lock-timeout'],
     })

@@ -1,6 +1,7 @@
 /** What `sbx push` did: the shape of its --json output. */
 import type {DbObject} from './catalog.js'
 import type {Finding} from './findings.js'
+import type {InterruptedFile} from './interrupted-push.js'
 import type {RiskViolation} from './risk-policy.js'
 import type {VerifyReport} from './verify-report.js'
 
@@ -20,6 +21,19 @@ export interface PushReport {
   risk?: RiskViolation[]
   /** After the deploy (status drift): objects the replay of every migration leaves behind that the target lacks. */
   drift?: DbObject[]
+  /**
+   * Only when the caller named a file of its own (MCP apply_migration): whether the target's history holds its
+   * version when this push returns, and whether this push is what applied it (else a concurrent push did).
+   */
+  own?: OwnOutcome
+  /** Refused: files a killed push left partly committed (core/interrupted-push.ts); nothing was sent. */
+  interrupted?: InterruptedFile[]
+}
+
+export interface OwnOutcome {
+  file: string
+  applied: boolean
+  byThisPush: boolean
 }
 
 export interface HistoryRepairReport {

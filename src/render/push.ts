@@ -1,3 +1,4 @@
+import type {InterruptedFile} from '../core/interrupted-push.js'
 import type {PushReport} from '../core/push-report.js'
 import {renderFinding} from './findings.js'
 import {violationLine} from './risk.js'
@@ -43,6 +44,8 @@ function renderStatus(report: PushReport): string {
         'Something changed the target outside the migrations: restore the objects, or write a migration that matches what it holds.',
       ].join('\n')
     case 'refused': {
+      if (report.interrupted)
+        return [`Refused: nothing was sent to ${report.target}.`, ...renderInterrupted(report.interrupted)].join('\n')
       const why = report.verify
         ? renderVerify(report.verify)
         : report.risk
@@ -54,4 +57,12 @@ function renderStatus(report: PushReport): string {
       return `Refused: nothing was sent to ${report.target}.\n${why}`
     }
   }
+}
+
+/** A file a killed push left partly committed: what happened, then what to do, built from the journal entry. */
+export function renderInterrupted(files: readonly InterruptedFile[]): string[] {
+  return files.flatMap((f) => [
+    `error  ${f.pending} was being applied by a push that stopped before supabase recorded it (${f.startedBy}, started ${f.startedAt}): the file commits its own transactions, so its first ones may already be in the database, and applying it again would repeat them.`,
+    `       Check which of its transactions the database holds, then: edit the file down to what is left to apply and push again; if all of it is there, record it with supabase migration repair --status applied ${f.version}; if none is, delete the mark: delete from supabase_migrations.sbx_push_journal where run = '${f.run}'.`,
+  ])
 }

@@ -5,6 +5,7 @@
 import type {Client} from 'pg'
 import {ExternalError} from '../core/errors.js'
 import type {AppliedMigration} from '../core/history.js'
+import {assertHistoryVersions} from '../core/history-version.js'
 import {redactSecrets, redactUrl} from '../core/redact.js'
 
 export async function connect(url: string): Promise<Client> {
@@ -30,8 +31,16 @@ export function databaseError(what: string, error: unknown, url: string): Extern
   )
 }
 
-/** The applied versions; an absent history table means nothing has been applied. */
-export async function readHistory(client: Client, url: string): Promise<AppliedMigration[]> {
+/**
+ * The applied versions; an absent history table means nothing has been applied. Every version is checked
+ * (core/history-version.ts) before it is returned: a row that is not a migration version is refused, exit 5.
+ * `source` names the database in that refusal (default: the URL, redacted).
+ */
+export async function readHistory(client: Client, url: string, source = redactUrl(url)): Promise<AppliedMigration[]> {
+  return assertHistoryVersions(await readRows(client, url), source)
+}
+
+async function readRows(client: Client, url: string): Promise<AppliedMigration[]> {
   try {
     const columns = await client.query<{column_name: string}>(
       `select column_name from information_schema.columns
@@ -40,7 +49,7 @@ export async function readHistory(client: Client, url: string): Promise<AppliedM
     const names = new Set(columns.rows.map((row) => row.column_name))
     if (!names.has('version')) return []
     const select = [
-      'version',
+      'version::text as version',
       names.has('name') ? 'name' : 'null as name',
       names.has('statements') ? 'statements' : 'null as statements',
     ]

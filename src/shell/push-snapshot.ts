@@ -9,6 +9,7 @@ import {constants as fsConstants} from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import {parseMigrationFile} from '../core/migration-file.js'
 import {isAlive} from './processes.js'
 
 export interface Snapshot {
@@ -52,6 +53,42 @@ export async function takeSnapshot(project: {workdir: string; tempDir: string; l
 export async function addPinnedPid(snapshot: Snapshot, pid: number): Promise<void> {
   const pin = await readPin(snapshot.pinFile)
   if (pin) await writePin(snapshot.pinFile, {...pin, pids: [...pin.pids, pid]})
+}
+
+/**
+ * Copies into the snapshot the live folder's files whose version is in `versions` (versions the target has applied
+ * that the snapshot lacks: another push applied them between this push's snapshot and its deploy lock) and pins
+ * them. Read without the repository lock: files appear in the folder whole (staged, then linked), and an applied
+ * version's file is never renamed while the deploy lock is held. Returns the names copied.
+ */
+export async function addAppliedFiles(
+  snapshot: Snapshot,
+  project: {workdir: string},
+  versions: ReadonlySet<string>,
+): Promise<string[]> {
+  if (versions.size === 0) return []
+  const from = path.join(project.workdir, 'supabase', 'migrations')
+  const entries = await fs.readdir(from, {withFileTypes: true}).catch(() => [])
+  const present = new Set(await fs.readdir(snapshot.migrationsDir))
+  const wanted = entries.filter((entry) => {
+    const version = parseMigrationFile(entry.name)?.version
+    return entry.isFile() && version !== undefined && versions.has(version) && !present.has(entry.name)
+  })
+  const copied: string[] = []
+  for (const entry of wanted) {
+    const copiedOne = await fs
+      .copyFile(path.join(from, entry.name), path.join(snapshot.migrationsDir, entry.name), fsConstants.COPYFILE_EXCL)
+      .then(() => true)
+      .catch((error: NodeJS.ErrnoException) => {
+        // Gone since the listing (a rename finishing elsewhere): the refusal that follows names what is missing.
+        if (error.code === 'ENOENT') return false
+        throw error
+      })
+    if (copiedOne) copied.push(entry.name)
+  }
+  const pin = await readPin(snapshot.pinFile)
+  if (pin && copied.length > 0) await writePin(snapshot.pinFile, {...pin, files: [...pin.files, ...copied]})
+  return copied
 }
 
 export async function removeSnapshot(snapshot: Snapshot): Promise<void> {

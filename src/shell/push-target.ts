@@ -9,10 +9,13 @@ import type {Client} from 'pg'
 import {CATALOG_SQL, type CatalogRow, normalizeRows} from '../core/catalog.js'
 import {ExternalError} from '../core/errors.js'
 import type {AppliedMigration} from '../core/history.js'
+import {assertHistoryVersions} from '../core/history-version.js'
+import type {JournalEntry} from '../core/interrupted-push.js'
 import {redactUrl} from '../core/redact.js'
 import type {TableStats} from '../core/risk.js'
 import {connect, readHistory} from './database.js'
 import {startGuardian} from './deploy-guardian.js'
+import {deleteJournal, readJournal, writeJournal} from './push-journal.js'
 import {type RunResult, runSupabase, type SupabaseCli, supabaseEnv, targetArgs} from './supabase.js'
 import {readTableStats} from './table-stats.js'
 
@@ -38,6 +41,12 @@ export interface PushTarget {
   readCatalog?(): Promise<CatalogRow[]>
   /** Sizes of these tables on the target, from statistics (shell/table-stats.ts); absent for the linked project. */
   readTableStats?(relations: readonly string[]): Promise<Map<string, TableStats>>
+  /** The push journal (shell/push-journal.ts) on sbx's own connection; absent for --linked (no connection). */
+  journal?: {
+    read(): Promise<JournalEntry[]>
+    write(entry: Omit<JournalEntry, 'startedAt'>): Promise<void>
+    remove(runs: readonly string[]): Promise<void>
+  }
   /** Runs supabase with these arguments against the target, under the deploy lock where there is one. */
   runSupabase(
     cli: SupabaseCli,
@@ -93,11 +102,13 @@ export async function openDatabaseTarget(
     await guardian.close()
     throw error
   }
+  const label = targetLabel(choice)
   return {
-    label: targetLabel(choice),
+    label,
     supabase: {url},
     guardianPid: guardian.pid,
-    readHistory: () => readHistory(client, url),
+    // The guardian's loopback URL is no name for the user: refusals of a history row name the target.
+    readHistory: () => readHistory(client, url, label),
     async transaction(queries) {
       await client.query('begin')
       try {
@@ -112,6 +123,11 @@ export async function openDatabaseTarget(
       return normalizeRows((await client.query<Record<string, unknown>>(CATALOG_SQL)).rows)
     },
     readTableStats: (relations) => readTableStats(client, relations),
+    journal: {
+      read: () => readJournal(client),
+      write: (entry) => writeJournal(client, entry),
+      remove: (runs) => deleteJournal(client, runs),
+    },
     async runSupabase(cli, args, run) {
       const collected = {stdout: [] as string[], stderr: [] as string[]}
       const exitCode = await guardian.run({bin: cli.bin, args, cwd: run.cwd, env: supabaseEnv()}, (raw, stream) => {
@@ -151,7 +167,8 @@ function linkedTarget(workdir: string, cli: SupabaseCli): PushTarget {
         )
       }
       const parsed = JSON.parse(result.stdout) as {migrations?: Array<{remote?: string}>}
-      return (parsed.migrations ?? []).filter((m) => m.remote).map((m) => ({version: m.remote as string}))
+      const rows = (parsed.migrations ?? []).filter((m) => m.remote).map((m) => ({version: m.remote as string}))
+      return assertHistoryVersions(rows, targetLabel({kind: 'linked'}))
     },
     runSupabase: (_cli, args, run) =>
       runSupabase(cli, args, {cwd: run.cwd, filter: run.filter, onLine: (line) => run.onLine(line)}),

@@ -3,6 +3,7 @@
  * the real supabase db push) to the development database. The file and the history get the same version,
  * so there is nothing for `sbx sync` to reconcile later. On failure the file stays for the agent to fix.
  */
+import path from 'node:path'
 import {Readable} from 'node:stream'
 import type {DatabaseTargetChoice} from '../shell/push-target.js'
 import {type NewMigrationResult, newMigration} from './new-migration.js'
@@ -20,6 +21,12 @@ export interface ApplyMigrationReport {
   migration: NewMigrationResult
   /** `status: 'refused'` when verify or preflight failed: nothing was sent, the file stays. */
   push: PushReport
+  /**
+   * This call's own outcome, whatever other agents do at the same time: whether the target's history holds this
+   * migration's version, and who applied it (`this-call`, or `another-push` whose snapshot included the file).
+   */
+  applied: boolean
+  appliedBy?: 'this-call' | 'another-push'
 }
 
 /** Throws what newMigration throws (nothing created) and, once the file exists, `ApplyFailure`. */
@@ -38,8 +45,16 @@ export async function applyMigration(options: ApplyMigrationOptions): Promise<Ap
       includeAll: false,
       verify: true,
       lockTimeoutSeconds: options.lockTimeoutSeconds,
+      ownFile: path.basename(migration.path),
     })
-    return {migration, push: report}
+    const own = report.own
+    const applied = own?.applied === true
+    return {
+      migration,
+      push: report,
+      applied,
+      ...(applied ? {appliedBy: own?.byThisPush ? ('this-call' as const) : ('another-push' as const)} : {}),
+    }
   } catch (error) {
     throw new ApplyFailure(migration, error)
   }

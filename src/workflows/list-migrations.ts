@@ -1,4 +1,5 @@
 /** The migrations folder as supabase reads it, and, given a database target, which versions it has applied. */
+import {assertDatabaseUrl} from '../core/database-url.js'
 import type {SkippedEntry} from '../core/migration-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
@@ -38,6 +39,7 @@ export async function listMigrations(options: ListMigrationsOptions): Promise<Li
   })
   const folder = await readMigrationFolder(workspace.migrationsDir)
   const {target} = options
+  if (target?.kind === 'url') assertDatabaseUrl(target.url, target.env ?? '--db-url')
   if (!target) return {migrations: folder.migrations.map((m) => ({...m})), remoteOnly: [], skipped: folder.skipped}
   // The embedded database admits one process at a time; the repository lock is what serializes them.
   const lock = {lockHome: workspace.lockHome, timeoutSeconds: options.lockTimeoutSeconds, command: 'sbx list'}

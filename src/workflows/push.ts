@@ -7,14 +7,19 @@
  * child process that keeps it until supabase has exited even if sbx is killed. Nothing reaches the database
  * unless preflight and verify pass. `--lock-timeout` bounds the whole wait: repository lock, then deploy lock.
  */
+import {createHash} from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
 import {catalogOf, missingObjects, sortObjects, toObject} from '../core/catalog.js'
 import {withIntendedSkips} from '../core/check-config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {findIssues} from '../core/findings.js'
-import type {AppliedMigration} from '../core/history.js'
+import type {AppliedMigration, History} from '../core/history.js'
+import {type InterruptedFile, judgeInterruptedPushes} from '../core/interrupted-push.js'
+import {type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
 import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
-import type {PushReport} from '../core/push-report.js'
+import type {OwnOutcome, PushReport} from '../core/push-report.js'
 import {redactSecrets} from '../core/redact.js'
 import {planReplay} from '../core/replay-plan.js'
 import {assessMigration, relationsOf} from '../core/risk.js'
@@ -28,7 +33,7 @@ import {loadConfig} from '../shell/config-file.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
 import {currentActor} from '../shell/processes.js'
-import {addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shell/push-snapshot.js'
+import {addAppliedFiles, addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shell/push-snapshot.js'
 import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
 import {openWorkspace, type Workspace} from '../shell/workspace.js'
@@ -55,6 +60,8 @@ export interface PushOptions {
   shadowUrl?: string
   /** Progress for people: supabase's own lines and sbx's steps. */
   onProgress?: (line: string) => void
+  /** A file the caller created for this push: the report's `own` says whether it ends up applied, and by whom. */
+  ownFile?: string
 }
 
 const COMMAND = 'sbx push'
@@ -131,18 +138,17 @@ async function deploy({
     durationMs: Date.now() - started,
     ...(repair ? {repair} : {}),
     ...extra,
+    ...(options.ownFile ? {own: ownOutcome(options.ownFile, status, extra.applied ?? [], history)} : {}),
   })
-  const folder = withIntendedSkips(
-    await readMigrationFolder(snapshot.migrationsDir),
-    loadConfig(workspace.workdir).check?.ignore ?? [],
-  )
+  const applied = await target.readHistory()
+  const folder = await snapshotFolder(snapshot, workspace, applied, progress)
   // Stage "repair squashed history" (sbx squash): under the deploy lock, before anything is judged or sent.
-  const toHistory = (applied: AppliedMigration[]) => databaseHistory(applied, targetOrigin(options.target))
+  const toHistory = (rows: AppliedMigration[]) => databaseHistory(rows, targetOrigin(options.target))
   const {history, repair} = await repairSquashedHistory({
     workdir: workspace.workdir,
     migrationsDir: snapshot.migrationsDir,
     folder,
-    history: toHistory(await target.readHistory()),
+    history: toHistory(applied),
     target,
     dryRun: options.dryRun,
     toHistory,
@@ -155,6 +161,8 @@ async function deploy({
   const pending = folder.migrations.filter((m) => !history.applied.has(m.version)).map((m) => m.file)
   const alreadyApplied = folder.migrations.length - pending.length
   if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
+  const interrupted = await interruptedFiles(target, snapshot, history, pending, options.dryRun)
+  if (interrupted.length > 0) return report('refused', {interrupted, alreadyApplied})
   if (pending.length === 0) return report(options.dryRun && repair ? 'dry-run' : 'up-to-date', {alreadyApplied})
   const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
   for (const line of await registryPushWarnings(workspace, folder.migrations, toPush)) progress(line)
@@ -201,27 +209,16 @@ async function deploy({
   ]
   const secretUrl = options.target.kind === 'url' ? options.target.url : undefined
   const filter = (text: string) => redactSecrets(text, secretUrl)
+  const run = options.dryRun ? undefined : await journalRun(target, snapshot, pending)
   const result = await target.runSupabase(cli, args, {
     cwd: snapshot.workdir,
     filter,
     onLine: (line) => line.trim() && progress(line),
   })
-  if (result.exitCode !== 0) {
-    // supabase refused config.toml before connecting: nothing was applied, and it is the project's input at fault.
-    const refusal = configRefusal(`${result.stderr}\n${result.stdout}`)
-    if (refusal) throw configRefused(cli, refusal, true)
-    const after = await target.readHistory().catch(() => undefined)
-    const appliedAfter = after && pending.filter((file) => after.some((a) => file.startsWith(`${a.version}_`)))
-    const failure = explainPushFailure({
-      output: `${result.stderr}\n${result.stdout}`,
-      pending,
-      appliedAfter,
-      autocommit: await autocommitFiles(snapshot, pending),
-      supabaseMajor: cli.major,
-    })
-    throw new ExternalError(pushFailureMessage(failure), 'EPUSHFAILED', failure.suggestions)
-  }
+  if (result.exitCode !== 0) throw await pushFailed({cli, target, snapshot, pending, run, output: result})
   if (options.dryRun) return report('dry-run', {applied: pending, alreadyApplied})
+  // Every file is applied: nothing of this run can be left half-done. (Kept on a failure or a kill: the next push judges.)
+  if (run) await target.journal?.remove([run])
 
   const after = new Set((await target.readHistory()).map((a) => a.version))
   const missing = folder.migrations.filter((m) => !after.has(m.version)).map((m) => m.file)
@@ -241,6 +238,124 @@ async function deploy({
       return report('drift', {applied: pending, alreadyApplied, drift: sortObjects(drift.map(toObject))})
   }
   return report('pushed', {applied: pending, alreadyApplied})
+}
+
+/**
+ * The snapshot's folder, completed under the deploy lock: files another push applied between this push's snapshot
+ * and its deploy lock (their versions are in the history, their files were created after the snapshot) are copied
+ * in from the project's folder. Without them, preflight would refuse remote versions "missing locally" that are
+ * there, and an agent told "Nothing was applied" about a migration that was would apply it again.
+ */
+async function snapshotFolder(
+  snapshot: Snapshot,
+  workspace: Workspace,
+  applied: readonly AppliedMigration[],
+  progress: (line: string) => void,
+): Promise<MigrationFolder> {
+  const ignore = loadConfig(workspace.workdir).check?.ignore ?? []
+  const read = await readMigrationFolder(snapshot.migrationsDir)
+  const local = new Set(read.migrations.map((m) => m.version))
+  const arrived = await addAppliedFiles(
+    snapshot,
+    workspace,
+    new Set(applied.map((a) => a.version).filter((v) => !local.has(v))),
+  )
+  if (arrived.length === 0) return withIntendedSkips(read, ignore)
+  progress(`Applied meanwhile by another push, added to this push's snapshot: ${arrived.join(', ')}`)
+  return withIntendedSkips(await readMigrationFolder(snapshot.migrationsDir), ignore)
+}
+
+/**
+ * The error for a supabase that exited non-zero, with the target's state read back. The run's journal entry is
+ * kept only when the failing file commits its own transactions (the next push must not repeat what it committed).
+ */
+async function pushFailed(context: {
+  cli: SupabaseCli
+  target: PushTarget
+  snapshot: Snapshot
+  pending: readonly string[]
+  run: string | undefined
+  output: {stdout: string; stderr: string}
+}): Promise<Error> {
+  const {cli, target, snapshot, pending, run} = context
+  const output = `${context.output.stderr}\n${context.output.stdout}`
+  const autocommit = await autocommitFiles(snapshot, pending)
+  // supabase refused config.toml before connecting: nothing was applied, and it is the project's input at fault.
+  const refusal = configRefusal(output)
+  if (refusal) {
+    if (run) await target.journal?.remove([run])
+    return configRefused(cli, refusal, true)
+  }
+  const after = await target.readHistory().catch(() => undefined)
+  const appliedAfter = after && pending.filter((file) => after.some((a) => file.startsWith(`${a.version}_`)))
+  const failure = explainPushFailure({output, pending, appliedAfter, autocommit, supabaseMajor: cli.major})
+  if (run && !(failure.file && autocommit.has(failure.file))) await target.journal?.remove([run]).catch(() => undefined)
+  return new ExternalError(pushFailureMessage(failure), 'EPUSHFAILED', failure.suggestions)
+}
+
+/**
+ * Files a killed (or failed) earlier push left partly committed and that are still pending unchanged
+ * (core/interrupted-push.ts); entries with nothing left to fear are deleted (not on a dry run).
+ */
+async function interruptedFiles(
+  target: PushTarget,
+  snapshot: Snapshot,
+  history: History,
+  pending: readonly string[],
+  dryRun: boolean,
+): Promise<InterruptedFile[]> {
+  if (!target.journal) return []
+  const entries = await target.journal.read()
+  if (entries.length === 0) return []
+  const {interrupted, resolved} = judgeInterruptedPushes({
+    entries,
+    applied: new Set(history.applied.keys()),
+    pending: await fileHashes(snapshot, pending),
+  })
+  if (!dryRun) await target.journal.remove(resolved)
+  return interrupted
+}
+
+/** Records, committed before supabase starts, what this push sends: the run's id. */
+async function journalRun(
+  target: PushTarget,
+  snapshot: Snapshot,
+  pending: readonly string[],
+): Promise<string | undefined> {
+  if (!target.journal) return undefined
+  const run = `${snapshot.id}-${Date.now()}`
+  const hashes = await fileHashes(snapshot, pending)
+  const {user, host, pid} = currentActor(COMMAND)
+  await target.journal.write({
+    run,
+    files: [...pending],
+    autocommit: [...(await autocommitFiles(snapshot, pending))],
+    sha256: pending.map((file) => hashes.get(file) ?? ''),
+    startedBy: `${user}@${host} pid ${pid}`,
+  })
+  return run
+}
+
+async function fileHashes(snapshot: Snapshot, files: readonly string[]): Promise<Map<string, string>> {
+  const entries = await Promise.all(
+    files.map(async (file) => {
+      const bytes = await fs.readFile(path.join(snapshot.migrationsDir, file))
+      return [file, createHash('sha256').update(bytes).digest('hex')] as const
+    }),
+  )
+  return new Map(entries)
+}
+
+/** Whether the caller's own file is applied when the push returns, and whether this push applied it. */
+function ownOutcome(
+  file: string,
+  status: PushReport['status'],
+  sent: readonly string[],
+  history: History | undefined,
+): OwnOutcome {
+  const version = parseMigrationFile(file)?.version
+  const byThisPush = (status === 'pushed' || status === 'drift') && sent.includes(file)
+  return {file, applied: byThisPush || (version !== undefined && history?.applied.has(version) === true), byThisPush}
 }
 
 /**
@@ -279,7 +394,9 @@ async function alert(workdir: string, report: PushReport, options: PushOptions):
       ? [`${report.verify.failure.file} fails to replay: ${report.verify.failure.error.message}`]
       : report.risk
         ? report.risk.map(violationLine)
-        : (report.findings ?? []).map((f) => ('file' in f ? `${f.kind} ${f.file}` : f.kind))
+        : report.interrupted
+          ? report.interrupted.map((f) => `${f.pending} was left partly committed by a push that stopped`)
+          : (report.findings ?? []).map((f) => ('file' in f ? `${f.kind} ${f.file}` : f.kind))
     await notify(workdir, [{event: 'push-refused', target: report.target, project, why}], {secretUrls})
   }
   if (report.status === 'drift') {

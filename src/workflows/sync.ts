@@ -9,6 +9,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import type {AuditEntry} from '../core/audit.js'
+import {assertDatabaseUrl} from '../core/database-url.js'
 import {SbxError} from '../core/errors.js'
 import {type Finding, findIssues} from '../core/findings.js'
 import {type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
@@ -55,6 +56,8 @@ export interface SyncReport {
 const COMMAND = 'sbx sync'
 
 export async function sync(options: SyncOptions): Promise<SyncReport> {
+  // The check push and check make: a malformed or non-Postgres URL is a usage error (exit 2) before anything runs.
+  if (options.target.kind === 'url') assertDatabaseUrl(options.target.url, options.target.env ?? '--db-url')
   const workspace = await openProject({
     workdir: options.workdir,
     lockTimeoutSeconds: options.lockTimeoutSeconds,

@@ -216,3 +216,61 @@ describe('sbx mcp: stdout is the protocol channel', () => {
     ])
   })
 })
+
+describe('sbx mcp: an oversize message is answered and survived', () => {
+  const TEN_MIB = 10 * 1024 * 1024
+
+  it("the SDK client's own 10 MiB call gets a JSON-RPC error for that call; the next call succeeds", async () => {
+    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'create table a (id int);\n'})
+    const session = await startMcp(dir)
+    const big = session.client.callTool({name: 'create_migration', arguments: {name: 'big', sql: 'x'.repeat(TEN_MIB)}})
+    await expect(big).rejects.toMatchObject({code: -32600, message: expect.stringContaining('4194304 bytes')})
+    expect(listMigrations(dir)).toEqual(['20260101000000_a.sql'])
+    const next = await callTool(session, 'create_migration', {name: 'small', sql: 'select 1;'})
+    expect(next.isError).toBeFalsy()
+    expect(listMigrations(dir)).toHaveLength(2)
+    expect(session.stderr()).toContain('exceeds sbx mcp')
+  })
+
+  it('raw stdin: 10 MiB with an id, 10 MiB of garbage and a line that is not JSON each get an error; the server keeps serving', async () => {
+    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'create table a (id int);\n'})
+    const child = spawn(process.execPath, [SBX_BIN, 'mcp', '--workdir', dir], {
+      env: {...process.env, NODE_ENV: undefined, SBX_SUPABASE_BIN: SUPABASE_BIN},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const messages: Array<{id?: unknown; error?: {code: number; data?: {receivedBytes: number}}; result?: unknown}> = []
+    const waiters: Array<() => void> = []
+    createInterface({input: child.stdout}).on('line', (line) => {
+      messages.push(JSON.parse(line))
+      waiters.shift()?.()
+    })
+    const nextMessage = () => new Promise<void>((resolve) => waiters.push(resolve))
+    const send = async (text: string) => {
+      const answered = nextMessage()
+      child.stdin.write(`${text}\n`)
+      await answered
+      return messages.at(-1)
+    }
+    const init = {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 't', version: '0'}}
+    await send(JSON.stringify({jsonrpc: '2.0', id: 1, method: 'initialize', params: init}))
+    child.stdin.write(`${JSON.stringify({jsonrpc: '2.0', method: 'notifications/initialized'})}\n`)
+
+    const bigCall = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: {name: 'create_migration', arguments: {name: 'big', sql: 'y'.repeat(TEN_MIB)}},
+    })
+    expect(await send(bigCall)).toMatchObject({id: 2, error: {code: -32600, data: {receivedBytes: bigCall.length}}})
+    expect(await send('z'.repeat(TEN_MIB))).toMatchObject({id: null, error: {code: -32600}})
+    expect(await send('{not json')).toMatchObject({id: null, error: {code: -32700}})
+    const listed = await send(
+      JSON.stringify({jsonrpc: '2.0', id: 3, method: 'tools/call', params: {name: 'list_migrations', arguments: {}}}),
+    )
+    expect(listed).toMatchObject({id: 3, result: {structuredContent: {migrations: [expect.anything()]}}})
+    expect(listMigrations(dir)).toEqual(['20260101000000_a.sql'])
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.stdin.end()
+    expect(await exited).toBe(0)
+  })
+})

@@ -3,6 +3,7 @@
  * protocol channel: nothing else may write there, so console output is sent to stderr while it runs. The SDK
  * and zod are imported here, lazily: no other command pays for them.
  */
+import {assertDatabaseUrl} from '../../core/database-url.js'
 import {openProject} from '../../shell/project.js'
 import {toolError} from './results.js'
 import {sbxTools, type ToolContext} from './tools.js'
@@ -15,9 +16,11 @@ export interface McpServerOptions extends ToolContext {
 export async function serveMcp(options: McpServerOptions): Promise<void> {
   // A bad --workdir is a usage error at start-up (exit 2), not a failure of every tool call later.
   const workdir = openProject({workdir: options.workdir}).workdir
-  const [{McpServer}, {StdioServerTransport}, {z}] = await Promise.all([
+  // So is a malformed or non-Postgres --db-url (the same check as every command's).
+  if (options.dbUrl !== undefined) assertDatabaseUrl(options.dbUrl)
+  const [{McpServer}, {BoundedStdioTransport}, {z}] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/mcp.js'),
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../../shell/mcp-stdio.js'),
     import('zod'),
   ])
   keepStdoutForProtocol()
@@ -44,7 +47,8 @@ export async function serveMcp(options: McpServerOptions): Promise<void> {
   const closed = new Promise<void>((resolve) => {
     server.server.onclose = resolve
   })
-  await server.connect(new StdioServerTransport())
+  // A bounded message size, answered with an error and survived (the SDK's transport closes the session).
+  await server.connect(new BoundedStdioTransport())
   // The client closing our stdin is the end of the session.
   process.stdin.once('end', () => void server.close())
   await closed

@@ -66,7 +66,7 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
         try {
           const report = await applyMigration({workdir, name, sql, target, lockTimeoutSeconds})
           if (report.push.status !== 'refused') return ok(report)
-          return toolError(refusal(report.migration.path, report.push), dbUrl, {...report})
+          return toolError(refusal(report.migration.path, report.push, report.applied), dbUrl, {...report})
         } catch (error) {
           if (!(error instanceof ApplyFailure)) throw error
           return toolError(error.cause, dbUrl, {migration: error.migration})
@@ -130,16 +130,30 @@ export function sbxTools(z: typeof Zod, context: ToolContext): SbxTool[] {
   ]
 }
 
-/** Why an apply sent nothing, in one line built from the report. */
-function refusal(file: string, report: PushReport): SbxError {
+/**
+ * Why an apply sent nothing, in one line built from the report. `applied`: the file's version is in the history all
+ * the same (a concurrent push applied it): the agent is told so, never "Nothing was applied", lest it apply again.
+ */
+function refusal(file: string, report: PushReport, applied: boolean): SbxError {
   const failure = report.verify?.failure
+  const kinds = [
+    ...new Set([...(report.findings ?? []).map((f) => f.kind), ...(report.interrupted ? ['interrupted-push'] : [])]),
+  ].join(', ')
+  if (applied) {
+    const why = failure
+      ? `${failure.file} failed at statement ${failure.statementIndex}: ${failure.error.message}`
+      : `the project has blocking findings (${kinds}); run the check tool, then fix or sync`
+    return new SbxError(
+      `${file} is applied (a concurrent push applied it): do not apply it again. This push sent nothing more: ${why}.`,
+      {code: failure ? 'EVERIFYFAILED' : 'EPREFLIGHT', exitCode: ExitCode.Findings},
+    )
+  }
   if (failure) {
     return new SbxError(
       `${failure.file} failed at statement ${failure.statementIndex}: ${failure.error.message}. Nothing was applied; the file stays at ${file}: fix it or delete it, then apply again.`,
       {code: 'EVERIFYFAILED', exitCode: ExitCode.Findings},
     )
   }
-  const kinds = [...new Set((report.findings ?? []).map((f) => f.kind))].join(', ')
   return new SbxError(
     `Nothing was applied: the project has blocking findings (${kinds}). The file stays at ${file}; run the check tool, then fix or sync.`,
     {code: 'EPREFLIGHT', exitCode: ExitCode.Findings},
