@@ -71,6 +71,8 @@ describe('malformed database URLs are usage errors (exit 2)', () => {
     ['check', '--db-url', 'host=127.0.0.1 port=5432 user=u password=secret dbname=db'],
     ['push', '--db-url', "host=127.0.0.1 user=u password='secret' dbname=db"],
     ['plan', '--db-url', 'host=127.0.0.1 user=u password=secret dbname=db'],
+    ['sync', '--db-url', 'host=127.0.0.1 user=u password=secret dbname=db'],
+    ['sync', '--db-url', 'mysql://u:secret@127.0.0.1/db'],
   ])('%s %s %s', async (...args) => {
     const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'select 1;'})
     const result = await runSbx(args, {cwd: dir, env: {SBX_SUPABASE_BIN: SUPABASE_BIN}})
