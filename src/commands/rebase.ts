@@ -4,7 +4,8 @@ import {AUDIT_FILE} from '../core/audit.js'
 import {EXIT_CODES_HELP} from '../core/errors.js'
 import {lockTimeoutFlag} from '../flags.js'
 import {renderPlan} from '../render/findings.js'
-import {type FixReport, rebase} from '../workflows/fix.js'
+import type {FixReport} from '../workflows/fix.js'
+import {rebase} from '../workflows/rebase.js'
 
 export default class Rebase extends BaseCommand {
   static override description =

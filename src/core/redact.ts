@@ -36,10 +36,27 @@ export function redactUrl(url: string): string {
 
 /**
  * Removes the connection's password from free text (error messages, child output): every password standing as
- * one, and the connection string itself wherever it is quoted whole. `url` is kept for the callers that know
- * which connection they used; the masking does not depend on it.
+ * one, the connection string itself wherever it is quoted whole, and — when the connection is known — its
+ * password wherever it stands as a word of its own (between spaces, quotes, brackets or the text's ends), but
+ * never as part of a path, a URL's other parts or a longer word.
  */
 export function redactSecrets(text: string, url?: string): string {
-  const masked = url ? text.split(url).join(redactUrl(url)) : text
-  return redactText(masked)
+  const masked = redactText(url ? text.split(url).join(redactUrl(url)) : text)
+  const password = url ? passwordOf(url) : undefined
+  if (!password) return masked
+  const escaped = password.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')
+  return masked.replace(new RegExp(`(?<=^|[\\s'"\`([{,;])${escaped}(?=$|[\\s'"\`)\\]},;.!?])`, 'gu'), MASK)
+}
+
+/** The password of a URL or key=value connection string, decoded. */
+function passwordOf(connection: string): string | undefined {
+  try {
+    const password = new URL(connection).password
+    if (password) return decodeURIComponent(password)
+  } catch {
+    // Not a URL: a key=value string, or a malformed URL.
+  }
+  const pair = /(?<![A-Za-z0-9_])password\s*=\s*('(?:\\.|[^'\\])*'|[^\s&'"]+)/iu.exec(connection)?.[1]
+  if (pair) return pair.startsWith("'") ? pair.slice(1, -1).replace(/\\(.)/gu, '$1') : pair
+  return /\/\/[^:/@\s]+:([^@\s]*)@/u.exec(connection)?.[1]
 }

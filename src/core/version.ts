@@ -3,6 +3,7 @@
  * run of digits and orders versions as strings, so every comparison here is a string comparison.
  * Calendar arithmetic is done by hand on the six fields: Date would map years below 100 to 19xx.
  */
+import {UsageError} from './errors.js'
 
 export const VERSION_LENGTH = 14
 const MAX_VERSION = '99991231235959'
@@ -113,4 +114,21 @@ function nextYear(year: number): string {
 /** Adds one to a string of digits, keeping its width (callers never pass all nines: MAX_VERSION guards it). */
 function incrementDigits(digits: string): string {
   return (BigInt(digits) + 1n).toString().padStart(digits.length, '0')
+}
+
+/** The later of the current UTC second and one second past the highest version known. */
+export function allocateVersion(known: Iterable<string>, now: Date): string {
+  const current = formatVersion(now)
+  const highest = maxVersion(known)
+  if (highest === undefined) return current
+  let next: string
+  try {
+    next = nextVersionAfter(highest)
+  } catch {
+    throw new UsageError(
+      `Version ${highest} is the highest possible timestamp; no version can follow it. Rename that migration.`,
+      'ENOROOM',
+    )
+  }
+  return next > current ? next : current
 }

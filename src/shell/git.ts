@@ -7,18 +7,56 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import {ExternalError, UsageError} from '../core/errors.js'
 
-interface GitResult {
+export interface GitResult {
   ok: boolean
   stdout: string
   stderr: string
+  /** Killed at `timeoutMs`. */
+  timedOut: boolean
+  /** git's exit code, when it exited with one. */
+  exitCode?: number
+}
+
+export interface RunGitOptions {
+  /** Written to git's stdin (fast-import, hash-object --stdin). */
+  input?: string
+  /** Killed after this long. */
+  timeoutMs?: number
+  /** Replaces git's environment (callers add to process.env). */
+  env?: NodeJS.ProcessEnv
+}
+
+/** The one way sbx runs git (this module's calls and the git registry's). */
+export function runGit(cwd: string, args: string[], options: RunGitOptions = {}): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'git',
+      args,
+      {
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        ...(options.timeoutMs !== undefined ? {timeout: Math.max(1, options.timeoutMs)} : {}),
+        ...(options.env ? {env: options.env} : {}),
+      },
+      (error, stdout, stderr) => {
+        const failure = error as (Error & {killed?: boolean; code?: unknown}) | null
+        const exitCode = typeof failure?.code === 'number' ? failure.code : failure ? undefined : 0
+        resolve({
+          ok: !error,
+          stdout,
+          stderr,
+          timedOut: Boolean(failure?.killed),
+          ...(exitCode !== undefined ? {exitCode} : {}),
+        })
+      },
+    )
+    if (options.input !== undefined) child.stdin?.end(options.input)
+  })
 }
 
 function git(cwd: string, args: string[]): Promise<GitResult> {
-  return new Promise((resolve) => {
-    execFile('git', args, {cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8'}, (error, stdout, stderr) => {
-      resolve({ok: !error, stdout, stderr})
-    })
-  })
+  return runGit(cwd, args)
 }
 
 async function gitOrThrow(cwd: string, args: string[]): Promise<string> {

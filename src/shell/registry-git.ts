@@ -4,9 +4,8 @@
  * (the project key URI-encoded into one path segment). Every change is: fetch the ref, decide, write a
  * commit on top, push it as a fast-forward (never forced). The remote's atomic ref update is the
  * compare-and-swap: a rejected push means someone else got there first, so refetch and decide again, with
- * jittered back-off, until the timeout. Plain git through node:child_process (execa costs start-up).
+ * jittered back-off, until the timeout. git runs through shell/git.ts runGit, the one git runner.
  */
-import {execFile} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {readFileSync, rmSync} from 'node:fs'
 import os from 'node:os'
@@ -21,6 +20,7 @@ import {
   type ReserveOutcome,
   type ReserveRequest,
 } from '../core/registry.js'
+import {runGit} from './git.js'
 
 export interface GitRegistryOptions {
   /** A remote name (origin) or URL. */
@@ -136,33 +136,23 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
 
 /** Running git for one registry: every call within a deadline, its failures named as the registry's. */
 function gitRunner(options: GitRegistryOptions, label: string, state: RaceState) {
-  const run = (args: string[], deadline: number, input?: string, env?: NodeJS.ProcessEnv): Promise<GitRun> =>
-    new Promise((resolve) => {
-      const child = execFile(
-        'git',
-        // No automatic gc or maintenance after a fetch: it would hold up a reservation the others wait for.
-        ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args],
-        {
-          cwd: options.cwd,
-          encoding: 'utf8',
-          maxBuffer: 256 * 1024 * 1024,
-          timeout: Math.max(1, deadline - Date.now()),
-          env: {
-            ...process.env,
-            // Never wait for a password or a host-key prompt: fail within the timeout instead.
-            GIT_TERMINAL_PROMPT: '0',
-            GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
-            ...env,
-          },
-        },
-        (error, stdout, stderr) => {
-          const timedOut = Boolean(error && (error as {killed?: boolean}).killed)
-          const exit = error ? `exit ${(error as {code?: unknown}).code ?? '?'}` : ''
-          resolve({ok: !error, stdout, stderr: timedOut ? 'timed out' : stderr.trim() || stdout.trim() || exit})
-        },
-      )
-      if (input !== undefined) child.stdin?.end(input)
+  const run = async (args: string[], deadline: number, input?: string, env?: NodeJS.ProcessEnv): Promise<GitRun> => {
+    // No automatic gc or maintenance after a fetch: it would hold up a reservation the others wait for.
+    const result = await runGit(options.cwd, ['-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], {
+      input,
+      timeoutMs: deadline - Date.now(),
+      env: {
+        ...process.env,
+        // Never wait for a password or a host-key prompt: fail within the timeout instead.
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
+        ...env,
+      },
     })
+    const exit = result.ok ? '' : `exit ${result.exitCode ?? '?'}`
+    const stderr = result.timedOut ? 'timed out' : result.stderr.trim() || result.stdout.trim() || exit
+    return {ok: result.ok, stdout: result.stdout, stderr}
+  }
 
   /** The call's deadline passed with the remote answering: busy (exit 4), not unreachable. */
   const outOfTime = (what: string) =>

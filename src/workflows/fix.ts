@@ -1,24 +1,15 @@
-/** `sbx fix` and `sbx rebase`: plan renames purely, then carry them out under the repository lock. */
-import {AUDIT_FILE} from '../core/audit.js'
-import {UsageError} from '../core/errors.js'
+/** `sbx fix`: plan renames purely, then carry them out under the repository lock (rebase: workflows/rebase.ts). */
 import type {Finding} from '../core/findings.js'
 import {findIssues} from '../core/findings.js'
 import type {Reservation} from '../core/registry.js'
-import {type FixPlan, folderAfterRenames, type NoRoom, planFix, planRebase, type Rename} from '../core/rename-plan.js'
-import {commitPaths} from '../shell/git.js'
+import {type FixPlan, folderAfterRenames, type NoRoom, planFix, type Rename} from '../core/rename-plan.js'
 import {withLock} from '../shell/lock.js'
 import {readMigrationFolder} from '../shell/migrations-dir.js'
 import {pinnedFiles} from '../shell/push-snapshot.js'
-import {gitMigrationsDir, type Workspace} from '../shell/workspace.js'
+import type {Workspace} from '../shell/workspace.js'
 import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
 import {openProject} from './open-project.js'
-import {
-  branchHistory,
-  type HistorySource,
-  type ProjectState,
-  readProjectState,
-  withProvenance,
-} from './project-state.js'
+import {type HistorySource, type ProjectState, readProjectState, withProvenance} from './project-state.js'
 import {repairWithRegistry} from './registry-check.js'
 
 export interface FixOptions extends HistorySource {
@@ -99,46 +90,6 @@ function remainingFindings(state: ProjectState, unsolvable: readonly NoRoom[]): 
 
 function noFreeVersion({file, after}: {file: string; after: string}): Finding {
   return {kind: 'no-free-version', blocking: true, file, after}
-}
-
-export interface RebaseOptions {
-  workdir?: string
-  onto: string
-  dryRun: boolean
-  lockTimeoutSeconds: number
-  /** Commit the renumbering (the migrations folder and the audit file) with a message listing the renames. */
-  commit?: boolean
-}
-
-export async function rebase(options: RebaseOptions): Promise<FixReport> {
-  const workspace = await openProject({
-    workdir: options.workdir,
-    lockTimeoutSeconds: options.lockTimeoutSeconds,
-    command: 'sbx rebase',
-  })
-  const plan = async () => {
-    const history = await branchHistory(workspace, options.onto)
-    const state = await readProjectState(workspace, {})
-    return planRebase({migrations: state.folder.migrations, history})
-  }
-  if (options.dryRun) return {dryRun: true, renames: await plan(), remaining: []}
-  const renames = await locked(workspace, options.lockTimeoutSeconds, `sbx rebase --onto ${options.onto}`, async () =>
-    applyRenames(workspace, await plan(), `sbx rebase --onto ${options.onto}`),
-  )
-  if (!options.commit || renames.length === 0) return {dryRun: false, renames, remaining: []}
-  if (!workspace.git) throw new UsageError('--commit needs a git repository.')
-  const rel = workspace.git.relWorkdir ? `${workspace.git.relWorkdir}/` : ''
-  const message = [
-    `sbx rebase --onto ${options.onto}: renumber ${renames.length} migration${renames.length === 1 ? '' : 's'}`,
-    '',
-    ...renames.map((r) => `${r.from} -> ${r.to}`),
-  ].join('\n')
-  const commit = await commitPaths(
-    workspace.git.toplevel,
-    [gitMigrationsDir(workspace), `${rel}supabase/${AUDIT_FILE}`],
-    message,
-  )
-  return {dryRun: false, renames, remaining: [], commit}
 }
 
 function locked<T>(workspace: Workspace, timeoutSeconds: number, command: string, fn: () => Promise<T>): Promise<T> {

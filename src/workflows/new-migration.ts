@@ -4,10 +4,9 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {UsageError} from '../core/errors.js'
 import {migrationFileName} from '../core/migration-file.js'
 import {normalizeMigrationName} from '../core/migration-name.js'
-import {formatVersion, maxVersion, nextVersionAfter} from '../core/version.js'
+import {allocateVersion, nextVersionAfter} from '../core/version.js'
 import {hasConfig} from '../shell/config-presence.js'
 import {listWorktrees} from '../shell/git.js'
 import {lastHandedOut, recordHandedOut} from '../shell/ledger.js'
@@ -93,23 +92,6 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
     queued?.dequeue()
     await fs.unlink(tmp).catch(() => undefined)
   }
-}
-
-/** The later of the current UTC second and one second past the highest version known. */
-export function allocateVersion(known: Iterable<string>, now: Date): string {
-  const current = formatVersion(now)
-  const highest = maxVersion(known)
-  if (highest === undefined) return current
-  let next: string
-  try {
-    next = nextVersionAfter(highest)
-  } catch {
-    throw new UsageError(
-      `Version ${highest} is the highest possible timestamp; no version can follow it. Rename that migration.`,
-      'ENOROOM',
-    )
-  }
-  return next > current ? next : current
 }
 
 export async function otherWorktreeFolders(workspace: Workspace): Promise<string[]> {

@@ -38,6 +38,15 @@ describe('one redaction for every connection-string form', () => {
     )
   })
 
+  it("masks the known password where it stands as a word of its own, never in a path or the URL's user", () => {
+    const url = 'postgresql://postgres:postgres@127.0.0.1:54322/postgres'
+    expect(redactSecrets('auth failed for "postgres"; see /usr/share/postgresql/15 and /srv/postgres/x', url)).toBe(
+      'auth failed for "***"; see /usr/share/postgresql/15 and /srv/postgres/x',
+    )
+    expect(redactSecrets('password hunter2-pw (bad)', 'postgresql://u:hunter2-pw@h/d')).toBe('password *** (bad)')
+    expect(redactSecrets("got 'a b' back", "host=h password='a b'")).toBe("got '***' back")
+  })
+
   it('leaves words that only end in "password" and URLs without one alone', () => {
     const text = 'new_password=kept; see postgresql://postgres@127.0.0.1:5432/postgres'
     expect(redactText(text)).toBe(text)
