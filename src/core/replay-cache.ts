@@ -32,7 +32,7 @@ export interface ReplaySeed {
   projectMajor: number
   /** Extensions loaded, the versions migrations pin, and the stand-ins' versions. */
   extensions: readonly string[]
-  versions: Readonly<Record<string, string>>
+  versions: Readonly<Record<string, readonly string[]>>
   standIns: Readonly<Record<string, string | null>>
   /** A statement longer than this fails the file: a stricter limit must not reuse a looser run. */
   statementTimeoutMs: number

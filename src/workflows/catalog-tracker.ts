@@ -36,7 +36,19 @@ export interface TrackedMigration extends CatalogDiff {
   replayMs: number
 }
 
+/** What the tracker knows between files, as plain data (the replay cache keeps it with the database state). */
+export interface TrackerState {
+  initial: Array<[string, CatalogRow]>
+  current: Array<[string, CatalogRow]>
+  migrations: TrackedMigration[]
+  creators: Array<[string, string]>
+  relations: Array<[string, string]>
+  keyCreators: Array<[string, string]>
+}
+
 export interface CatalogTracker extends ReplayObserver {
+  save(): TrackerState
+  restore(state: TrackerState): void
   readonly migrations: TrackedMigration[]
   /** Before the first migration: the baseline and its extensions. */
   readonly initial: Catalog
@@ -104,6 +116,26 @@ export function trackCatalog(): CatalogTracker {
     },
     get final() {
       return current
+    },
+    cacheName: 'catalog-tracker',
+    save() {
+      return structuredClone({
+        initial: [...initial],
+        current: [...current],
+        migrations,
+        creators: [...creators],
+        relations: [...relations],
+        keyCreators: [...keyCreators],
+      })
+    },
+    restore(state) {
+      const saved = structuredClone(state)
+      initial = new Map(saved.initial)
+      current = new Map(saved.current)
+      migrations = saved.migrations
+      creators = new Map(saved.creators)
+      relations = new Map(saved.relations)
+      keyCreators = new Map(saved.keyCreators)
     },
     async start(db, session) {
       queries = prepareQueries(session)

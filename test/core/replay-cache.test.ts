@@ -61,7 +61,7 @@ describe('chainKeys', () => {
       {...seed, lineMajor: 18},
       {...seed, projectMajor: 15},
       {...seed, extensions: ['pg_trgm', 'vector']},
-      {...seed, versions: {vector: '0.8.0'}},
+      {...seed, versions: {vector: ['0.8.0']}},
       {...seed, standIns: {pg_net: '0.15.0'}},
       {...seed, statementTimeoutMs: 1000},
       {...seed, carries: {ledger: false, tracer: true, observer: null}},
