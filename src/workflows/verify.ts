@@ -278,6 +278,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       lint: await linting,
       risk: highRisk(tracer, blockable),
       skipped: folder.skipped,
+      cached: attempts.at(-1)?.resumed?.position,
       where: {
         database: databaseInfo(version, major.line.major, major.projectMajor, Boolean(major.emulates)),
         extensions: uses,
@@ -371,6 +372,7 @@ function completedReport(parts: {
   lint: LintReport
   risk: FileRisk[] | undefined
   skipped: SkippedEntry[]
+  cached?: number | undefined
   where: Pick<VerifyReport, 'database' | 'extensions' | 'partlyVerified' | 'shadow'>
   elapsedMs: number
 }): VerifyReport {
@@ -388,6 +390,7 @@ function completedReport(parts: {
     lint,
     ...(parts.risk ? {risk: parts.risk} : {}),
     blocked,
+    ...(parts.cached ? {cached: parts.cached} : {}),
     elapsedMs: parts.elapsedMs,
   }
 }
