@@ -28,6 +28,8 @@ import {cacheRoot} from './embedded-db.js'
 import {locateRepository} from './git.js'
 import {isAlive} from './processes.js'
 
+type Queryable = {query<T>(sql: string): Promise<{rows: T[]}>}
+
 const SUFFIX = '.entry'
 const TEMP = /^\.tmp-(\d+)-/u
 /** Written by a running server, meaningless in a copy. */
@@ -187,4 +189,22 @@ async function evict(dir: string, budgetBytes: number, kept: ReadonlySet<string>
     if (stat) stats.push({name, bytes: stat.size, usedAt: stat.mtimeMs})
   }
   for (const name of entriesToEvict(stats, budgetBytes, kept)) await fs.rm(path.join(dir, name), {force: true})
+}
+
+export async function walPosition(db: Queryable): Promise<WalPosition> {
+  const result = await db.query<Record<string, unknown>>(
+    `select pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_insert_lsn()) as current_file,
+       ((pg_catalog.pg_current_wal_insert_lsn() - '0/0'::pg_catalog.pg_lsn)
+         % (select setting::pg_catalog.int8 from pg_catalog.pg_settings where name = 'wal_segment_size'))::pg_catalog.int8
+         as insert_offset,
+       (select setting::pg_catalog.int4 from pg_catalog.pg_settings where name = 'wal_block_size') as block_size,
+       (select redo_wal_file from pg_catalog.pg_control_checkpoint()) as redo_file`,
+  )
+  const row = result.rows[0] ?? {}
+  return {
+    currentFile: String(row.current_file),
+    insertOffset: Number(row.insert_offset),
+    blockSize: Number(row.block_size),
+    redoFile: String(row.redo_file),
+  }
 }

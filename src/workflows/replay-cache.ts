@@ -24,7 +24,7 @@ import {
   replayCacheDir,
   sbxVersion,
   sha256,
-  type WalPosition,
+  walPosition,
 } from '../shell/replay-cache.js'
 
 /** What rides with a cached state: everything replayAll keeps about the files before it. */
@@ -166,22 +166,4 @@ function seedOf(base: SeedBase, needs: ExtensionNeeds): ReplaySeed {
     standIns[name] = standIn ? sha256([standIn.version, '\n', standIn.sql]) : null
   }
   return {...base, extensions: [...needs.load].sort(), versions: {...needs.versions}, standIns}
-}
-
-async function walPosition(db: ReplayDatabase): Promise<WalPosition> {
-  const result = await db.query<Record<string, unknown>>(
-    `select pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_insert_lsn()) as current_file,
-       ((pg_catalog.pg_current_wal_insert_lsn() - '0/0'::pg_catalog.pg_lsn)
-         % (select setting::pg_catalog.int8 from pg_catalog.pg_settings where name = 'wal_segment_size'))::pg_catalog.int8
-         as insert_offset,
-       (select setting::pg_catalog.int4 from pg_catalog.pg_settings where name = 'wal_block_size') as block_size,
-       (select redo_wal_file from pg_catalog.pg_control_checkpoint()) as redo_file`,
-  )
-  const row = result.rows[0] ?? {}
-  return {
-    currentFile: String(row.current_file),
-    insertOffset: Number(row.insert_offset),
-    blockSize: Number(row.block_size),
-    redoFile: String(row.redo_file),
-  }
 }
