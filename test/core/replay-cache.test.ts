@@ -88,12 +88,14 @@ describe('longestCachedPrefix and positionsToStore', () => {
     expect(longestCachedPrefix(keys, new Set([keys[2] as string, keys[4] as string]))).toBe(4)
   })
 
-  it('stores all files, all but the newest, all but the newest 10, past where it resumed', () => {
+  it('stores all files, all but the newest, all but the newest 10, where that saves 20 files or more', () => {
     expect(positionsToStore(1000, 0)).toEqual([990, 999, 1000])
-    expect(positionsToStore(1005, 1000)).toEqual([1004, 1005])
-    expect(positionsToStore(1005, 1005)).toEqual([])
-    expect(positionsToStore(3, 0)).toEqual([2, 3])
-    expect(positionsToStore(1, 0)).toEqual([1])
+    // A branch adding 5 files to a cached 1,000: replaying them is cheaper than storing.
+    expect(positionsToStore(1005, 1000)).toEqual([])
+    expect(positionsToStore(1030, 1000)).toEqual([1020, 1029, 1030])
+    expect(positionsToStore(1025, 1000)).toEqual([1024, 1025])
+    expect(positionsToStore(25, 0)).toEqual([24, 25])
+    expect(positionsToStore(19, 0)).toEqual([])
   })
 })
 

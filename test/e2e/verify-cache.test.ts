@@ -14,7 +14,15 @@ import {REALISTIC_MIGRATIONS} from '../helpers/realistic-migrations.js'
 
 const SBX_CACHE_DIR = process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')
 const env = {SBX_CACHE_DIR}
-const FILES = Object.keys(REALISTIC_MIGRATIONS).sort()
+/** 30 small files after the realistic 12: a run stores a state only where it saves 20 files or more. */
+const FILLER = Object.fromEntries(
+  Array.from({length: 30}, (_, i) => [
+    `supabase/migrations/202402010000${String(i).padStart(2, '0')}_filler_${i}.sql`,
+    `create table public.filler_${i} (id int primary key);\n`,
+  ]),
+)
+const PROJECT = {...REALISTIC_MIGRATIONS, ...FILLER}
+const FILES = Object.keys(PROJECT).sort()
 
 /** An advisor finding (a table without RLS) and a high-risk trace (a rewrite of a table with data) on top. */
 const RISKY: Record<string, string> = {
@@ -51,7 +59,7 @@ function entries(cwd: string): string[] {
 
 describe('sbx verify with the replay cache', () => {
   it('reports exactly what a whole replay reports (advisors, lint, risk), and --no-cache neither reads nor writes', async () => {
-    const cwd = gitProject({...REALISTIC_MIGRATIONS, ...RISKY})
+    const cwd = gitProject({...PROJECT, ...RISKY})
     const noCache = await verifyJson(cwd, '--no-cache')
     expect(entries(cwd)).toEqual([])
     expect(noCache.report.cached).toBeUndefined()
@@ -76,7 +84,7 @@ describe('sbx verify with the replay cache', () => {
   })
 
   it('an edit that breaks a cached file is caught by the next verify, from the prefix before it', async () => {
-    const cwd = gitProject(REALISTIC_MIGRATIONS)
+    const cwd = gitProject(PROJECT)
     expect((await verifyJson(cwd)).report.ok).toBe(true)
     const edited = FILES[5] as string
     fs.appendFileSync(path.join(cwd, edited), '\nalter table public.nowhere add column x int;\n')
@@ -91,8 +99,8 @@ describe('sbx verify with the replay cache', () => {
     expect(comparable(report)).toEqual(comparable(whole.report))
   })
 
-  it('a broken new file after a cached prefix is caught, and its failure is never cached', async () => {
-    const cwd = gitProject(REALISTIC_MIGRATIONS)
+  it('a broken new file after a cached prefix is caught, and nothing past its last good file is cached', async () => {
+    const cwd = gitProject(PROJECT)
     expect((await verifyJson(cwd)).report.ok).toBe(true)
     const broken = 'supabase/migrations/20240401000000_broken.sql'
     writeTree(cwd, {[broken]: 'create table public.fine (id int);\ninsert into public.missing values (1);\n'})
@@ -111,11 +119,27 @@ describe('sbx verify with the replay cache', () => {
     const fixed = await verifyJson(cwd)
     expect(fixed.report.ok).toBe(true)
     expect(fixed.report.cached).toBe(FILES.length)
-    expect((await verifyJson(cwd)).report.cached).toBe(FILES.length + 1)
+    // One file past the cached prefix is cheaper to replay than to store.
+    expect((await verifyJson(cwd)).report.cached).toBe(FILES.length)
+  })
+
+  it('a replay that fails stores the states before the failing file, never one past it', async () => {
+    const broken = 'supabase/migrations/20240401000000_broken.sql'
+    const cwd = gitProject({...PROJECT, [broken]: 'insert into public.missing values (1);\n'})
+
+    const failed = await verifyJson(cwd)
+
+    expect(failed.report.failure?.file).toBe(path.basename(broken))
+    // Of all, all but the newest and all but the newest 10: the two before the broken file.
+    expect(entries(cwd)).toHaveLength(2)
+    const again = await verifyJson(cwd)
+    expect(again.report.cached).toBe(FILES.length)
+    expect(again.report.failure?.file).toBe(path.basename(broken))
+    expect(comparable(again.report)).toEqual(comparable(failed.report))
   })
 
   it('ignores a damaged or foreign entry and replays instead', async () => {
-    const cwd = gitProject(REALISTIC_MIGRATIONS)
+    const cwd = gitProject(PROJECT)
     const whole = await verifyJson(cwd)
     for (const name of entries(cwd)) {
       const file = path.join(cacheDir(cwd), name)
@@ -136,7 +160,7 @@ describe('sbx verify with the replay cache', () => {
   })
 
   it('two verifies of different branches at once share the cache and each gets its own result', async () => {
-    const main = gitProject(REALISTIC_MIGRATIONS)
+    const main = gitProject(PROJECT)
     expect((await verifyJson(main)).report.ok).toBe(true)
     const other = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-test-wt-')))
     fs.rmSync(other, {recursive: true})
@@ -162,7 +186,7 @@ describe('sbx verify with the replay cache', () => {
       }
     }
     const feature = await verifyJson(other)
-    expect(feature.report.cached).toBe(FILES.length + 1)
+    expect(feature.report.cached).toBe(FILES.length)
     expect(feature.report.ok).toBe(true)
     expect((await verifyJson(main)).report.failure?.file).toBe('20240401000000_main.sql')
   })
@@ -170,7 +194,7 @@ describe('sbx verify with the replay cache', () => {
 
 describe('sbx plan with the replay cache', () => {
   it('reports what a whole replay reports', async () => {
-    const cwd = gitProject({...REALISTIC_MIGRATIONS, ...RISKY})
+    const cwd = gitProject({...PROJECT, ...RISKY})
     const plan = async (...args: string[]) => {
       const {exitCode, stdout} = await runSbx(['plan', '--format', 'json', ...args], {cwd, env})
       expect(exitCode).toBe(0)
