@@ -12,6 +12,7 @@
  * also takes 1.3 s to make). Only the WAL a start needs is kept (core/replay-cache.ts walToKeep).
  */
 import {createHash, randomBytes} from 'node:crypto'
+import fsSync from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {
@@ -132,17 +133,20 @@ export function openReplayCache(dir: string, budgetBytes: number): ReplayCacheSt
   }
 }
 
+/**
+ * Synchronous on purpose: thousands of small files (a 1,000-table database has 7,000) are written 4× faster one
+ * after another than through the thread pool (measured on 2 cores: 233 ms against 1,011 ms), and the worker
+ * imports PGlite on its own thread meanwhile.
+ */
 async function writeSnapshot(dataDir: string, entry: CacheEntry): Promise<void> {
-  await fs.mkdir(dataDir)
-  for (const dir of entry.dirs) await fs.mkdir(path.join(dataDir, dir), {recursive: true})
-  await Promise.all(
-    entry.files.map(async (item) => {
-      const target = path.join(dataDir, item.path)
-      await fs.writeFile(target, item.bytes)
-      // The unused tail of a WAL segment: zeros (sparse where the file system allows).
-      if (item.size > item.bytes.byteLength) await fs.truncate(target, item.size)
-    }),
-  )
+  fsSync.mkdirSync(dataDir)
+  for (const dir of entry.dirs) fsSync.mkdirSync(path.join(dataDir, dir), {recursive: true})
+  for (const item of entry.files) {
+    const target = path.join(dataDir, item.path)
+    fsSync.writeFileSync(target, item.bytes)
+    // The unused tail of a WAL segment: zeros (sparse where the file system allows).
+    if (item.size > item.bytes.byteLength) fsSync.truncateSync(target, item.size)
+  }
 }
 
 async function readSnapshot(dataDir: string, wal: WalPosition): Promise<Snapshot> {
@@ -162,16 +166,15 @@ async function readSnapshot(dataDir: string, wal: WalPosition): Promise<Snapshot
   const segments = paths.filter((p) => /^pg_wal\/[0-9A-F]{24}$/u.test(p)).map((p) => p.slice('pg_wal/'.length))
   const keep = walToKeep(segments, wal)
   const wanted = paths.filter((p) => !p.startsWith('pg_wal/') || !segments.includes(p.slice(7)) || keep.has(p.slice(7)))
-  const files = await Promise.all(
-    wanted.map(async (relative): Promise<EntryFile> => {
-      const bytes = await fs.readFile(path.join(dataDir, relative))
-      const kept = keep.get(relative.slice('pg_wal/'.length))
-      if (!relative.startsWith('pg_wal/') || kept === undefined || kept === 'all') {
-        return {path: relative, size: bytes.byteLength, bytes}
-      }
-      return {path: relative, size: bytes.byteLength, bytes: bytes.subarray(0, Math.min(kept, bytes.byteLength))}
-    }),
-  )
+  // One after another, as writeSnapshot writes them: the replay waits for this, and nothing else runs meanwhile.
+  const files = wanted.map((relative): EntryFile => {
+    const bytes = fsSync.readFileSync(path.join(dataDir, relative))
+    const kept = keep.get(relative.slice('pg_wal/'.length))
+    if (!relative.startsWith('pg_wal/') || kept === undefined || kept === 'all') {
+      return {path: relative, size: bytes.byteLength, bytes}
+    }
+    return {path: relative, size: bytes.byteLength, bytes: bytes.subarray(0, Math.min(kept, bytes.byteLength))}
+  })
   return {dirs, files}
 }
 
