@@ -118,24 +118,9 @@ export function trackCatalog(): CatalogTracker {
       return current
     },
     cacheName: 'catalog-tracker',
-    save() {
-      return structuredClone({
-        initial: [...initial],
-        current: [...current],
-        migrations,
-        creators: [...creators],
-        relations: [...relations],
-        keyCreators: [...keyCreators],
-      })
-    },
+    save: () => savedTracker({initial, current, migrations, creators, relations, keyCreators}),
     restore(state) {
-      const saved = structuredClone(state)
-      initial = new Map(saved.initial)
-      current = new Map(saved.current)
-      migrations = saved.migrations
-      creators = new Map(saved.creators)
-      relations = new Map(saved.relations)
-      keyCreators = new Map(saved.keyCreators)
+      ;({initial, current, migrations, creators, relations, keyCreators} = restoredTracker(state))
     },
     async start(db, session) {
       queries = prepareQueries(session)
@@ -215,6 +200,39 @@ export function trackCatalog(): CatalogTracker {
       current = await readCatalog(db)
       queries = undefined
     },
+  }
+}
+
+interface TrackerMaps {
+  initial: Catalog
+  current: Catalog
+  migrations: TrackedMigration[]
+  creators: Map<string, string>
+  relations: Map<string, string>
+  keyCreators: Map<string, string>
+}
+
+function savedTracker(maps: TrackerMaps): TrackerState {
+  const {initial, current, migrations, creators, relations, keyCreators} = maps
+  return structuredClone({
+    initial: [...initial],
+    current: [...current],
+    migrations,
+    creators: [...creators],
+    relations: [...relations],
+    keyCreators: [...keyCreators],
+  })
+}
+
+function restoredTracker(state: TrackerState): TrackerMaps {
+  const saved = structuredClone(state)
+  return {
+    initial: new Map(saved.initial),
+    current: new Map(saved.current),
+    migrations: saved.migrations,
+    creators: new Map(saved.creators),
+    relations: new Map(saved.relations),
+    keyCreators: new Map(saved.keyCreators),
   }
 }
 

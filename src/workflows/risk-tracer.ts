@@ -88,9 +88,7 @@ export function traceRisk(): RiskTracer {
     get traces() {
       return traces
     },
-    save() {
-      return structuredClone({known: [...known], traces: [...traces]})
-    },
+    save: () => structuredClone({known: [...known], traces: [...traces]}),
     restore(state) {
       known = new Map(structuredClone(state.known))
       traces = new Map(structuredClone(state.traces))

@@ -194,30 +194,14 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const needs = await planning.catch(() => undefined)
   const major = replayMajorFor(declared.major, needs?.load ?? [])
   if (!major.exact && exactMajor) throw majorMismatch(declared.major, major.line.major)
-  const cache = await verifyCache({
-    enabled: options.cache !== false && (!options.observer || options.observer.save !== undefined),
-    from: options.cacheFrom ?? workdir,
-    env: options.env,
-    budgetBytes: settings.verify.replay_cache,
+  const {start, attempts} = await databaseStarter(options, {
+    workdir,
+    settings,
     migrations: await reading.catch(() => undefined),
     plan: needs,
     major,
-    timeoutMs,
     carries: {ledger: tracking, tracer: tracer !== undefined, observer: options.observer?.cacheName ?? null},
   })
-  const attempts: CacheAttempt[] = []
-  const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) => {
-    const attempt = cache?.attempt(extensions)
-    if (attempt) attempts.push(attempt)
-    return freshDatabaseFromBaseline({
-      env: options.env,
-      onBuild: options.onBaselineBuild,
-      extensions,
-      major,
-      timeoutMs,
-      ...(attempt ? {seed: attempt.seed} : {}),
-    })
-  }
   const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), configAccepted])
   for (const settled of [loaded, accepted]) {
     if (settled.status === 'fulfilled') continue
@@ -291,6 +275,49 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     await Promise.all(attempts.map((attempt) => attempt.settled()))
     await database.close()
   }
+}
+
+/**
+ * Starts the replay database (again, with more extensions, after a missing library), each time from the longest
+ * cached prefix where the replay cache can serve (workflows/replay-cache.ts); `attempts`: one per start.
+ */
+async function databaseStarter(
+  options: VerifyOptions,
+  run: {
+    workdir: string
+    settings: DeeperSettings
+    migrations: readonly LoadedMigration[] | undefined
+    plan: ExtensionPlan | undefined
+    major: ReturnType<typeof replayMajorFor>
+    carries: {ledger: boolean; tracer: boolean; observer: string | null}
+  },
+) {
+  const timeoutMs = run.settings.verify.statement_timeout
+  const cache = await verifyCache({
+    enabled: options.cache !== false && (!options.observer || options.observer.save !== undefined),
+    from: options.cacheFrom ?? run.workdir,
+    env: options.env,
+    budgetBytes: run.settings.verify.replay_cache,
+    migrations: run.migrations,
+    plan: run.plan,
+    major: run.major,
+    timeoutMs,
+    carries: run.carries,
+  })
+  const attempts: CacheAttempt[] = []
+  const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) => {
+    const attempt = cache?.attempt(extensions)
+    if (attempt) attempts.push(attempt)
+    return freshDatabaseFromBaseline({
+      env: options.env,
+      onBuild: options.onBaselineBuild,
+      extensions,
+      major: run.major,
+      timeoutMs,
+      ...(attempt ? {seed: attempt.seed} : {}),
+    })
+  }
+  return {start, attempts}
 }
 
 interface ShadowRun {
