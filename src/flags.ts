@@ -34,6 +34,13 @@ export const lintLevelFlag = Flags.option({
     'Lock-safety lint (squawk) for this run: off, report (never block), error or warn (block at that level). Default: [lint] level in supabase/sbx.toml, else report.',
 })()
 
+export const cacheFlag = Flags.boolean({
+  allowNo: true,
+  default: true,
+  summary:
+    'Start the replay from the cached database state after the longest unchanged prefix of files (--no-cache: replay every file, reading and writing no cache). Size: [verify] replay_cache in supabase/sbx.toml.',
+})
+
 export const shadowUrlFlag = Flags.string({
   helpValue: 'URL',
   summary:

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
-import {againstFlag} from '../flags.js'
+import {againstFlag, cacheFlag} from '../flags.js'
 import {renderPlanGithub} from '../render/github.js'
 import {renderPlanMarkdown, renderPlanText} from '../render/plan.js'
 import {type PlanReport, plan} from '../workflows/plan.js'
@@ -39,6 +39,7 @@ ${EXIT_CODES_HELP}`
     }),
     format: Flags.string({default: 'text', options: ['text', 'markdown', 'json', 'github'], summary: 'Output format.'}),
     linked: Flags.boolean({exclusive: ['against'], summary: "Pending = not in supabase's linked project."}),
+    cache: cacheFlag,
   }
 
   static override summary = 'Report what pending migrations change, in order, with dependencies and a checklist.'
@@ -50,6 +51,7 @@ ${EXIT_CODES_HELP}`
       dbUrl: flags['db-url'],
       against: flags.against,
       linked: flags.linked,
+      cache: flags.cache,
       onBaselineBuild: () => this.logToStderr('Building the embedded database baseline (first run, about 5 s)…'),
     })
     if (report.failure) process.exitCode = ExitCode.Findings

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode, UsageError} from '../core/errors.js'
-import {lockTimeoutFlag, shadowUrlFlag} from '../flags.js'
+import {cacheFlag, lockTimeoutFlag, shadowUrlFlag} from '../flags.js'
 import {renderPush} from '../render/push.js'
 import {type PushReport, push, type TargetChoice} from '../workflows/push.js'
 
@@ -48,6 +48,7 @@ ${EXIT_CODES_HELP}`
     'dry-run': Flags.boolean({summary: 'Run every check and show what supabase would push, changing nothing.'}),
     'include-all': Flags.boolean({summary: 'Also apply unapplied files that sort before the newest applied one.'}),
     linked: Flags.boolean({summary: "Deploy to supabase's linked project (supabase link)."}),
+    cache: cacheFlag,
     'lock-timeout': lockTimeoutFlag,
     'shadow-url': shadowUrlFlag,
     verify: Flags.boolean({
@@ -75,6 +76,7 @@ ${EXIT_CODES_HELP}`
       dryRun: flags['dry-run'],
       includeAll: flags['include-all'],
       verify: flags.verify,
+      cache: flags.cache,
       shadowUrl: flags['shadow-url'],
       lockTimeoutSeconds: flags['lock-timeout'],
       onProgress: this.jsonEnabled() ? undefined : (line) => this.progress(line),

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
-import {advisorsFlag, lintLevelFlag, shadowUrlFlag} from '../flags.js'
+import {advisorsFlag, cacheFlag, lintLevelFlag, shadowUrlFlag} from '../flags.js'
 import {renderVerifyGithub} from '../render/github.js'
 import {renderVerify} from '../render/verify.js'
 import {type VerifyReport, verify} from '../workflows/verify.js'
@@ -21,6 +21,8 @@ With --shadow-url URL (or [verify] shadow_url) the replay and the advisors run i
 The replay runs on the PostgreSQL major of [db] major_version in supabase/config.toml: PGlite's 17 line for 17, its 18 line for 18. For 15 (and 16), which PGlite has no usable build of, it runs on 17 with the functions 15 lacks removed and syntax newer than the project's major refused; the rest of that gap is named in the output. --exact-major (or [verify] exact_major = true) turns that into exit 3. A statement running longer than [verify] statement_timeout (default 60s) is stopped and named: exit 3.
 
 The baseline is built once per machine (about 5 s) under $SBX_CACHE_DIR, else $XDG_CACHE_HOME/sbx or ~/.cache/sbx; later runs copy it.
+
+After a replay, the database state after all files, all but the newest and all but the newest 10 is kept in the replay cache (in the repository's git folder, shared by its worktrees; [verify] replay_cache, default 1GB, least recently used out first), addressed by a hash of the baseline, the major, the extensions and every file's name and bytes in order. The next verify, plan or push starts from the longest cached prefix and replays only the files after it; the report is the same. --no-cache replays everything.
 
 Exits ${ExitCode.Findings} when a migration fails or a finding blocks, so it can gate CI.
 
@@ -50,6 +52,7 @@ ${EXIT_CODES_HELP}`
       helpValue: 'REF',
       summary: 'A git ref (e.g. main): only the objects and files this branch added since it may block.',
     }),
+    cache: cacheFlag,
     lint: lintLevelFlag,
     'shadow-url': shadowUrlFlag,
     'exact-major': Flags.boolean({
@@ -74,6 +77,7 @@ ${EXIT_CODES_HELP}`
       against: flags.against,
       shadowUrl: flags['shadow-url'],
       exactMajor: flags['exact-major'],
+      cache: flags.cache,
       onBaselineBuild: () =>
         this.logToStderr('Building the embedded database baseline (first run on this machine, about 5 s)…'),
     })

@@ -56,7 +56,9 @@ export interface CatalogObject {
   signature: string
 }
 
-interface Entry {
+export type LedgerState = Array<[oid: string, entry: Entry]>
+
+export interface Entry {
   /** Unknown until a snapshot shows the object (one the replay's DDL named between snapshots). */
   object?: CatalogObject
   introducedBy?: string
@@ -74,6 +76,18 @@ export class ObjectLedger {
   /** The catalog before the first migration: its objects are the baseline's. */
   constructor(baseline: readonly CatalogObject[]) {
     for (const object of baseline) this.entries.set(object.oid, {object, alteredBy: []})
+  }
+
+  /** What the ledger knows, as plain data (the replay cache keeps it with the database state). */
+  save(): LedgerState {
+    return [...this.entries].map(([oid, entry]) => [oid, {...entry, alteredBy: [...entry.alteredBy]}])
+  }
+
+  /** The ledger as save() left it. */
+  static restore(state: LedgerState): ObjectLedger {
+    const ledger = new ObjectLedger([])
+    for (const [oid, entry] of state) ledger.entries.set(oid, {...entry, alteredBy: [...entry.alteredBy]})
+    return ledger
   }
 
   /** The whole catalog after `file` ran: new objects are its, changed signatures its alterations. */

@@ -3,6 +3,7 @@
  * Each key's error says what it expects. Lists may also come from SBX_* variables as comma-separated strings.
  */
 import * as z from 'zod/mini'
+import {DEFAULT_REPLAY_CACHE_BYTES} from './replay-cache.js'
 import {parseSize} from './risk-policy.js'
 
 /** The level at which findings block: off (not run), report (never block), error, warn (WARN and ERROR). */
@@ -17,7 +18,15 @@ export const VERIFY_EXPECTED = {
   exact_major: 'true or false (true: exit 3 when the embedded database cannot run [db] major_version itself)',
   risk: 'one of "off", "report", "error" (whether the replay traces locks and rewrites, and whether push refuses risky ones)',
   large_table: 'a size such as "100MB", "1.5GB" or "512kB" (tables larger than it on the target count as large)',
+  replay_cache: 'a size such as "1GB" or "500MB" (the most the replay cache keeps per repository), or 0 (no cache)',
 } as const
+
+/** `[verify] replay_cache`: a size, or 0 / "0" / "off" for no cache; bytes. */
+export function replayCacheBytes(value: string | number): number | undefined {
+  if (value === 0 || value === '0' || value === 'off') return 0
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined
+  return parseSize(value)
+}
 
 /**
  * How long one statement of the replay may run before verify stops it (exit 3). Measured: the whole replay of the
@@ -87,6 +96,20 @@ export const verifySection = z.strictObject({
   exact_major: z._default(z.boolean(), false),
   risk: z._default(z.enum(RISK_LEVELS), 'report'),
   large_table: z._default(z.string().check(z.refine((text) => parseSize(text) !== undefined)), DEFAULT_LARGE_TABLE),
+  replay_cache: z._default(
+    z.pipe(
+      z.union([z.number(), z.string()]),
+      z.transform((value, ctx) => {
+        const bytes = replayCacheBytes(value)
+        if (bytes === undefined) {
+          ctx.issues.push({code: 'custom', message: VERIFY_EXPECTED.replay_cache, input: value})
+          return z.NEVER
+        }
+        return bytes
+      }),
+    ),
+    DEFAULT_REPLAY_CACHE_BYTES,
+  ),
 })
 
 export const lintSection = z.strictObject({
@@ -106,5 +129,6 @@ export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {
   exact_major: false,
   risk: 'report',
   large_table: DEFAULT_LARGE_TABLE,
+  replay_cache: DEFAULT_REPLAY_CACHE_BYTES,
 }
 export const DEFAULT_LINT_SETTINGS: LintSettings = {level: 'report', exclude: [], include: [], pg_version: '15'}

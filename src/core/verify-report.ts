@@ -114,5 +114,10 @@ export interface VerifyReport {
   risk?: FileRisk[]
   /** Advisor or lint findings block: `ok` is then false although the replay passed. */
   blocked?: boolean
+  /**
+   * Files whose replay the database started from (the replay cache: the state after them, and what the report
+   * needs about them, from an earlier run of the same files); absent when every file was replayed.
+   */
+  cached?: number
   elapsedMs: number
 }

@@ -38,6 +38,11 @@ export function renderVerify(report: VerifyReport): string {
       `${plural(report.applied, 'migration')} of ${report.migrations} applied before it, on ${on} (${seconds}). Nothing else was touched.`,
     )
   }
+  if (report.cached) {
+    lines.push(
+      `note   The first ${plural(report.cached, 'migration')} came from the replay cache (the same files replayed by an earlier run); --no-cache replays them all.`,
+    )
+  }
   if (report.shadow) {
     const removed = report.shadow.removedAbandoned
     lines.push(

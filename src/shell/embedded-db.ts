@@ -157,6 +157,11 @@ export interface FreshDatabaseOptions extends BaselineOptions {
   extensions?: Extensions | Promise<Extensions>
   /** Milliseconds one statement (one pipeline) may run before the database is stopped; 0: no limit. */
   timeoutMs?: number
+  /**
+   * Fills the (absent) data directory instead of the baseline copy, e.g. from the replay cache; false (or a
+   * failure, with nothing left behind) falls back to the baseline.
+   */
+  seed?: (dataDir: string) => Promise<boolean>
 }
 
 /** A throwaway replay database: PGlite in a worker thread (shell/embedded-worker.ts). */
@@ -179,8 +184,13 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
   const remove = () => fs.rm(dataDir, {recursive: true, force: true})
   // The worker starts (and imports PGlite) while the baseline is found and copied.
   const copied = (async () => {
-    const [baseline] = await Promise.all([ensureBaseline(options), removeAbandoned(root, /^sbx-db-(\d+)-/)])
-    await copyDir(baseline.dir, dataDir)
+    const abandoned = removeAbandoned(root, /^sbx-db-(\d+)-/)
+    const seeded = options.seed ? await options.seed(dataDir).catch(() => false) : false
+    if (!seeded) {
+      await remove()
+      const [baseline] = await Promise.all([ensureBaseline(options), abandoned])
+      await copyDir(baseline.dir, dataDir)
+    } else await abandoned
     return dataDir
   })()
   const needs = Promise.resolve(options.extensions ?? DEFAULT_LIBRARIES)

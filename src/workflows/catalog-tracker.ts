@@ -36,7 +36,19 @@ export interface TrackedMigration extends CatalogDiff {
   replayMs: number
 }
 
+/** What the tracker knows between files, as plain data (the replay cache keeps it with the database state). */
+export interface TrackerState {
+  initial: Array<[string, CatalogRow]>
+  current: Array<[string, CatalogRow]>
+  migrations: TrackedMigration[]
+  creators: Array<[string, string]>
+  relations: Array<[string, string]>
+  keyCreators: Array<[string, string]>
+}
+
 export interface CatalogTracker extends ReplayObserver {
+  save(): TrackerState
+  restore(state: TrackerState): void
   readonly migrations: TrackedMigration[]
   /** Before the first migration: the baseline and its extensions. */
   readonly initial: Catalog
@@ -104,6 +116,11 @@ export function trackCatalog(): CatalogTracker {
     },
     get final() {
       return current
+    },
+    cacheName: 'catalog-tracker',
+    save: () => savedTracker({initial, current, migrations, creators, relations, keyCreators}),
+    restore(state) {
+      ;({initial, current, migrations, creators, relations, keyCreators} = restoredTracker(state))
     },
     async start(db, session) {
       queries = prepareQueries(session)
@@ -183,6 +200,39 @@ export function trackCatalog(): CatalogTracker {
       current = await readCatalog(db)
       queries = undefined
     },
+  }
+}
+
+interface TrackerMaps {
+  initial: Catalog
+  current: Catalog
+  migrations: TrackedMigration[]
+  creators: Map<string, string>
+  relations: Map<string, string>
+  keyCreators: Map<string, string>
+}
+
+function savedTracker(maps: TrackerMaps): TrackerState {
+  const {initial, current, migrations, creators, relations, keyCreators} = maps
+  return structuredClone({
+    initial: [...initial],
+    current: [...current],
+    migrations,
+    creators: [...creators],
+    relations: [...relations],
+    keyCreators: [...keyCreators],
+  })
+}
+
+function restoredTracker(state: TrackerState): TrackerMaps {
+  const saved = structuredClone(state)
+  return {
+    initial: new Map(saved.initial),
+    current: new Map(saved.current),
+    migrations: saved.migrations,
+    creators: new Map(saved.creators),
+    relations: new Map(saved.relations),
+    keyCreators: new Map(saved.keyCreators),
   }
 }
 

@@ -31,6 +31,8 @@ export interface PlanOptions {
   dbUrl?: string
   against?: string
   linked?: boolean
+  /** false (`--no-cache`): replay every file, without the replay cache. */
+  cache?: boolean
   onBaselineBuild?: (cacheDir: string) => void
 }
 
@@ -42,7 +44,14 @@ export async function plan(options: PlanOptions): Promise<PlanReport> {
   const config = loadConfig(workspace.workdir)
   const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
   const [verified, audit, folder] = await Promise.all([
-    verify({workdir: workspace.workdir, config, observer: tracker, tracer, onBaselineBuild: options.onBaselineBuild}),
+    verify({
+      workdir: workspace.workdir,
+      config,
+      observer: tracker,
+      tracer,
+      onBaselineBuild: options.onBaselineBuild,
+      ...(options.cache === false ? {cache: false} : {}),
+    }),
     readAudit(workspace.workdir),
     readMigrationFolder(workspace.migrationsDir),
   ])

@@ -55,6 +55,8 @@ export interface PushOptions {
   dryRun: boolean
   includeAll: boolean
   verify: boolean
+  /** false (`--no-cache`): the verify before the push replays every file, without the replay cache. */
+  cache?: boolean
   lockTimeoutSeconds: number
   /** Verify on a throwaway database of this server (else [verify] shadow_url, else the embedded database). */
   shadowUrl?: string
@@ -181,6 +183,8 @@ async function deploy({
       config,
       observer: tracker,
       tracer,
+      cacheFrom: workspace.workdir,
+      ...(options.cache === false ? {cache: false} : {}),
     })
     if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
     if (tracer) {

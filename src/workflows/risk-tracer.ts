@@ -30,7 +30,7 @@ from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamesp
 where c.oid >= '16384'::pg_catalog.oid and c.relkind in ('r', 'p', 'm', 'v', 'f', 'i', 'I')
   and n.nspname not in ('pg_toast', 'supabase_migrations', '${FEED_SCHEMA}')`
 
-interface Relation {
+export interface Relation {
   relation: string
   name: string
   kind: string
@@ -49,6 +49,15 @@ export interface RiskTracer {
   /** After the file applied. */
   replayed(db: ReplayDatabase, file: string): Promise<void>
   readonly traces: ReadonlyMap<string, MigrationTrace>
+  /** Between files: what the tracer knows, as plain data (the replay cache keeps it with the database state). */
+  save(): TracerState
+  /** After start(), on a database restored with that state: go on as if the files had been traced here. */
+  restore(state: TracerState): void
+}
+
+export interface TracerState {
+  known: Array<[number, Relation]>
+  traces: Array<[string, MigrationTrace]>
 }
 
 type Row = Record<string, unknown>
@@ -78,6 +87,11 @@ export function traceRisk(): RiskTracer {
   return {
     get traces() {
       return traces
+    },
+    save: () => structuredClone({known: [...known], traces: [...traces]}),
+    restore(state) {
+      known = new Map(structuredClone(state.known))
+      traces = new Map(structuredClone(state.traces))
     },
     async start(db) {
       known = new Map(await readRelations(db))

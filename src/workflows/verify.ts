@@ -46,7 +46,8 @@ import {type PreparedSession, preparedSession} from '../shell/prepared-query.js'
 import {resolveWorkdir} from '../shell/project.js'
 import {openShadow} from '../shell/shadow-db.js'
 import {apiSchemas, projectMajor} from '../shell/supabase-config.js'
-import {type RiskTracer, traceRisk} from './risk-tracer.js'
+import {type CacheAttempt, verifyCache} from './replay-cache.js'
+import {type RiskTracer, type TracerState, traceRisk} from './risk-tracer.js'
 import {
   advisorsAt,
   advisorsOnEmbedded,
@@ -84,6 +85,10 @@ export interface VerifyOptions {
   exactMajor?: boolean
   /** Traces each statement's locks and rewrites (sbx plan, push); else verify traces unless [verify] risk = "off". */
   tracer?: RiskTracer
+  /** false (`--no-cache`): replay every file, neither reading nor writing the replay cache. */
+  cache?: boolean
+  /** The folder whose repository holds the replay cache (push verifies a snapshot outside it); default: workdir. */
+  cacheFrom?: string
 }
 
 /**
@@ -100,9 +105,15 @@ export interface ReplayObserver {
     events: readonly DdlEvent[] | undefined,
   ): Promise<void>
   finished(db: ReplayDatabase): Promise<void>
+  /** For the replay cache: a name for what save() returns, save() between files, restore() after start(). */
+  cacheName?: string
+  save?(): unknown
+  restore?(state: unknown): void
 }
 
 interface LoadedMigration extends Migration {
+  /** The file as read (the replay cache's hash chain covers it). */
+  text: string
   statements: string[]
   transactionMode: TransactionMode
 }
@@ -183,8 +194,14 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const needs = await planning.catch(() => undefined)
   const major = replayMajorFor(declared.major, needs?.load ?? [])
   if (!major.exact && exactMajor) throw majorMismatch(declared.major, major.line.major)
-  const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) =>
-    freshDatabaseFromBaseline({env: options.env, onBuild: options.onBaselineBuild, extensions, major, timeoutMs})
+  const {start, attempts} = await databaseStarter(options, {
+    workdir,
+    settings,
+    migrations: await reading.catch(() => undefined),
+    plan: needs,
+    major,
+    carries: {ledger: tracking, tracer: tracer !== undefined, observer: options.observer?.cacheName ?? null},
+  })
   const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), configAccepted])
   for (const settled of [loaded, accepted]) {
     if (settled.status === 'fulfilled') continue
@@ -204,8 +221,14 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     const version = server.includes('PGlite') ? server : `${server} (PGlite ${await pgliteVersion(major.line)})`
     let ledger: ObjectLedger | undefined
     const replayTracked = async () => {
-      ledger = tracking ? new ObjectLedger(await catalogSnapshot(database.db)) : undefined
-      return replayAll(database, migrations, plan, ledger, options.observer, tracer, refuse)
+      const attempt = attempts.at(-1)
+      const saved = attempt?.resumed?.state.ledger
+      ledger = !tracking
+        ? undefined
+        : saved
+          ? ObjectLedger.restore(saved)
+          : new ObjectLedger(await catalogSnapshot(database.db))
+      return replayAll(database, migrations, plan, ledger, options.observer, tracer, refuse, attempt)
     }
     let replay = await replayTracked()
     let uses = plan.uses
@@ -239,6 +262,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       lint: await linting,
       risk: highRisk(tracer, blockable),
       skipped: folder.skipped,
+      cached: attempts.at(-1)?.resumed?.position,
       where: {
         database: databaseInfo(version, major.line.major, major.projectMajor, Boolean(major.emulates)),
         extensions: uses,
@@ -247,8 +271,53 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       elapsedMs: elapsed(),
     })
   } finally {
+    // What is being published was read from the database already; a failure to write it is no failure of verify.
+    await Promise.all(attempts.map((attempt) => attempt.settled()))
     await database.close()
   }
+}
+
+/**
+ * Starts the replay database (again, with more extensions, after a missing library), each time from the longest
+ * cached prefix where the replay cache can serve (workflows/replay-cache.ts); `attempts`: one per start.
+ */
+async function databaseStarter(
+  options: VerifyOptions,
+  run: {
+    workdir: string
+    settings: DeeperSettings
+    migrations: readonly LoadedMigration[] | undefined
+    plan: ExtensionPlan | undefined
+    major: ReturnType<typeof replayMajorFor>
+    carries: {ledger: boolean; tracer: boolean; observer: string | null}
+  },
+) {
+  const timeoutMs = run.settings.verify.statement_timeout
+  const cache = await verifyCache({
+    enabled: options.cache !== false && (!options.observer || options.observer.save !== undefined),
+    from: options.cacheFrom ?? run.workdir,
+    env: options.env,
+    budgetBytes: run.settings.verify.replay_cache,
+    migrations: run.migrations,
+    plan: run.plan,
+    major: run.major,
+    timeoutMs,
+    carries: run.carries,
+  })
+  const attempts: CacheAttempt[] = []
+  const start = (extensions: ExtensionNeeds | Promise<ExtensionNeeds>) => {
+    const attempt = cache?.attempt(extensions)
+    if (attempt) attempts.push(attempt)
+    return freshDatabaseFromBaseline({
+      env: options.env,
+      onBuild: options.onBaselineBuild,
+      extensions,
+      major: run.major,
+      timeoutMs,
+      ...(attempt ? {seed: attempt.seed} : {}),
+    })
+  }
+  return {start, attempts}
 }
 
 interface ShadowRun {
@@ -330,6 +399,7 @@ function completedReport(parts: {
   lint: LintReport
   risk: FileRisk[] | undefined
   skipped: SkippedEntry[]
+  cached?: number | undefined
   where: Pick<VerifyReport, 'database' | 'extensions' | 'partlyVerified' | 'shadow'>
   elapsedMs: number
 }): VerifyReport {
@@ -347,6 +417,7 @@ function completedReport(parts: {
     lint,
     ...(parts.risk ? {risk: parts.risk} : {}),
     blocked,
+    ...(parts.cached ? {cached: parts.cached} : {}),
     elapsedMs: parts.elapsedMs,
   }
 }
@@ -366,10 +437,10 @@ function highRisk(tracer: RiskTracer | undefined, blockable: ReadonlySet<string>
 
 async function loadMigrations(dir: string, migrations: readonly Migration[]): Promise<LoadedMigration[]> {
   return Promise.all(
-    migrations.map(async (migration) => ({
-      ...migration,
-      ...migrationStatements(await readText(path.join(dir, migration.file))),
-    })),
+    migrations.map(async (migration) => {
+      const text = await readText(path.join(dir, migration.file))
+      return {...migration, text, ...migrationStatements(text)}
+    }),
   )
 }
 
@@ -397,15 +468,17 @@ interface Replay {
 }
 
 async function replayAll(
-  database: {db: ReplayDatabase},
+  database: {db: ReplayDatabase; dataDir?: string},
   migrations: readonly LoadedMigration[],
   extensions: ExtensionPlan,
   ledger?: ObjectLedger,
   observer?: ReplayObserver,
   tracer?: RiskTracer,
   refuse?: Refusal,
+  cache?: CacheAttempt,
 ): Promise<Replay> {
-  let statements = 0
+  const resumed = cache?.resumed
+  let statements = resumed?.state.statements ?? 0
   const partlyVerified: PartlyVerified[] = []
   const missing = new Set(extensions.uses.filter((use) => use.status === 'missing').map((use) => use.name))
   const work = new SkippedWork()
@@ -417,8 +490,12 @@ async function replayAll(
     await createHistoryTable(database.db)
     await observer?.start(database.db, session)
     await tracer?.start(database.db)
+    if (resumed?.state.observer !== undefined) observer?.restore?.(resumed.state.observer)
+    if (resumed?.state.tracer !== undefined) tracer?.restore(resumed.state.tracer as TracerState)
     feed = ledger || observer ? await openDdlFeed(database.db, session) : undefined
     for (const [index, migration] of migrations.entries()) {
+      // The files before it are in the database the cache started it from, and in what rode with it.
+      if (index < (resumed?.position ?? 0)) continue
       const plan = planReplay(migration)
       const partly: PartlyVerified = {file: migration.file, missingExtensions: [], skipped: []}
       const stepOver = missing.size > 0 ? withoutMissing(migrations, index, missing, work, partly) : undefined
@@ -433,18 +510,26 @@ async function replayAll(
       }
       statements += migration.statements.length
       await tracer?.replayed(database.db, migration.file)
-      if (!ledger && !observer) continue
-      await session.genericPlans()
-      const events = await feed?.take()
-      if (ledger) {
-        const touches = events && ledgerTouches(events)
-        if (!touches || touches.whole) ledger.record(migration.file, await catalogSnapshot(database.db))
-        else {
-          const granted = await changed(touches.grants)
-          ledger.touch(migration.file, [...touches.named.map(String), ...granted], touches.dropped.map(String))
+      if (ledger || observer) {
+        await session.genericPlans()
+        const events = await feed?.take()
+        if (ledger) {
+          const touches = events && ledgerTouches(events)
+          if (!touches || touches.whole) ledger.record(migration.file, await catalogSnapshot(database.db))
+          else {
+            const granted = await changed(touches.grants)
+            ledger.touch(migration.file, [...touches.named.map(String), ...granted], touches.dropped.map(String))
+          }
         }
+        await observer?.replayed(database.db, migration, replayMs, events)
       }
-      await observer?.replayed(database.db, migration, replayMs, events)
+      if (cache?.wants(index + 1) && database.dataDir) {
+        // The feed's triggers are no part of the migrations' state: out of the copy, then back.
+        await feed?.remove()
+        const state = {statements, ledger: ledger?.save(), tracer: tracer?.save(), observer: observer?.save?.()}
+        await cache.store(database.db, database.dataDir, index + 1, state)
+        if (feed) feed = await openDdlFeed(database.db, session)
+      }
     }
     // Before the observer's last read and before the advisors look at the database.
     await feed?.remove()

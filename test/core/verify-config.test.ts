@@ -16,13 +16,14 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
           large_table: '100MB',
           statement_timeout: 60_000,
           exact_major: false,
+          replay_cache: 1024 ** 3,
         },
         lint: {level: 'report', exclude: [], include: [], pg_version: '15'},
       },
     },
     {
       case: 'every key written out',
-      text: '[verify]\nadvisors = "error"\nignore = ["rls_disabled_in_public:public.legacy"]\nshadow_url = "postgresql://postgres@127.0.0.1:5432/postgres"\nrisk = "error"\nlarge_table = "1.5GB"\nstatement_timeout = "2min"\nexact_major = true\n[lint]\nlevel = "warn"\nexclude = ["adding-foreign-key-constraint"]\ninclude = ["prefer-robust-stmts"]\npg_version = "17"\n',
+      text: '[verify]\nadvisors = "error"\nignore = ["rls_disabled_in_public:public.legacy"]\nshadow_url = "postgresql://postgres@127.0.0.1:5432/postgres"\nrisk = "error"\nlarge_table = "1.5GB"\nstatement_timeout = "2min"\nexact_major = true\nreplay_cache = "500MB"\n[lint]\nlevel = "warn"\nexclude = ["adding-foreign-key-constraint"]\ninclude = ["prefer-robust-stmts"]\npg_version = "17"\n',
       env: {},
       config: {
         verify: {
@@ -33,6 +34,7 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
           large_table: '1.5GB',
           statement_timeout: 120_000,
           exact_major: true,
+          replay_cache: 500 * 1024 ** 2,
         },
         lint: {
           level: 'warn',
@@ -45,7 +47,7 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
     {
       case: 'environment overrides, lists comma-separated',
       text: undefined,
-      env: {SBX_VERIFY_ADVISORS: 'warn', SBX_VERIFY_IGNORE: 'a, b'},
+      env: {SBX_VERIFY_ADVISORS: 'warn', SBX_VERIFY_IGNORE: 'a, b', SBX_VERIFY_REPLAY_CACHE: '0'},
       config: {
         verify: {
           advisors: 'warn',
@@ -54,6 +56,7 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
           large_table: '100MB',
           statement_timeout: 60_000,
           exact_major: false,
+          replay_cache: 0,
         },
       },
     },
@@ -73,6 +76,7 @@ describe('supabase/sbx.toml [verify] and [lint]', () => {
     {text: '[verify]\nshadow_url = "mysql://x"\n', message: /\[verify\] shadow_url: expected a postgres/},
     {text: '[verify]\nrisk = "warn"\n', message: /\[verify\] risk: expected one of "off", "report", "error"/},
     {text: '[verify]\nlarge_table = "100 rows"\n', message: /\[verify\] large_table: expected a size such as "100MB"/},
+    {text: '[verify]\nreplay_cache = "lots"\n', message: /\[verify\] replay_cache: expected a size such as "1GB"/},
   ])('$text → exit 2', ({text, message}) => {
     let error: unknown
     try {
