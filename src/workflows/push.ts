@@ -143,7 +143,9 @@ async function deploy({
     ...(options.ownFile ? {own: ownOutcome(options.ownFile, status, extra.applied ?? [], history)} : {}),
   })
   const applied = await target.readHistory()
-  const folder = await snapshotFolder(snapshot, workspace, applied, progress)
+  // sbx.toml is read once, from the project (not the snapshot), for preflight and verify alike.
+  const config = loadConfig(workspace.workdir)
+  const folder = await snapshotFolder(snapshot, workspace, config.check?.ignore ?? [], applied, progress)
   // Stage "repair squashed history" (sbx squash): under the deploy lock, before anything is judged or sent.
   const toHistory = (rows: AppliedMigration[]) => databaseHistory(rows, targetOrigin(options.target))
   const {history, repair} = await repairSquashedHistory({
@@ -173,14 +175,12 @@ async function deploy({
   if (options.verify) {
     progress('Verifying every migration on a fresh embedded database…')
     tracker = trackCatalog()
-    // Advisor and lint findings block only on what this push sends; sbx.toml is read from the project, not the snapshot.
-    const config = loadConfig(workspace.workdir)
+    // Advisor and lint findings block only on what this push sends; verify gets the snapshot as opened here.
     const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
     const verified = await verify({
-      workdir: snapshot.workdir,
+      project: {workdir: snapshot.workdir, migrationsDir: snapshot.migrationsDir, folder, config},
       unapplied: new Set(pending),
       shadowUrl: options.shadowUrl,
-      config,
       observer: tracker,
       tracer,
       cacheFrom: workspace.workdir,
@@ -253,10 +253,10 @@ async function deploy({
 async function snapshotFolder(
   snapshot: Snapshot,
   workspace: Workspace,
+  ignore: readonly string[],
   applied: readonly AppliedMigration[],
   progress: (line: string) => void,
 ): Promise<MigrationFolder> {
-  const ignore = loadConfig(workspace.workdir).check?.ignore ?? []
   const read = await readMigrationFolder(snapshot.migrationsDir)
   const local = new Set(read.migrations.map((m) => m.version))
   const arrived = await addAppliedFiles(

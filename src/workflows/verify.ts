@@ -19,7 +19,7 @@ import {
   planExtensions,
 } from '../core/extension-plan.js'
 import type {LintReport} from '../core/lint.js'
-import type {Migration, SkippedEntry} from '../core/migration-file.js'
+import type {Migration, MigrationFolder, SkippedEntry} from '../core/migration-file.js'
 import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
 import {majorGap, newerSyntax, replayMajorFor, unsafeEnumValue} from '../core/postgres-major.js'
 import {planReplay} from '../core/replay-plan.js'
@@ -79,6 +79,8 @@ export interface VerifyOptions {
   shadowUrl?: string
   /** The settings of supabase/sbx.toml, when the caller has read them already. */
   config?: SbxConfig
+  /** The project as the caller opened it (push: its snapshot): workdir and folder are then not read again. */
+  project?: VerifyProject
   /** Reads the replay database between files (sbx plan, push's post-deploy check). */
   observer?: ReplayObserver
   /** `--exact-major` (also [verify] exact_major): exit 3 when the replay cannot run [db] major_version itself. */
@@ -118,82 +120,103 @@ interface LoadedMigration extends Migration {
   transactionMode: TransactionMode
 }
 
+/** What verify reads of a project, once per run: push hands it the snapshot it opened and the config it read. */
+export interface VerifyProject {
+  workdir: string
+  migrationsDir: string
+  folder: MigrationFolder
+  /** supabase/sbx.toml, when the caller has read it (else read when the folder holds migrations). */
+  config?: SbxConfig
+}
+
+export async function openVerifyProject(workdir?: string): Promise<VerifyProject> {
+  // resolveWorkdir, not openProject: verify only reads, and must not create supabase/migrations.
+  const resolved = resolveWorkdir({workdir})
+  const migrationsDir = path.join(resolved, 'supabase', 'migrations')
+  return {workdir: resolved, migrationsDir, folder: await readMigrationFolder(migrationsDir)}
+}
+
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now()
-  // resolveWorkdir, not openProject: verify only reads, and must not create supabase/migrations.
-  const project = {migrationsDir: path.join(resolveWorkdir({workdir: options.workdir}), 'supabase', 'migrations')}
-  const folder = await readMigrationFolder(project.migrationsDir)
   const elapsed = () => Math.round(performance.now() - started)
+  const project = options.project ?? (await openVerifyProject(options.workdir))
+  const early = reportWithoutReplay(project.folder, elapsed)
+  if (early) return early
+  const run = await prepareRun(options, project, elapsed)
+  if (run.shadowUrl) {
+    await run.configAccepted
+    const migrations = await loadMigrations(project.migrationsDir, project.folder.migrations)
+    return verifyOnShadow(run.shadowUrl, {...run, migrations, folder: project.folder, project})
+  }
+  return verifyOnEmbedded(options, project, run)
+}
+
+/** An empty folder verifies at once; unreadable names are refused before anything replays. */
+function reportWithoutReplay(folder: MigrationFolder, elapsed: () => number): VerifyReport | undefined {
+  const nothing = {applied: 0, statements: 0, skipped: folder.skipped, extensions: [], partlyVerified: []}
   // supabase would record a mangled name or have Postgres refuse it halfway through a push: refuse up front.
   const unreadable = folder.skipped.filter((entry) => entry.unreadableName)
   if (unreadable.length > 0) {
-    return {
-      ok: false,
-      migrations: folder.migrations.length,
-      applied: 0,
-      statements: 0,
-      unreadableNames: unreadable,
-      skipped: folder.skipped,
-      extensions: [],
-      partlyVerified: [],
-      elapsedMs: elapsed(),
-    }
+    const migrations = folder.migrations.length
+    return {ok: false, migrations, ...nothing, unreadableNames: unreadable, elapsedMs: elapsed()}
   }
-  if (folder.migrations.length === 0) {
-    return {
-      ok: true,
-      migrations: 0,
-      applied: 0,
-      statements: 0,
-      skipped: folder.skipped,
-      extensions: [],
-      partlyVerified: [],
-      elapsedMs: elapsed(),
-    }
-  }
-  const workdir = resolveWorkdir({workdir: options.workdir})
-  const settings = deeperSettings(options.config ?? loadConfig(workdir, options.env), options)
+  if (folder.migrations.length === 0) return {ok: true, migrations: 0, ...nothing, elapsedMs: elapsed()}
+  return undefined
+}
+
+/** The settings and side runs of one verify, decided before the replay starts. */
+interface VerifyRun {
+  workdir: string
+  settings: DeeperSettings
+  scope: Scope
+  blockable: ReadonlySet<string> | undefined
+  linting: Promise<LintReport>
+  configAccepted: Promise<void>
+  elapsed: () => number
+  tracer: RiskTracer | undefined
+  shadowUrl: string | undefined
+  exactMajor: boolean
+  timeoutMs: number
+  projectMajor: number
+}
+
+async function prepareRun(options: VerifyOptions, project: VerifyProject, elapsed: () => number): Promise<VerifyRun> {
+  const {workdir, folder} = project
+  const settings = deeperSettings(project.config ?? options.config ?? loadConfig(workdir, options.env), options)
   const blockable =
-    options.unapplied ??
-    (options.against ? await branchFiles(options.workdir, options.against, folder.migrations) : undefined)
+    options.unapplied ?? (options.against ? await branchFiles(workdir, options.against, folder.migrations) : undefined)
   const scope = options.unapplied ? 'unapplied' : options.against ? 'branch' : 'all'
   // squawk runs beside the replay: it needs only the files.
   const linting = lintUnapplied(project.migrationsDir, folder.migrations, blockable, settings.lint)
   linting.catch(() => undefined)
-  const tracking = settings.advisors.level !== 'off'
   // Beside the database's start: supabase refusing config.toml ends verify before the replay.
   const configAccepted = supabaseAcceptsConfig(workdir, settings)
   configAccepted.catch(() => undefined)
-  const tracer = options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk())
-  const shadowUrl = options.shadowUrl ?? settings.verify.shadow_url
-  const exactMajor = options.exactMajor || settings.verify.exact_major
-  const timeoutMs = settings.verify.statement_timeout
-  const declared = await projectMajor(workdir)
-  if (shadowUrl) {
-    await configAccepted
-    const migrations = await loadMigrations(project.migrationsDir, folder.migrations)
-    return verifyOnShadow(shadowUrl, {
-      workdir,
-      migrations,
-      folder,
-      project,
-      settings,
-      scope,
-      blockable,
-      linting,
-      elapsed,
-      projectMajor: declared.major,
-      exactMajor,
-      timeoutMs,
-      tracer,
-    })
+  return {
+    workdir,
+    settings,
+    scope,
+    blockable,
+    linting,
+    configAccepted,
+    elapsed,
+    tracer: options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk()),
+    shadowUrl: options.shadowUrl ?? settings.verify.shadow_url,
+    exactMajor: Boolean(options.exactMajor || settings.verify.exact_major),
+    timeoutMs: settings.verify.statement_timeout,
+    projectMajor: (await projectMajor(workdir)).major,
   }
+}
+
+async function verifyOnEmbedded(options: VerifyOptions, project: VerifyProject, run: VerifyRun): Promise<VerifyReport> {
+  const {workdir, settings, scope, blockable, tracer, folder} = {...run, folder: project.folder}
+  const tracking = settings.advisors.level !== 'off'
   // Reading the files comes first (milliseconds): the builds they load decide the PGlite line too.
   const reading = loadMigrations(project.migrationsDir, folder.migrations)
   const planning = reading.then(planExtensions)
   const needs = await planning.catch(() => undefined)
-  const major = replayMajorFor(declared.major, needs?.load ?? [])
-  if (!major.exact && exactMajor) throw majorMismatch(declared.major, major.line.major)
+  const major = replayMajorFor(run.projectMajor, needs?.load ?? [])
+  if (!major.exact && run.exactMajor) throw majorMismatch(run.projectMajor, major.line.major)
   const {start, attempts} = await databaseStarter(options, {
     workdir,
     settings,
@@ -202,7 +225,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     major,
     carries: {ledger: tracking, tracer: tracer !== undefined, observer: options.observer?.cacheName ?? null},
   })
-  const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), configAccepted])
+  const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), run.configAccepted])
   for (const settled of [loaded, accepted]) {
     if (settled.status === 'fulfilled') continue
     if (starting.status === 'fulfilled') await starting.value.close()
@@ -247,7 +270,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       })
       replay = await replayTracked()
     }
-    const where = {timeoutMs, projectMajor: major.projectMajor, major: major.line.major}
+    const where = {timeoutMs: run.timeoutMs, projectMajor: major.projectMajor, major: major.line.major}
     const failure =
       replay.failure &&
       (await explainFailure(replay.failure, replay.work, migrations, folder.skipped, project, plan, where))
@@ -259,7 +282,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
       replay,
       failure,
       advisors,
-      lint: await linting,
+      lint: await run.linting,
       risk: highRisk(tracer, blockable),
       skipped: folder.skipped,
       cached: attempts.at(-1)?.resumed?.position,
@@ -268,7 +291,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
         extensions: uses,
         partlyVerified: replay.partlyVerified,
       },
-      elapsedMs: elapsed(),
+      elapsedMs: run.elapsed(),
     })
   } finally {
     // What is being published was read from the database already; a failure to write it is no failure of verify.
@@ -320,20 +343,10 @@ async function databaseStarter(
   return {start, attempts}
 }
 
-interface ShadowRun {
-  workdir: string
+interface ShadowRun extends VerifyRun {
   migrations: LoadedMigration[]
   folder: {skipped: SkippedEntry[]}
   project: {migrationsDir: string}
-  settings: DeeperSettings
-  scope: Scope
-  blockable: ReadonlySet<string> | undefined
-  linting: Promise<LintReport>
-  elapsed: () => number
-  projectMajor: number
-  exactMajor: boolean
-  timeoutMs: number
-  tracer: RiskTracer | undefined
 }
 
 /**
