@@ -1,5 +1,5 @@
 // Embeds the SQL under src/sql/ (the Supabase baseline, the extension stand-ins) into one generated module,
-// src/core/sql-assets.generated.ts, so that core/ stays pure (no file reads) and start-up reads no extra
+// src/core/sql/sql-assets.generated.ts, so that core/ stays pure (no file reads) and start-up reads no extra
 // files. Run by `npm run build`, `npm run lint` and vitest's global setup; the output is not committed.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..')
 const sqlDir = path.join(root, 'src', 'sql')
-const out = path.join(root, 'src', 'core', 'sql-assets.generated.ts')
+const out = path.join(root, 'src', 'core', 'sql', 'sql-assets.generated.ts')
 
 function sqlFiles(dir) {
   return fs

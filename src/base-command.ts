@@ -1,6 +1,6 @@
 import {Command, Errors, Flags} from '@oclif/core'
 import {fileSystemRefusal, SbxError, UsageError} from './core/errors.js'
-import {terminalText} from './core/terminal-text.js'
+import {terminalText} from './core/output/terminal-text.js'
 import {errorJson, renderError} from './render/error.js'
 
 export abstract class BaseCommand extends Command {

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
-import {DEFAULT_OFF_RULES} from '../core/lint.js'
+import {DEFAULT_OFF_RULES} from '../core/verify/lint.js'
 import {lintLevelFlag} from '../flags.js'
 import {lintLine} from '../render/verify-deeper.js'
 import {type LintReport, lint} from '../workflows/lint.js'

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../base-command.js'
-import {AUDIT_FILE, type AuditLog} from '../core/audit.js'
 import {EXIT_CODES_HELP} from '../core/errors.js'
+import {AUDIT_FILE, type AuditLog} from '../core/migrations/audit.js'
 import {renderAuditLog} from '../render/audit.js'
 import {auditLog} from '../workflows/log.js'
 

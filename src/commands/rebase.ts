@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {AUDIT_FILE} from '../core/audit.js'
 import {EXIT_CODES_HELP} from '../core/errors.js'
+import {AUDIT_FILE} from '../core/migrations/audit.js'
 import {lockTimeoutFlag} from '../flags.js'
 import {renderPlan} from '../render/findings.js'
 import type {FixReport} from '../workflows/fix.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {AUDIT_FILE} from '../core/audit.js'
 import {EXIT_CODES_HELP, ExitCode} from '../core/errors.js'
+import {AUDIT_FILE} from '../core/migrations/audit.js'
 import {lockTimeoutFlag} from '../flags.js'
 import {renderSquash} from '../render/squash.js'
 import {type SquashReport, squash} from '../workflows/squash.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {AUDIT_FILE} from '../core/audit.js'
 import {EXIT_CODES_HELP, ExitCode, UsageError} from '../core/errors.js'
+import {AUDIT_FILE} from '../core/migrations/audit.js'
 import {lockTimeoutFlag} from '../flags.js'
 import {renderSync} from '../render/sync.js'
 import {type SyncReport, sync} from '../workflows/sync.js'

@@ -9,11 +9,11 @@
  */
 import {parse} from 'smol-toml'
 import * as z from 'zod/mini'
-import {CHECK_EXPECTED, checkSection} from './check-config.js'
 import {UsageError} from './errors.js'
-import {NOTIFY_EXPECTED, notifySection} from './notify-config.js'
-import {REGISTRY_EXPECTED, registrySection} from './registry-config.js'
-import {LINT_EXPECTED, lintSection, VERIFY_EXPECTED, verifySection} from './verify-config.js'
+import {CHECK_EXPECTED, checkSection} from './migrations/check-config.js'
+import {NOTIFY_EXPECTED, notifySection} from './notify/notify-config.js'
+import {REGISTRY_EXPECTED, registrySection} from './registry/registry-config.js'
+import {LINT_EXPECTED, lintSection, VERIFY_EXPECTED, verifySection} from './verify/verify-config.js'
 
 export const CONFIG_FILE = 'supabase/sbx.toml'
 

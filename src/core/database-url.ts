@@ -3,7 +3,7 @@
  * a DNS failure or a stack trace from the URL parser (a port that is not a number makes the whole URL invalid). The password never appears in the message.
  */
 import {UsageError} from './errors.js'
-import {redactUrl} from './redact.js'
+import {redactUrl} from './output/redact.js'
 
 const EXPECTED = 'expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE'
 

@@ -1,4 +1,4 @@
-import type {AuditLog} from '../core/audit.js'
+import type {AuditLog} from '../core/migrations/audit.js'
 
 export function renderAuditLog(log: AuditLog): string {
   const lines = log.entries.map((e) => {

@@ -5,7 +5,7 @@
  * the same shapes, so scripts cannot tell the paths apart.
  */
 import type {SbxError} from '../core/errors.js'
-import {terminalText} from '../core/terminal-text.js'
+import {terminalText} from '../core/output/terminal-text.js'
 
 export interface ErrorJson {
   error: {code: string; message: string; suggestions: string[]; exitCode: number; name: 'Error'; oclif: {exit: number}}

@@ -1,8 +1,8 @@
 /** Findings and rename plans as human text: what was found, and what to do about it. Pure. */
-import type {Finding} from '../core/findings.js'
-import type {HistoryOrigin} from '../core/history.js'
-import {describeHolder, type Reservation} from '../core/registry.js'
-import type {Rename} from '../core/rename-plan.js'
+import type {Finding} from '../core/migrations/findings.js'
+import type {HistoryOrigin} from '../core/migrations/history.js'
+import type {Rename} from '../core/migrations/rename-plan.js'
+import {describeHolder, type Reservation} from '../core/registry/registry.js'
 import {registryCondition} from './registry.js'
 
 export function renderFinding(finding: Finding): string {

@@ -3,9 +3,9 @@
  * migration it concerns. Paths are relative to the repository: supabase/migrations/<file> unless told otherwise.
  * Pure.
  */
-import type {Finding} from '../core/findings.js'
-import type {PlanReport} from '../core/plan-report.js'
-import type {VerifyReport} from '../core/verify-report.js'
+import type {Finding} from '../core/migrations/findings.js'
+import type {PlanReport} from '../core/plan/plan-report.js'
+import type {VerifyReport} from '../core/verify/verify-report.js'
 import {renderFinding} from './findings.js'
 
 export const DEFAULT_MIGRATIONS_PATH = 'supabase/migrations'

@@ -2,9 +2,10 @@
  * `sbx plan` as text (terminal), markdown (a pull request comment: short, headed, a Mermaid graph; file names
  * only, nothing from the environment) and GitHub annotations. Pure.
  */
-import type {DbObject} from '../core/catalog.js'
-import type {PlannedMigration, PlanReport} from '../core/plan-report.js'
-import type {MigrationRisk} from '../core/risk.js'
+
+import type {PlannedMigration, PlanReport} from '../core/plan/plan-report.js'
+import type {MigrationRisk} from '../core/risk/risk.js'
+import type {DbObject} from '../core/sql/catalog.js'
 import {riskLines, riskTableMarkdown} from './risk.js'
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`

@@ -1,5 +1,5 @@
-import type {InterruptedFile} from '../core/interrupted-push.js'
-import type {PushReport} from '../core/push-report.js'
+import type {InterruptedFile} from '../core/push/interrupted-push.js'
+import type {PushReport} from '../core/push/push-report.js'
 import {renderFinding} from './findings.js'
 import {violationLine} from './risk.js'
 import {renderVerify} from './verify.js'

@@ -1,6 +1,6 @@
 /** The registry's words for people: the queue, warnings, the setup for `registry init`. Pure. */
 import type {RegistryCondition} from '../core/errors.js'
-import {age, describeHolder, type Reservation} from '../core/registry.js'
+import {age, describeHolder, type Reservation} from '../core/registry/registry.js'
 
 /** `is unreachable`, `is busy`, `refused the request`: how a line names what a registry did. */
 export function registryCondition(condition: RegistryCondition): string {

@@ -1,7 +1,7 @@
 /** A migration's measured risk as lines of text and as the incident report's risk table (markdown). Pure. */
 
-import {blocksReads, blocksWrites, type MigrationRisk} from '../core/risk.js'
-import {formatBytes, type RiskViolation} from '../core/risk-policy.js'
+import {blocksReads, blocksWrites, type MigrationRisk} from '../core/risk/risk.js'
+import {formatBytes, type RiskViolation} from '../core/risk/risk-policy.js'
 
 const held = (through: readonly number[]) =>
   through.length === 0 ? '' : `, held through statement${through.length === 1 ? '' : 's'} ${ranges(through)}`

@@ -1,4 +1,4 @@
-import type {SquashReport} from '../core/squash-report.js'
+import type {SquashReport} from '../core/squash/squash-report.js'
 
 export function renderSquash(report: SquashReport): string {
   const lines: string[] = []

@@ -1,7 +1,7 @@
 /** `sbx sync` as human text: what was (or would be) adopted, fetched and moved, and what sync refused. Pure. */
-import type {Finding} from '../core/findings.js'
-import type {Rename} from '../core/rename-plan.js'
-import type {SyncConflict} from '../core/sync-plan.js'
+import type {Finding} from '../core/migrations/findings.js'
+import type {Rename} from '../core/migrations/rename-plan.js'
+import type {SyncConflict} from '../core/sync/sync-plan.js'
 import {renderFinding, renderRename} from './findings.js'
 
 /** What `sbx sync` reports (src/workflows/sync.ts), in core types only. */

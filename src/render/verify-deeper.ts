@@ -1,6 +1,6 @@
 /** The advisors and lint parts of `sbx verify`'s human report: short, blocking findings first. Pure. */
-import type {AdvisorFinding, AdvisorsReport} from '../core/advisors.js'
-import type {LintFinding, LintReport} from '../core/lint.js'
+import type {AdvisorFinding, AdvisorsReport} from '../core/verify/advisors.js'
+import type {LintFinding, LintReport} from '../core/verify/lint.js'
 
 const INDENT = '       '
 /** Non-blocking lint findings listed one by one up to this many; beyond, counts per rule. */

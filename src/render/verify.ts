@@ -1,7 +1,7 @@
 /** `sbx verify`'s report as human text: where the replay failed, why, and what to do. Pure. */
-import type {ExtensionStatus} from '../core/extension-plan.js'
-import type {MissingObject} from '../core/missing-object.js'
-import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+import type {ExtensionStatus} from '../core/extensions/extension-plan.js'
+import type {MissingObject} from '../core/verify/missing-object.js'
+import type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify/verify-report.js'
 import {riskLines} from './risk.js'
 import {renderAdvisors, renderLint} from './verify-deeper.js'
 

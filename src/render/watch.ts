@@ -1,5 +1,5 @@
 /** `sbx watch` events as human lines. Pure. */
-import type {WatchEvent} from '../core/watch.js'
+import type {WatchEvent} from '../core/watch/watch.js'
 import {renderRename} from './findings.js'
 
 export function renderWatchEvent(event: WatchEvent): string {

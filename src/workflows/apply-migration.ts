@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 import {Readable} from 'node:stream'
-import type {DatabaseTargetChoice} from '../shell/push-target.js'
+import type {DatabaseTargetChoice} from '../shell/deploy/push-target.js'
 import {type NewMigrationResult, newMigration} from './new-migration.js'
 import {type PushReport, push} from './push.js'
 

@@ -1,16 +1,16 @@
 /** `sbx fix`: plan renames purely, then carry them out under the repository lock (rebase: workflows/rebase.ts). */
-import type {Finding} from '../core/findings.js'
-import {findIssues} from '../core/findings.js'
-import type {Reservation} from '../core/registry.js'
-import {type FixPlan, folderAfterRenames, type NoRoom, planFix, type Rename} from '../core/rename-plan.js'
-import {withLock} from '../shell/lock.js'
-import {readMigrationFolder} from '../shell/migrations-dir.js'
-import {pinnedFiles} from '../shell/push-snapshot.js'
-import type {Workspace} from '../shell/workspace.js'
-import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
-import {openProject} from './open-project.js'
-import {type HistorySource, type ProjectState, readProjectState, withProvenance} from './project-state.js'
-import {repairWithRegistry} from './registry-check.js'
+import type {Finding} from '../core/migrations/findings.js'
+import {findIssues} from '../core/migrations/findings.js'
+import {type FixPlan, folderAfterRenames, type NoRoom, planFix, type Rename} from '../core/migrations/rename-plan.js'
+import type {Reservation} from '../core/registry/registry.js'
+import {pinnedFiles} from '../shell/deploy/push-snapshot.js'
+import {withLock} from '../shell/project/lock.js'
+import {readMigrationFolder} from '../shell/project/migrations-dir.js'
+import type {Workspace} from '../shell/project/workspace.js'
+import {type AppliedRename, applyRenames, completeInterruptedRenames} from './steps/apply-renames.js'
+import {openProject} from './steps/open-project.js'
+import {type HistorySource, type ProjectState, readProjectState, withProvenance} from './steps/project-state.js'
+import {repairWithRegistry} from './steps/registry-check.js'
 
 export interface FixOptions extends HistorySource {
   workdir?: string

@@ -2,11 +2,11 @@
 import {existsSync} from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {AUDIT_FILE} from '../core/audit.js'
 import {UsageError} from '../core/errors.js'
-import {addToLefthook, addToShellHook, addUnionMerge, hookCommand} from '../core/hook-config.js'
-import {hooksDir} from '../shell/git.js'
-import {openWorkspace} from '../shell/workspace.js'
+import {addToLefthook, addToShellHook, addUnionMerge, hookCommand} from '../core/git-hooks/hook-config.js'
+import {AUDIT_FILE} from '../core/migrations/audit.js'
+import {hooksDir} from '../shell/project/git.js'
+import {openWorkspace} from '../shell/project/workspace.js'
 
 export interface HooksReport {
   /** Files changed, relative to the repository top; empty when everything was already in place. */

@@ -5,17 +5,17 @@
 import {isUtf8} from 'node:buffer'
 import path from 'node:path'
 import {UsageError} from '../core/errors.js'
-import {invalidUtf8Finding, type LintedFile, type LintReport, lintFindings, rulesOff} from '../core/lint.js'
-import {planReplay} from '../core/replay-plan.js'
-import {migrationStatements} from '../core/sql-statements.js'
-import type {BlockingLevel, LintSettings} from '../core/verify-config.js'
-import {DEFAULT_LINT_SETTINGS} from '../core/verify-config.js'
-import {loadConfig} from '../shell/config-file.js'
-import {readBytes, readMigrationFolder} from '../shell/migrations-dir.js'
-import {resolveWorkdir} from '../shell/project.js'
-import {findSquawk, runSquawk} from '../shell/squawk.js'
+import {migrationStatements} from '../core/sql/sql-statements.js'
+import {invalidUtf8Finding, type LintedFile, type LintReport, lintFindings, rulesOff} from '../core/verify/lint.js'
+import {planReplay} from '../core/verify/replay-plan.js'
+import type {BlockingLevel, LintSettings} from '../core/verify/verify-config.js'
+import {DEFAULT_LINT_SETTINGS} from '../core/verify/verify-config.js'
+import {findSquawk, runSquawk} from '../shell/lint/squawk.js'
+import {loadConfig} from '../shell/project/config-file.js'
+import {readBytes, readMigrationFolder} from '../shell/project/migrations-dir.js'
+import {resolveWorkdir} from '../shell/project/project.js'
 
-export type {LintFinding, LintReport} from '../core/lint.js'
+export type {LintFinding, LintReport} from '../core/verify/lint.js'
 
 export interface LintFilesOptions {
   /** The folder the names are relative to (and reported relative to). */

@@ -1,10 +1,10 @@
 /** The migrations folder as supabase reads it, and, given a database target, which versions it has applied. */
 import {assertDatabaseUrl} from '../core/database-url.js'
-import type {SkippedEntry} from '../core/migration-file.js'
-import {withLock} from '../shell/lock.js'
-import {readMigrationFolder} from '../shell/migrations-dir.js'
-import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/push-target.js'
-import {openProject} from './open-project.js'
+import type {SkippedEntry} from '../core/migrations/migration-file.js'
+import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/deploy/push-target.js'
+import {withLock} from '../shell/project/lock.js'
+import {readMigrationFolder} from '../shell/project/migrations-dir.js'
+import {openProject} from './steps/open-project.js'
 
 export interface ListMigrationsOptions {
   workdir?: string

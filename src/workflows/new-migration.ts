@@ -4,17 +4,17 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {migrationFileName} from '../core/migration-file.js'
-import {normalizeMigrationName} from '../core/migration-name.js'
-import {allocateVersion, nextVersionAfter} from '../core/version.js'
-import {hasConfig} from '../shell/config-presence.js'
-import {listWorktrees} from '../shell/git.js'
-import {lastHandedOut, recordHandedOut} from '../shell/ledger.js'
-import {withLock} from '../shell/lock.js'
-import {publishNoClobber, stageContent, versionsIn} from '../shell/migrations-dir.js'
-import type {Workspace} from '../shell/workspace.js'
-import {openProject} from './open-project.js'
-import type {NewMigrationRegistry} from './registry-new.js'
+import {migrationFileName} from '../core/migrations/migration-file.js'
+import {normalizeMigrationName} from '../core/migrations/migration-name.js'
+import {allocateVersion, nextVersionAfter} from '../core/migrations/version.js'
+import {hasConfig} from '../shell/project/config-presence.js'
+import {listWorktrees} from '../shell/project/git.js'
+import {lastHandedOut, recordHandedOut} from '../shell/project/ledger.js'
+import {withLock} from '../shell/project/lock.js'
+import {publishNoClobber, stageContent, versionsIn} from '../shell/project/migrations-dir.js'
+import type {Workspace} from '../shell/project/workspace.js'
+import {openProject} from './steps/open-project.js'
+import type {NewMigrationRegistry} from './steps/registry-new.js'
 
 export interface NewMigrationOptions {
   name: string
@@ -47,9 +47,9 @@ export async function newMigration(options: NewMigrationOptions): Promise<NewMig
   // One stat when there is no registry: projects without one load none of its code.
   const env = options.env ?? process.env
   const session = hasConfig(workspace.workdir, env)
-    ? await (await import('./registry-session.js')).openRegistrySession(workspace, env)
+    ? await (await import('./steps/registry-session.js')).openRegistrySession(workspace, env)
     : undefined
-  const step = session ? await import('./registry-new.js') : undefined
+  const step = session ? await import('./steps/registry-new.js') : undefined
   // Stage the content before taking the lock: a slow stdin must not hold up every other process.
   const [tmp, otherFolders] = await Promise.all([
     stageContent(workspace.tempDir, options.content),

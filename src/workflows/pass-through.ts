@@ -3,10 +3,10 @@
  * of an sbx command that supabase does not know either: then "did you mean" and exit 2.
  */
 import {spawn} from 'node:child_process'
-import {closestCommand, parseSupabaseCommands} from '../core/did-you-mean.js'
 import {ExternalError, UsageError} from '../core/errors.js'
-import {resolveWorkdir} from '../shell/project.js'
-import {findSupabaseBin, supabaseHelp} from '../shell/supabase.js'
+import {closestCommand, parseSupabaseCommands} from '../core/output/did-you-mean.js'
+import {resolveWorkdir} from '../shell/project/project.js'
+import {findSupabaseBin, supabaseHelp} from '../shell/supabase/supabase.js'
 
 export async function passThrough(argv: string[], sbxCommands: readonly string[] = []): Promise<number> {
   const bin = findSupabaseBin(resolveWorkdir())

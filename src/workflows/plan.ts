@@ -6,24 +6,30 @@
  */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
-import {type CatalogRow, objectKey} from '../core/catalog.js'
-import type {History} from '../core/history.js'
-import {checklist, type PlanRename, type PlanReport, planMigration, withSkippedCreators} from '../core/plan-report.js'
-import {planReplay} from '../core/replay-plan.js'
-import {assessMigration, relationsOf, type TableStats} from '../core/risk.js'
-import {readAudit} from '../shell/audit-log.js'
-import {loadConfig} from '../shell/config-file.js'
-import {readMigrationFolder} from '../shell/migrations-dir.js'
-import {openDatabaseTarget, openTarget} from '../shell/push-target.js'
-import {openSupabase} from '../shell/supabase.js'
-import type {Workspace} from '../shell/workspace.js'
-import {trackCatalog} from './catalog-tracker.js'
-import {openProject} from './open-project.js'
-import {databaseHistory, readHistorySource} from './project-state.js'
-import {type RiskTracer, traceRisk} from './risk-tracer.js'
+import type {History} from '../core/migrations/history.js'
+import {
+  checklist,
+  type PlanRename,
+  type PlanReport,
+  planMigration,
+  withSkippedCreators,
+} from '../core/plan/plan-report.js'
+import {assessMigration, relationsOf, type TableStats} from '../core/risk/risk.js'
+import {type CatalogRow, objectKey} from '../core/sql/catalog.js'
+import {planReplay} from '../core/verify/replay-plan.js'
+import {openDatabaseTarget, openTarget} from '../shell/deploy/push-target.js'
+import {readAudit} from '../shell/project/audit-log.js'
+import {loadConfig} from '../shell/project/config-file.js'
+import {readMigrationFolder} from '../shell/project/migrations-dir.js'
+import type {Workspace} from '../shell/project/workspace.js'
+import {openSupabase} from '../shell/supabase/supabase.js'
+import {trackCatalog} from './steps/catalog-tracker.js'
+import {openProject} from './steps/open-project.js'
+import {databaseHistory, readHistorySource} from './steps/project-state.js'
+import {type RiskTracer, traceRisk} from './steps/risk-tracer.js'
 import {verify} from './verify.js'
 
-export type {PlanReport} from '../core/plan-report.js'
+export type {PlanReport} from '../core/plan/plan-report.js'
 
 export interface PlanOptions {
   workdir?: string
@@ -127,9 +133,9 @@ async function targetStats(
   relations: readonly string[],
 ): Promise<Map<string, TableStats> | undefined> {
   if (options.against || options.linked) return undefined
-  const {readTableStats} = await import('../shell/table-stats.js')
+  const {readTableStats} = await import('../shell/database/table-stats.js')
   if (options.dbUrl) {
-    const {connect} = await import('../shell/database.js')
+    const {connect} = await import('../shell/database/database.js')
     const client = await connect(options.dbUrl)
     try {
       return await readTableStats(client, relations)

@@ -10,44 +10,50 @@
 import {createHash} from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {catalogOf, missingObjects, sortObjects, toObject} from '../core/catalog.js'
-import {withIntendedSkips} from '../core/check-config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
-import {findIssues} from '../core/findings.js'
-import type {AppliedMigration, History} from '../core/history.js'
-import {type InterruptedFile, judgeInterruptedPushes} from '../core/interrupted-push.js'
-import {type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
-import {explainPushFailure, pushFailureMessage} from '../core/push-failure.js'
-import type {OwnOutcome, PushReport} from '../core/push-report.js'
-import {redactSecrets} from '../core/redact.js'
-import {planReplay} from '../core/replay-plan.js'
-import {assessMigration, relationsOf} from '../core/risk.js'
-import {parseSize, type RiskViolation, riskViolations} from '../core/risk-policy.js'
-import {migrationStatements} from '../core/sql-statements.js'
-import {configRefusal} from '../core/supabase-refusal.js'
-import {DEFAULT_VERIFY_SETTINGS, type VerifySettings} from '../core/verify-config.js'
+import {withIntendedSkips} from '../core/migrations/check-config.js'
+import {findIssues} from '../core/migrations/findings.js'
+import type {AppliedMigration, History} from '../core/migrations/history.js'
+import {type MigrationFolder, parseMigrationFile} from '../core/migrations/migration-file.js'
+import {redactSecrets} from '../core/output/redact.js'
+import {type InterruptedFile, judgeInterruptedPushes} from '../core/push/interrupted-push.js'
+import {explainPushFailure, pushFailureMessage} from '../core/push/push-failure.js'
+import type {OwnOutcome, PushReport} from '../core/push/push-report.js'
+import {configRefusal} from '../core/push/supabase-refusal.js'
+import {assessMigration, relationsOf} from '../core/risk/risk.js'
+import {parseSize, type RiskViolation, riskViolations} from '../core/risk/risk-policy.js'
+import {catalogOf, missingObjects, sortObjects, toObject} from '../core/sql/catalog.js'
+import {migrationStatements} from '../core/sql/sql-statements.js'
+import {planReplay} from '../core/verify/replay-plan.js'
+import {DEFAULT_VERIFY_SETTINGS, type VerifySettings} from '../core/verify/verify-config.js'
 import {riskLines, violationLine} from '../render/risk.js'
-import {configRefused} from '../shell/advisors.js'
-import {loadConfig} from '../shell/config-file.js'
-import {withLock} from '../shell/lock.js'
-import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
-import {currentActor} from '../shell/processes.js'
-import {addAppliedFiles, addPinnedPid, removeSnapshot, type Snapshot, takeSnapshot} from '../shell/push-snapshot.js'
-import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/push-target.js'
-import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase.js'
-import {openWorkspace, type Workspace} from '../shell/workspace.js'
-import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './catalog-tracker.js'
-import {notify, projectName} from './notify.js'
-import {databaseHistory, readAppliedStatements, targetOrigin} from './project-state.js'
-import {markPushedApplied, registryPushWarnings} from './registry-push.js'
-import {type RiskTracer, traceRisk} from './risk-tracer.js'
-import {finishInterruptedSquash} from './squash-finish.js'
-import {repairSquashedHistory} from './squash-repair.js'
+import {
+  addAppliedFiles,
+  addPinnedPid,
+  removeSnapshot,
+  type Snapshot,
+  takeSnapshot,
+} from '../shell/deploy/push-snapshot.js'
+import {openTarget, type PushTarget, type TargetChoice, targetLabel} from '../shell/deploy/push-target.js'
+import {loadConfig} from '../shell/project/config-file.js'
+import {withLock} from '../shell/project/lock.js'
+import {readMigrationFolder, readText} from '../shell/project/migrations-dir.js'
+import {currentActor} from '../shell/project/processes.js'
+import {openWorkspace, type Workspace} from '../shell/project/workspace.js'
+import {configRefused} from '../shell/supabase/advisors.js'
+import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase/supabase.js'
+import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './steps/catalog-tracker.js'
+import {notify, projectName} from './steps/notify.js'
+import {databaseHistory, readAppliedStatements, targetOrigin} from './steps/project-state.js'
+import {markPushedApplied, registryPushWarnings} from './steps/registry-push.js'
+import {type RiskTracer, traceRisk} from './steps/risk-tracer.js'
+import {finishInterruptedSquash} from './steps/squash-finish.js'
+import {repairSquashedHistory} from './steps/squash-repair.js'
 import {verify} from './verify.js'
 
-export type {PushReport} from '../core/push-report.js'
-export type {TargetChoice} from '../shell/push-target.js'
+export type {PushReport} from '../core/push/push-report.js'
+export type {TargetChoice} from '../shell/deploy/push-target.js'
 
 export interface PushOptions {
   workdir?: string
@@ -299,7 +305,7 @@ async function pushFailed(context: {
 
 /**
  * Files a killed (or failed) earlier push left partly committed and that are still pending unchanged
- * (core/interrupted-push.ts); entries with nothing left to fear are deleted (not on a dry run).
+ * (core/push/interrupted-push.ts); entries with nothing left to fear are deleted (not on a dry run).
  */
 async function interruptedFiles(
   target: PushTarget,

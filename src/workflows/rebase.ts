@@ -3,16 +3,17 @@
  * branch's history is the ref's folder), as fix does against a database. Under the repository lock; with
  * `--commit`, the renames and the audit file in one commit.
  */
-import {AUDIT_FILE} from '../core/audit.js'
+
 import {UsageError} from '../core/errors.js'
-import {planRebase} from '../core/rename-plan.js'
-import {commitPaths} from '../shell/git.js'
-import {withLock} from '../shell/lock.js'
-import {gitMigrationsDir} from '../shell/workspace.js'
-import {applyRenames} from './apply-renames.js'
+import {AUDIT_FILE} from '../core/migrations/audit.js'
+import {planRebase} from '../core/migrations/rename-plan.js'
+import {commitPaths} from '../shell/project/git.js'
+import {withLock} from '../shell/project/lock.js'
+import {gitMigrationsDir} from '../shell/project/workspace.js'
 import type {FixReport} from './fix.js'
-import {openProject} from './open-project.js'
-import {branchHistory, readProjectState} from './project-state.js'
+import {applyRenames} from './steps/apply-renames.js'
+import {openProject} from './steps/open-project.js'
+import {branchHistory, readProjectState} from './steps/project-state.js'
 
 export interface RebaseOptions {
   workdir?: string

@@ -1,9 +1,9 @@
 /** `sbx registry init | list | release`: the registry on its own, with either backend. */
 import {UsageError} from '../core/errors.js'
-import {queue, type Reservation} from '../core/registry.js'
-import {parseRegistryUrl} from '../core/registry-config.js'
-import {openWorkspace, type Workspace} from '../shell/workspace.js'
-import {openRegistrySession, type RegistrySession} from './registry-session.js'
+import {queue, type Reservation} from '../core/registry/registry.js'
+import {parseRegistryUrl} from '../core/registry/registry-config.js'
+import {openWorkspace, type Workspace} from '../shell/project/workspace.js'
+import {openRegistrySession, type RegistrySession} from './steps/registry-session.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -37,7 +37,7 @@ export async function registryInit(options: {workdir?: string; role: string; env
     await session.registry.list()
     return base
   }
-  const {initPostgresRegistry, registryGrants} = await import('../shell/registry-postgres.js')
+  const {initPostgresRegistry, registryGrants} = await import('../shell/registry/registry-postgres.js')
   await initPostgresRegistry(location.url, session.settings.timeout)
   return {...base, grants: registryGrants(options.role)}
 }

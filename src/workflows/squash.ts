@@ -1,26 +1,26 @@
 /**
  * `sbx squash [--up-to VERSION] [--dry-run]`: replace the oldest migrations by one file that builds the same
- * schema and data, proven equivalent before anything is written (workflows/squash-proof.ts), then written all
- * or nothing under the repository lock (shell/squash-journal.ts): one file carrying the version and name of
+ * schema and data, proven equivalent before anything is written (workflows/steps/squash-proof.ts), then written all
+ * or nothing under the repository lock (shell/squash/squash-journal.ts): one file carrying the version and name of
  * the newest squashed one, the others removed (staged in git when tracked), one audit line per file.
- * Databases that applied the originals are repaired by their next `sbx push` (workflows/squash-repair.ts).
+ * Databases that applied the originals are repaired by their next `sbx push` (workflows/steps/squash-repair.ts).
  */
 
 import {createHash} from 'node:crypto'
 import path from 'node:path'
 import {UsageError} from '../core/errors.js'
-import {groupByVersion} from '../core/migration-file.js'
-import {migrationStatements} from '../core/sql-statements.js'
-import type {SquashReport} from '../core/squash-report.js'
-import {withLock} from '../shell/lock.js'
-import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
-import {commitJournal, type SquashJournal, stageSquash} from '../shell/squash-journal.js'
-import {openWorkspace} from '../shell/workspace.js'
-import {finishInterruptedSquash, pauseForTest, rollForward, sha256Of} from './squash-finish.js'
-import {type LoadedMigration, proveSquash, SquashRefusedError} from './squash-proof.js'
-import {releaseSquashedReservations} from './squash-registry.js'
+import {groupByVersion} from '../core/migrations/migration-file.js'
+import {migrationStatements} from '../core/sql/sql-statements.js'
+import type {SquashReport} from '../core/squash/squash-report.js'
+import {withLock} from '../shell/project/lock.js'
+import {readMigrationFolder, readText} from '../shell/project/migrations-dir.js'
+import {openWorkspace} from '../shell/project/workspace.js'
+import {commitJournal, type SquashJournal, stageSquash} from '../shell/squash/squash-journal.js'
+import {finishInterruptedSquash, pauseForTest, rollForward, sha256Of} from './steps/squash-finish.js'
+import {type LoadedMigration, proveSquash, SquashRefusedError} from './steps/squash-proof.js'
+import {releaseSquashedReservations} from './steps/squash-registry.js'
 
-export type {SquashReport} from '../core/squash-report.js'
+export type {SquashReport} from '../core/squash/squash-report.js'
 
 export interface SquashOptions {
   workdir?: string

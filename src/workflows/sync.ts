@@ -1,6 +1,6 @@
 /**
  * `sbx sync`: adopt the versions a database assigned to migrations applied outside the repository.
- * Under the repository lock: read the target's history and every local file → plan (src/core/sync-plan.ts)
+ * Under the repository lock: read the target's history and every local file → plan (src/core/sync/sync-plan.ts)
  * → rename adopted files, write fetched ones (no-clobber), then the rename planner's out-of-order moves,
  * each with an audit line. A dry run reads and plans only.
  */
@@ -8,24 +8,24 @@ import {createHash} from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {Readable} from 'node:stream'
-import type {AuditEntry} from '../core/audit.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {SbxError} from '../core/errors.js'
-import {type Finding, findIssues} from '../core/findings.js'
-import {type MigrationFolder, parseMigrationFile} from '../core/migration-file.js'
-import type {Rename} from '../core/rename-plan.js'
-import {migrationStatements} from '../core/sql-statements.js'
-import {type FetchedFile, planSync, type SyncConflict} from '../core/sync-plan.js'
-import {appendAudit} from '../shell/audit-log.js'
-import {withLock} from '../shell/lock.js'
-import {publishNoClobber, readMigrationFolder, stageContent} from '../shell/migrations-dir.js'
-import {currentActor} from '../shell/processes.js'
-import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/push-target.js'
-import type {Workspace} from '../shell/workspace.js'
-import {type AppliedRename, applyRenames, completeInterruptedRenames} from './apply-renames.js'
-import {openProject} from './open-project.js'
-import {databaseHistory, targetOrigin, withProvenance} from './project-state.js'
-import {recordSyncedInRegistry} from './sync-registry.js'
+import type {AuditEntry} from '../core/migrations/audit.js'
+import {type Finding, findIssues} from '../core/migrations/findings.js'
+import {type MigrationFolder, parseMigrationFile} from '../core/migrations/migration-file.js'
+import type {Rename} from '../core/migrations/rename-plan.js'
+import {migrationStatements} from '../core/sql/sql-statements.js'
+import {type FetchedFile, planSync, type SyncConflict} from '../core/sync/sync-plan.js'
+import {type DatabaseTargetChoice, openDatabaseTarget} from '../shell/deploy/push-target.js'
+import {appendAudit} from '../shell/project/audit-log.js'
+import {withLock} from '../shell/project/lock.js'
+import {publishNoClobber, readMigrationFolder, stageContent} from '../shell/project/migrations-dir.js'
+import {currentActor} from '../shell/project/processes.js'
+import type {Workspace} from '../shell/project/workspace.js'
+import {type AppliedRename, applyRenames, completeInterruptedRenames} from './steps/apply-renames.js'
+import {openProject} from './steps/open-project.js'
+import {databaseHistory, targetOrigin, withProvenance} from './steps/project-state.js'
+import {recordSyncedInRegistry} from './steps/sync-registry.js'
 
 export interface SyncOptions {
   workdir?: string

@@ -5,11 +5,10 @@
  * later, because branches were merged in the wrong order. Read (files) → decide (split, plan) → replay.
  */
 import path from 'node:path'
-import {type AdvisorsReport, ObjectLedger} from '../core/advisors.js'
 import type {SbxConfig} from '../core/config.js'
-import {type DdlEvent, ledgerTouches} from '../core/ddl-events.js'
+import {majorGap, newerSyntax, replayMajorFor, unsafeEnumValue} from '../core/embedded/postgres-major.js'
 import {ExitCode, ExternalError, SbxError} from '../core/errors.js'
-import {DEFAULT_LIBRARIES} from '../core/extension-catalog.js'
+import {DEFAULT_LIBRARIES} from '../core/extensions/extension-catalog.js'
 import {
   createdExtension,
   type ExtensionNeeds,
@@ -17,21 +16,31 @@ import {
   type ExtensionUse,
   missingLibrary,
   planExtensions,
-} from '../core/extension-plan.js'
-import type {LintReport} from '../core/lint.js'
-import type {Migration, MigrationFolder, SkippedEntry} from '../core/migration-file.js'
-import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/missing-object.js'
-import {majorGap, newerSyntax, replayMajorFor, unsafeEnumValue} from '../core/postgres-major.js'
-import {planReplay} from '../core/replay-plan.js'
-import {assessMigration} from '../core/risk.js'
-import {SkippedWork, type SkipReason} from '../core/skipped-work.js'
-import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql-statements.js'
-import type {BlockingLevel} from '../core/verify-config.js'
-import type {FileRisk, PartlyVerified, ReplayDatabaseInfo, VerifyFailure, VerifyReport} from '../core/verify-report.js'
-import {catalogSnapshot, changedObjects} from '../shell/catalog.js'
-import {loadConfig} from '../shell/config-file.js'
-import {type DdlFeed, openDdlFeed} from '../shell/ddl-feed.js'
-import {freshDatabaseFromBaseline, pgliteVersion} from '../shell/embedded-db.js'
+} from '../core/extensions/extension-plan.js'
+import type {Migration, MigrationFolder, SkippedEntry} from '../core/migrations/migration-file.js'
+import {assessMigration} from '../core/risk/risk.js'
+import {type DdlEvent, ledgerTouches} from '../core/sql/ddl-events.js'
+import {migrationStatements, splitStatements, type TransactionMode} from '../core/sql/sql-statements.js'
+import {type AdvisorsReport, ObjectLedger} from '../core/verify/advisors.js'
+import type {LintReport} from '../core/verify/lint.js'
+import {findCreatingStatement, type MissingObject, parseMissingObject} from '../core/verify/missing-object.js'
+import {planReplay} from '../core/verify/replay-plan.js'
+import {SkippedWork, type SkipReason} from '../core/verify/skipped-work.js'
+import type {BlockingLevel} from '../core/verify/verify-config.js'
+import type {
+  FileRisk,
+  PartlyVerified,
+  ReplayDatabaseInfo,
+  VerifyFailure,
+  VerifyReport,
+} from '../core/verify/verify-report.js'
+import {freshDatabaseFromBaseline, pgliteVersion} from '../shell/embedded/embedded-db.js'
+import {loadConfig} from '../shell/project/config-file.js'
+import {readMigrationFolder, readText} from '../shell/project/migrations-dir.js'
+import {resolveWorkdir} from '../shell/project/project.js'
+import {apiSchemas, projectMajor} from '../shell/project/supabase-config.js'
+import {catalogSnapshot, changedObjects} from '../shell/replay/catalog.js'
+import {type DdlFeed, openDdlFeed} from '../shell/replay/ddl-feed.js'
 import {
   createHistoryTable,
   type Refusal,
@@ -40,14 +49,11 @@ import {
   replayMigration,
   type StepOver,
   serverVersion,
-} from '../shell/migration-replay.js'
-import {readMigrationFolder, readText} from '../shell/migrations-dir.js'
-import {type PreparedSession, preparedSession} from '../shell/prepared-query.js'
-import {resolveWorkdir} from '../shell/project.js'
-import {openShadow} from '../shell/shadow-db.js'
-import {apiSchemas, projectMajor} from '../shell/supabase-config.js'
-import {type CacheAttempt, verifyCache} from './replay-cache.js'
-import {type RiskTracer, type TracerState, traceRisk} from './risk-tracer.js'
+} from '../shell/replay/migration-replay.js'
+import {type PreparedSession, preparedSession} from '../shell/replay/prepared-query.js'
+import {openShadow} from '../shell/replay/shadow-db.js'
+import {type CacheAttempt, verifyCache} from './steps/replay-cache.js'
+import {type RiskTracer, type TracerState, traceRisk} from './steps/risk-tracer.js'
 import {
   advisorsAt,
   advisorsOnEmbedded,
@@ -58,9 +64,9 @@ import {
   lintUnapplied,
   type Scope,
   supabaseAcceptsConfig,
-} from './verify-deeper.js'
+} from './steps/verify-deeper.js'
 
-export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify-report.js'
+export type {PartlyVerified, VerifyFailure, VerifyReport} from '../core/verify/verify-report.js'
 
 export interface VerifyOptions {
   workdir?: string
@@ -302,7 +308,7 @@ async function verifyOnEmbedded(options: VerifyOptions, project: VerifyProject, 
 
 /**
  * Starts the replay database (again, with more extensions, after a missing library), each time from the longest
- * cached prefix where the replay cache can serve (workflows/replay-cache.ts); `attempts`: one per start.
+ * cached prefix where the replay cache can serve (workflows/steps/replay-cache.ts); `attempts`: one per start.
  */
 async function databaseStarter(
   options: VerifyOptions,
@@ -608,7 +614,7 @@ function withoutMissing(
   }
 }
 
-/** Statements using syntax newer than the project's major fail as on its server (core/postgres-major.ts). */
+/** Statements using syntax newer than the project's major fail as on its server (core/embedded/postgres-major.ts). */
 function newerSyntaxRefusal(project: number, replayed: number): Refusal | undefined {
   if (replayed <= project) return undefined
   return (_index, statement, earlier) => {

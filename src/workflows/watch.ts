@@ -8,17 +8,17 @@
  * files is handled in a few passes. The lock is held only during a pass, never while idle.
  *
  * A rename is prompt, so a writer that pauses, or that was told the old name, may go on writing to the old
- * name: a pass first merges such follow-ups into the renamed migration (core/follow-up.ts). When the folder
+ * name: a pass first merges such follow-ups into the renamed migration (core/watch/follow-up.ts). When the folder
  * disappears, watch reports it, waits for it to come back, and then resolves it as at start.
  */
 import {assertDatabaseUrl} from '../core/database-url.js'
-import type {WatchEvent} from '../core/watch.js'
-import {displayPath} from '../shell/project.js'
-import {watchFolder} from '../shell/watcher.js'
-import {openProject} from './open-project.js'
-import {openHistoryReader, WatchSession} from './watch-session.js'
+import type {WatchEvent} from '../core/watch/watch.js'
+import {displayPath} from '../shell/project/project.js'
+import {watchFolder} from '../shell/watch/watcher.js'
+import {openProject} from './steps/open-project.js'
+import {openHistoryReader, WatchSession} from './steps/watch-session.js'
 
-export type {WatchEvent} from '../core/watch.js'
+export type {WatchEvent} from '../core/watch/watch.js'
 
 export interface WatchOptions {
   workdir?: string

@@ -6,7 +6,7 @@ import {
   isIgnored,
   ObjectLedger,
   parseAdvisorsOutput,
-} from '../../src/core/advisors.js'
+} from '../../src/core/verify/advisors.js'
 
 const notes = {rule: 'rls_disabled_in_public', object: {schema: 'public', name: 'notes', type: 'table'}}
 const raw = {

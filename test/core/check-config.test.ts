@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {globMatches, withIntendedSkips} from '../../src/core/check-config.js'
 import {parseConfig} from '../../src/core/config.js'
 import {SbxError} from '../../src/core/errors.js'
+import {globMatches, withIntendedSkips} from '../../src/core/migrations/check-config.js'
 
 describe('[check] ignore', () => {
   it.each([

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {Coalescer} from '../../src/core/coalescer.js'
+import {Coalescer} from '../../src/core/watch/coalescer.js'
 
 /** A run that waits until the test lets it finish, so overlapping requests are made on purpose. */
 function gatedRuns() {

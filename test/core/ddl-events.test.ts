@@ -1,6 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {ObjectLedger} from '../../src/core/advisors.js'
-import {applyScopedRead, type CatalogRow, catalogOf} from '../../src/core/catalog.js'
+import {applyScopedRead, type CatalogRow, catalogOf} from '../../src/core/sql/catalog.js'
 import {
   catalogScope,
   type DdlEvent,
@@ -11,7 +10,8 @@ import {
   PG_POLICY,
   PG_PROC,
   PG_TRIGGER,
-} from '../../src/core/ddl-events.js'
+} from '../../src/core/sql/ddl-events.js'
+import {ObjectLedger} from '../../src/core/verify/advisors.js'
 
 const event = (tag: string, classid: number | null, objid: number | null, extra: Partial<DdlEvent> = {}): DdlEvent => ({
   tag,

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {destructiveReason} from '../../src/core/destructive.js'
+import {destructiveReason} from '../../src/core/sql/destructive.js'
 
 describe('destructiveReason', () => {
   it.each([

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {closestCommand, parseSupabaseCommands} from '../../src/core/did-you-mean.js'
+import {closestCommand, parseSupabaseCommands} from '../../src/core/output/did-you-mean.js'
 
 const SBX = ['check', 'fix', 'hooks', 'log', 'migration', 'push', 'rebase', 'verify', 'watch']
 

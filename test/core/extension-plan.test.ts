@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {SUPABASE_EXTENSIONS} from '../../src/core/extension-catalog.js'
+import {SUPABASE_EXTENSIONS} from '../../src/core/extensions/extension-catalog.js'
 import {
   buildModule,
   createdExtension,
@@ -9,8 +9,8 @@ import {
   missingLibrary,
   pinnedVersion,
   planExtensions,
-} from '../../src/core/extension-plan.js'
-import {STAND_INS, versionAliases} from '../../src/core/extension-stand-ins.js'
+} from '../../src/core/extensions/extension-plan.js'
+import {STAND_INS, versionAliases} from '../../src/core/extensions/extension-stand-ins.js'
 
 describe('createdExtension', () => {
   it.each([

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {findIssues} from '../../src/core/findings.js'
-import type {History} from '../../src/core/history.js'
-import {classifyEntries} from '../../src/core/migration-file.js'
+import {findIssues} from '../../src/core/migrations/findings.js'
+import type {History} from '../../src/core/migrations/history.js'
+import {classifyEntries} from '../../src/core/migrations/migration-file.js'
 
 const folder = (...names: string[]) => classifyEntries(names.map((name) => ({name, isDirectory: false})))
 const db = (...versions: Array<{version: string; name?: string; statements?: string[]}>): History => ({

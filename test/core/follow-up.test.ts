@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {Forwarding, mergeFollowUp} from '../../src/core/follow-up.js'
+import {Forwarding, mergeFollowUp} from '../../src/core/watch/follow-up.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const text = (data: Uint8Array) => new TextDecoder().decode(data)

@@ -4,7 +4,7 @@ import {
   BadHistoryVersionError,
   isHistoryVersion,
   MAX_HISTORY_VERSION_DIGITS,
-} from '../../src/core/history-version.js'
+} from '../../src/core/migrations/history-version.js'
 
 describe('versions read from a history', () => {
   it.each(['20260101000000', '20250117', '0', '020260207080006', '1'.repeat(MAX_HISTORY_VERSION_DIGITS)])(

@@ -1,5 +1,11 @@
 import {describe, expect, it} from 'vitest'
-import {addToLefthook, addToShellHook, addUnionMerge, HOOK_MARKER, hookCommand} from '../../src/core/hook-config.js'
+import {
+  addToLefthook,
+  addToShellHook,
+  addUnionMerge,
+  HOOK_MARKER,
+  hookCommand,
+} from '../../src/core/git-hooks/hook-config.js'
 
 const command = hookCommand('')
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {type JournalEntry, judgeInterruptedPushes} from '../../src/core/interrupted-push.js'
+import {type JournalEntry, judgeInterruptedPushes} from '../../src/core/push/interrupted-push.js'
 
 const entry: JournalEntry = {
   run: 'r1',

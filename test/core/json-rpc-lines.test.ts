@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {LineFramer, requestId} from '../../src/core/json-rpc-lines.js'
+import {LineFramer, requestId} from '../../src/core/mcp/json-rpc-lines.js'
 
 const b = (text: string) => Buffer.from(text)
 

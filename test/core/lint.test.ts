@@ -1,7 +1,13 @@
 import {describe, expect, it} from 'vitest'
-import {type LintedFile, lintFindings, rulesOff, type SquawkViolation, statementLines} from '../../src/core/lint.js'
-import {planReplay} from '../../src/core/replay-plan.js'
-import {migrationStatements} from '../../src/core/sql-statements.js'
+import {migrationStatements} from '../../src/core/sql/sql-statements.js'
+import {
+  type LintedFile,
+  lintFindings,
+  rulesOff,
+  type SquawkViolation,
+  statementLines,
+} from '../../src/core/verify/lint.js'
+import {planReplay} from '../../src/core/verify/replay-plan.js'
 
 function linted(file: string, text: string): LintedFile {
   const statements = migrationStatements(text)

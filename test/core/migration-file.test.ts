@@ -7,7 +7,7 @@ import {
   escapeNameBytes,
   migrationFileName,
   parseMigrationFile,
-} from '../../src/core/migration-file.js'
+} from '../../src/core/migrations/migration-file.js'
 
 const file = (name: string): DirEntry => ({name, isDirectory: false})
 const folder = (name: string): DirEntry => ({name, isDirectory: true})

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {ExitCode, UsageError} from '../../src/core/errors.js'
-import {MAX_NAME_BYTES, normalizeMigrationName} from '../../src/core/migration-name.js'
+import {MAX_NAME_BYTES, normalizeMigrationName} from '../../src/core/migrations/migration-name.js'
 
 function refusal(input: string): UsageError {
   try {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {createsObject, parseCreation, parseMissingObject} from '../../src/core/missing-object.js'
+import {createsObject, parseCreation, parseMissingObject} from '../../src/core/verify/missing-object.js'
 
 describe('parseMissingObject', () => {
   it.each([

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseConfig} from '../../src/core/config.js'
-import {eventText, payload} from '../../src/core/notify.js'
+import {eventText, payload} from '../../src/core/notify/notify.js'
 
 describe('[notify] settings', () => {
   it('webhook and command, timeout 5 s by default; env overrides and env() work', () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {type CatalogRow, toObject} from '../../src/core/catalog.js'
-import {dmlTarget} from '../../src/core/missing-object.js'
-import {withSkippedCreators} from '../../src/core/plan-report.js'
+import {withSkippedCreators} from '../../src/core/plan/plan-report.js'
+import {type CatalogRow, toObject} from '../../src/core/sql/catalog.js'
+import {dmlTarget} from '../../src/core/verify/missing-object.js'
 
 const row = (kind: CatalogRow['kind'], schema: string, name: string): CatalogRow => ({
   kind,

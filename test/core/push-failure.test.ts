@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {explainPushFailure, pushFailureMessage} from '../../src/core/push-failure.js'
+import {explainPushFailure, pushFailureMessage} from '../../src/core/push/push-failure.js'
 
 // supabase 3.1's own output for `select 1/0;` pushed to a server without TLS (captured here, stderr then stdout).
 const STDERR = `Target: custom Postgres (127.0.0.1:5432)

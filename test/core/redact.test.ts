@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {redactSecrets, redactText, redactUrl} from '../../src/core/redact.js'
+import {redactSecrets, redactText, redactUrl} from '../../src/core/output/redact.js'
 
 describe('one redaction for every connection-string form', () => {
   it.each([

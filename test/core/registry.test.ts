@@ -9,7 +9,7 @@ import {
   type Reservation,
   registryConflicts,
   reservationsOvertaken,
-} from '../../src/core/registry.js'
+} from '../../src/core/registry/registry.js'
 
 const now = new Date('2026-03-01T12:00:00Z')
 const ana: Holder = {user: 'ana', host: 'laptop', pid: 1, branch: 'feat/a', clone: 'aaaaaaaaaaaaaaaa'}

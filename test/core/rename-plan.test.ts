@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import type {AppliedMigration, History, LocalMigration} from '../../src/core/history.js'
-import {parseMigrationFile} from '../../src/core/migration-file.js'
-import {planFix, planRebase, planRenames} from '../../src/core/rename-plan.js'
+import type {AppliedMigration, History, LocalMigration} from '../../src/core/migrations/history.js'
+import {parseMigrationFile} from '../../src/core/migrations/migration-file.js'
+import {planFix, planRebase, planRenames} from '../../src/core/migrations/rename-plan.js'
 
 function local(file: string, extra: Partial<LocalMigration> = {}): LocalMigration {
   const parsed = parseMigrationFile(file)

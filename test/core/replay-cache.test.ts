@@ -12,7 +12,7 @@ import {
   positionsToStore,
   type ReplaySeed,
   walToKeep,
-} from '../../src/core/replay-cache.js'
+} from '../../src/core/verify/replay-cache.js'
 
 const digest = (parts: readonly (string | Uint8Array)[]) => {
   const hash = createHash('sha256')

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {isNonTransactional, isTransactionControl, planReplay} from '../../src/core/replay-plan.js'
+import {isNonTransactional, isTransactionControl, planReplay} from '../../src/core/verify/replay-plan.js'
 
 describe('planReplay', () => {
   it('runs a plain file and its history row in one transaction', () => {

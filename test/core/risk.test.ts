@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {assessMigration, type MigrationTrace, type TableStats, validationReason} from '../../src/core/risk.js'
-import {formatBytes, parseSize, riskViolations, saferForm} from '../../src/core/risk-policy.js'
-import {estimatedRows, estimateSeconds} from '../../src/core/risk-time.js'
+import {assessMigration, type MigrationTrace, type TableStats, validationReason} from '../../src/core/risk/risk.js'
+import {formatBytes, parseSize, riskViolations, saferForm} from '../../src/core/risk/risk-policy.js'
+import {estimatedRows, estimateSeconds} from '../../src/core/risk/risk-time.js'
 
 const big: TableStats = {relation: 'public.big', bytes: 200 * 1024 ** 2, rows: 1_000_000, indexes: 1}
 const stats = new Map([[big.relation, big]])

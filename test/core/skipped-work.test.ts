@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {SkippedWork} from '../../src/core/skipped-work.js'
+import {SkippedWork} from '../../src/core/verify/skipped-work.js'
 
 const never = () => false
 const always = () => true

@@ -1,11 +1,11 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {findIssues} from '../../src/core/findings.js'
-import type {History} from '../../src/core/history.js'
-import {classifyEntries} from '../../src/core/migration-file.js'
-import {comparableStatements, sameSql, sqlKey} from '../../src/core/sql-equivalence.js'
-import {splitStatements} from '../../src/core/sql-statements.js'
-import {fetchedContent} from '../../src/core/sync-plan.js'
+import {findIssues} from '../../src/core/migrations/findings.js'
+import type {History} from '../../src/core/migrations/history.js'
+import {classifyEntries} from '../../src/core/migrations/migration-file.js'
+import {comparableStatements, sameSql, sqlKey} from '../../src/core/sql/sql-equivalence.js'
+import {splitStatements} from '../../src/core/sql/sql-statements.js'
+import {fetchedContent} from '../../src/core/sync/sync-plan.js'
 
 const file = "create table a (id int);\n-- users\ncreate table users (\n  id int,\n  note text default 'x;y'\n);\n"
 

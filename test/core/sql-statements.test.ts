@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {migrationStatements, splitStatements, stripLeadingComments} from '../../src/core/sql-statements.js'
+import {migrationStatements, splitStatements, stripLeadingComments} from '../../src/core/sql/sql-statements.js'
 
 // Every expectation here was also checked against what supabase 3.1 records in
 // supabase_migrations.schema_migrations.statements (see test/shell/sql-statements.supabase.test.ts).

@@ -5,10 +5,19 @@
  */
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {namesInBody} from '../../src/core/catalog.js'
-import {destructiveReason} from '../../src/core/destructive.js'
-import {createdExtension, missingLibrary, pinnedVersion, planExtensions} from '../../src/core/extension-plan.js'
-import {lintFindings, statementLines} from '../../src/core/lint.js'
+import {
+  createdExtension,
+  missingLibrary,
+  pinnedVersion,
+  planExtensions,
+} from '../../src/core/extensions/extension-plan.js'
+import {explainPushFailure} from '../../src/core/push/push-failure.js'
+import {configRefusal} from '../../src/core/push/supabase-refusal.js'
+import {namesInBody} from '../../src/core/sql/catalog.js'
+import {destructiveReason} from '../../src/core/sql/destructive.js'
+import {normalizeStatement, sqlKey} from '../../src/core/sql/sql-equivalence.js'
+import {migrationStatements, splitStatements, stripLeadingComments} from '../../src/core/sql/sql-statements.js'
+import {lintFindings, statementLines} from '../../src/core/verify/lint.js'
 import {
   alteredTable,
   createsObject,
@@ -16,12 +25,8 @@ import {
   findCreatingStatement,
   parseCreation,
   parseMissingObject,
-} from '../../src/core/missing-object.js'
-import {explainPushFailure} from '../../src/core/push-failure.js'
-import {isNonTransactional, isTransactionControl, planReplay} from '../../src/core/replay-plan.js'
-import {normalizeStatement, sqlKey} from '../../src/core/sql-equivalence.js'
-import {migrationStatements, splitStatements, stripLeadingComments} from '../../src/core/sql-statements.js'
-import {configRefusal} from '../../src/core/supabase-refusal.js'
+} from '../../src/core/verify/missing-object.js'
+import {isNonTransactional, isTransactionControl, planReplay} from '../../src/core/verify/replay-plan.js'
 import {renderFailure} from '../../src/render/verify.js'
 
 /** Any UTF-16 unit (lone surrogates included), any code point, SQL's own punctuation and words, NUL. */

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {aclStatements, changedAcls, parseDump, sqlLiteral, subtractBaseline} from '../../src/core/squash-dump.js'
-import {describeDifference, filesWritingTo, firstDifference} from '../../src/core/squash-proof.js'
+import {aclStatements, changedAcls, parseDump, sqlLiteral, subtractBaseline} from '../../src/core/squash/squash-dump.js'
+import {describeDifference, filesWritingTo, firstDifference} from '../../src/core/squash/squash-proof.js'
 
 const entry = (name: string, type: string, schema: string, body: string) =>
   `--\n-- Name: ${name}; Type: ${type}; Schema: ${schema}; Owner: -\n--\n\n${body}\n\n\n`

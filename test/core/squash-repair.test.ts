@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import type {AuditEntry} from '../../src/core/audit.js'
-import {planRepair, squashRecords} from '../../src/core/squash-repair.js'
+import type {AuditEntry} from '../../src/core/migrations/audit.js'
+import {planRepair, squashRecords} from '../../src/core/squash/squash-repair.js'
 
 const by = {user: 'u', host: 'h', pid: 1, command: 'sbx squash'}
 const line = (from: string, to: string, at = '2026-01-01T00:00:00.000Z'): AuditEntry => ({

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {configRefusal, supabaseError} from '../../src/core/supabase-refusal.js'
+import {configRefusal, supabaseError} from '../../src/core/push/supabase-refusal.js'
 
 const INBUCKET = '[inbucket] in supabase/config.toml is no longer supported. Use [local_smtp] instead.'
 

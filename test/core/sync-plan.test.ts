@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import type {AppliedMigration, History} from '../../src/core/history.js'
-import {parseMigrationFile} from '../../src/core/migration-file.js'
-import {splitStatements} from '../../src/core/sql-statements.js'
-import {fetchedContent, fetchedName, planSync} from '../../src/core/sync-plan.js'
+import type {AppliedMigration, History} from '../../src/core/migrations/history.js'
+import {parseMigrationFile} from '../../src/core/migrations/migration-file.js'
+import {splitStatements} from '../../src/core/sql/sql-statements.js'
+import {fetchedContent, fetchedName, planSync} from '../../src/core/sync/sync-plan.js'
 
 const history = (...applied: AppliedMigration[]): History => ({
   origin: {kind: 'database', via: {flag: '--db-url'}, display: 'postgresql://db'},

@@ -7,7 +7,7 @@ import {
   maxVersion,
   nextVersionAfter,
   VERSION_LENGTH,
-} from '../../src/core/version.js'
+} from '../../src/core/migrations/version.js'
 
 /** A UTC date for any year 0–9999 (Date.UTC maps years below 100 to 19xx). */
 function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import type {Rename} from '../../src/core/rename-plan.js'
-import {Arrivals, PRESENT_AT_START} from '../../src/core/watch.js'
+import type {Rename} from '../../src/core/migrations/rename-plan.js'
+import {Arrivals, PRESENT_AT_START} from '../../src/core/watch/watch.js'
 
 const move = (from: string, to: string): Rename => ({from, to, reason: 'duplicate-version'})
 

@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {PlanReport} from '../../src/core/plan-report.js'
+import type {PlanReport} from '../../src/core/plan/plan-report.js'
 import type {VerifyReport} from '../../src/workflows/verify.js'
 import {
   EMOJI_OVERLOAD_APP,

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it, vi} from 'vitest'
-import {openEmbeddedDatabase, serveDatabase} from '../../src/shell/embedded-db.js'
+import {openEmbeddedDatabase, serveDatabase} from '../../src/shell/embedded/embedded-db.js'
 import {applyLikeSupabaseApi} from '../helpers/api-history.js'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
 import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'

@@ -1,6 +1,7 @@
 /** Gives a throwaway PostgreSQL database the Supabase baseline that the embedded database starts with. */
-import {STAND_INS} from '../../src/core/extension-stand-ins.js'
-import {SUPABASE_BASELINE_SQL} from '../../src/core/supabase-baseline.js'
+
+import {SUPABASE_BASELINE_SQL} from '../../src/core/embedded/supabase-baseline.js'
+import {STAND_INS} from '../../src/core/extensions/extension-stand-ins.js'
 import type {TestDatabase} from './databases.js'
 
 /**

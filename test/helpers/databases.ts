@@ -5,7 +5,7 @@
 import {randomBytes} from 'node:crypto'
 import pg from 'pg'
 import {beforeEach, onTestFinished, type TestContext} from 'vitest'
-import {freshDatabaseFromBaseline, serveDatabase} from '../../src/shell/embedded-db.js'
+import {freshDatabaseFromBaseline, serveDatabase} from '../../src/shell/embedded/embedded-db.js'
 import {idempotentBaseline} from './baseline.js'
 
 export type DatabaseKind = 'pglite' | 'postgres'

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {PlanReport} from '../../src/core/plan-report.js'
+import type {PlanReport} from '../../src/core/plan/plan-report.js'
 import {renderPlanMarkdown, renderPlanText} from '../../src/render/plan.js'
 
 const migration = {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {folderGoneEvent, type WatchEvent} from '../../src/core/watch.js'
+import {folderGoneEvent, type WatchEvent} from '../../src/core/watch/watch.js'
 import {renderWatchEvent} from '../../src/render/watch.js'
 
 const sha256 = 'ab'.repeat(32)

@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {readMigrationFolder} from '../../src/shell/migrations-dir.js'
+import {readMigrationFolder} from '../../src/shell/project/migrations-dir.js'
 import {throwawayDatabase} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'

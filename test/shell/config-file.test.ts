@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {SbxError} from '../../src/core/errors.js'
-import {hasConfig, loadConfig} from '../../src/shell/config-file.js'
+import {hasConfig, loadConfig} from '../../src/shell/project/config-file.js'
 import {tmpProject} from '../helpers/project.js'
 
 describe('loadConfig: supabase/sbx.toml in a real project folder', () => {

@@ -4,12 +4,12 @@
  * whole catalog snapshots after every file do.
  */
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {ObjectLedger} from '../../src/core/advisors.js'
-import {ledgerTouches} from '../../src/core/ddl-events.js'
-import {catalogSnapshot, changedObjects} from '../../src/shell/catalog.js'
-import {openDdlFeed} from '../../src/shell/ddl-feed.js'
-import {freshDatabaseFromBaseline} from '../../src/shell/embedded-db.js'
-import {preparedSession} from '../../src/shell/prepared-query.js'
+import {ledgerTouches} from '../../src/core/sql/ddl-events.js'
+import {ObjectLedger} from '../../src/core/verify/advisors.js'
+import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
+import {catalogSnapshot, changedObjects} from '../../src/shell/replay/catalog.js'
+import {openDdlFeed} from '../../src/shell/replay/ddl-feed.js'
+import {preparedSession} from '../../src/shell/replay/prepared-query.js'
 import {DDL_EDGE_MIGRATIONS} from '../helpers/ddl-edge-migrations.js'
 
 async function replayDatabase() {

@@ -8,8 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {missingLibrary} from '../../src/core/extension-plan.js'
-import {replayMajor} from '../../src/core/postgres-major.js'
+import {replayMajor} from '../../src/core/embedded/postgres-major.js'
+import {missingLibrary} from '../../src/core/extensions/extension-plan.js'
 import {
   baselineName,
   cacheRoot,
@@ -18,7 +18,7 @@ import {
   freshDatabaseFromBaseline,
   openEmbeddedDatabase,
   serveDatabase,
-} from '../../src/shell/embedded-db.js'
+} from '../../src/shell/embedded/embedded-db.js'
 import {tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'
 

@@ -8,9 +8,9 @@ import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {ExitCode, SbxError} from '../../src/core/errors.js'
-import {SUPABASE_EXTENSIONS} from '../../src/core/extension-catalog.js'
-import {STAND_INS, standInControl} from '../../src/core/extension-stand-ins.js'
-import {pgliteExtensions, standInBundle} from '../../src/shell/extension-bundles.js'
+import {SUPABASE_EXTENSIONS} from '../../src/core/extensions/extension-catalog.js'
+import {STAND_INS, standInControl} from '../../src/core/extensions/extension-stand-ins.js'
+import {pgliteExtensions, standInBundle} from '../../src/shell/embedded/extension-bundles.js'
 
 function tmp(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-bundles-'))
@@ -77,7 +77,7 @@ describe('the catalog against the installed PGlite builds', () => {
   it.each(builds)(
     '$name: the version sbx aliases from is the default_version of the installed build',
     async ({name, source}) => {
-      // Each build on the release it is made for (PostGIS on its own, core/extension-catalog.ts).
+      // Each build on the release it is made for (PostGIS on its own, core/extensions/extension-catalog.ts).
       const extensions = await pgliteExtensions([name], tmp())
       const extension = extensions[source.load.export]
       if (!extension) throw new Error(`no bundle for ${name}`)

@@ -1,14 +1,14 @@
 /**
- * Supabase's extension list (core/extension-catalog.ts) against what the embedded database really loads: every
+ * Supabase's extension list (core/extensions/extension-catalog.ts) against what the embedded database really loads: every
  * extension sbx says is `loaded` or stood in for is created, with CASCADE, on the PGlite release it runs on. The
- * same bundles serve verify and the embedded push target (shell/extension-bundles.ts).
+ * same bundles serve verify and the embedded push target (shell/embedded/extension-bundles.ts).
  */
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {BASELINE_EXTENSIONS, SUPABASE_EXTENSIONS} from '../../src/core/extension-catalog.js'
-import {engineFor, extensionStatus} from '../../src/core/extension-plan.js'
-import {freshDatabaseFromBaseline} from '../../src/shell/embedded-db.js'
+import {BASELINE_EXTENSIONS, SUPABASE_EXTENSIONS} from '../../src/core/extensions/extension-catalog.js'
+import {engineFor, extensionStatus} from '../../src/core/extensions/extension-plan.js'
+import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}
 

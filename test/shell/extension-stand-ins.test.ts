@@ -6,8 +6,8 @@
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {STAND_INS} from '../../src/core/extension-stand-ins.js'
-import {freshDatabaseFromBaseline} from '../../src/shell/embedded-db.js'
+import {STAND_INS} from '../../src/core/extensions/extension-stand-ins.js'
+import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}
 

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {listWorktrees, locateRepository} from '../../src/shell/git.js'
+import {listWorktrees, locateRepository} from '../../src/shell/project/git.js'
 import {git, gitProject} from '../helpers/project.js'
 
 function gitSays(dir: string): {toplevel: string; commonDir: string} | undefined {

@@ -1,11 +1,11 @@
 /**
  * Real PostGIS on the embedded database: @electric-sql/pglite-postgis on the PGlite release it is built for
- * (core/extension-catalog.ts), booted from the same baseline as every other embedded database.
+ * (core/extensions/extension-catalog.ts), booted from the same baseline as every other embedded database.
  */
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {freshDatabaseFromBaseline} from '../../src/shell/embedded-db.js'
+import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}
 

@@ -6,9 +6,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {encodeEntry} from '../../src/core/replay-cache.js'
-import {type FreshDatabase, freshDatabaseFromBaseline} from '../../src/shell/embedded-db.js'
-import {openReplayCache, replayCacheDir, sha256, walPosition} from '../../src/shell/replay-cache.js'
+import {encodeEntry} from '../../src/core/verify/replay-cache.js'
+import {type FreshDatabase, freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
+import {openReplayCache, replayCacheDir, sha256, walPosition} from '../../src/shell/replay/replay-cache.js'
 import {git, gitProject, tmpProject} from '../helpers/project.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}

@@ -4,7 +4,7 @@
  * compared with what splitStatements returns.
  */
 import {describe, expect, it} from 'vitest'
-import {splitStatements} from '../../src/core/sql-statements.js'
+import {splitStatements} from '../../src/core/sql/sql-statements.js'
 import {DATABASE_KINDS, skipWithoutServer, throwawayDatabase} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 import {supabase} from '../helpers/supabase.js'

@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {type FolderWatchOptions, type SettledFile, watchFolder} from '../../src/shell/watcher.js'
+import {type FolderWatchOptions, type SettledFile, watchFolder} from '../../src/shell/watch/watcher.js'
 import {tmpProject} from '../helpers/project.js'
 
 /** Watches `sub` (default: the root) of a new temp project holding `files`. */

@@ -3,8 +3,8 @@
  * catalog after every file reports, including where a change reaches past the objects a statement names.
  */
 import {describe, expect, it} from 'vitest'
-import {type CatalogRow, objectKey} from '../../src/core/catalog.js'
-import {type CatalogTracker, trackCatalog} from '../../src/workflows/catalog-tracker.js'
+import {type CatalogRow, objectKey} from '../../src/core/sql/catalog.js'
+import {type CatalogTracker, trackCatalog} from '../../src/workflows/steps/catalog-tracker.js'
 import {type ReplayObserver, verify} from '../../src/workflows/verify.js'
 import {DDL_EDGE_MIGRATIONS} from '../helpers/ddl-edge-migrations.js'
 import {INCIDENT_MIGRATIONS} from '../helpers/incident-migrations.js'

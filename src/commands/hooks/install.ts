@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../base-command.js'
-import {AUDIT_FILE} from '../../core/audit.js'
 import {EXIT_CODES_HELP} from '../../core/errors.js'
+import {AUDIT_FILE} from '../../core/migrations/audit.js'
 import {type HooksReport, installHooks} from '../../workflows/hooks.js'
 
 export default class HooksInstall extends BaseCommand {

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {EXIT_CODES_HELP} from '../../core/errors.js'
-import type {Reservation} from '../../core/registry.js'
+import type {Reservation} from '../../core/registry/registry.js'
 import {registryRelease} from '../../workflows/registry-commands.js'
 
 export default class RegistryRelease extends BaseCommand {

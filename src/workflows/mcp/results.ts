@@ -5,7 +5,7 @@
  * password, whatever produced it.
  */
 import {ExitCode, SbxError} from '../../core/errors.js'
-import {redactSecrets} from '../../core/redact.js'
+import {redactSecrets} from '../../core/output/redact.js'
 
 export interface ToolResult {
   [key: string]: unknown

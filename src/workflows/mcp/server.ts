@@ -4,7 +4,7 @@
  * and zod are imported here, lazily: no other command pays for them.
  */
 import {assertDatabaseUrl} from '../../core/database-url.js'
-import {openProject} from '../../shell/project.js'
+import {openProject} from '../../shell/project/project.js'
 import {toolError} from './results.js'
 import {sbxTools, type ToolContext} from './tools.js'
 
@@ -20,7 +20,7 @@ export async function serveMcp(options: McpServerOptions): Promise<void> {
   if (options.dbUrl !== undefined) assertDatabaseUrl(options.dbUrl)
   const [{McpServer}, {BoundedStdioTransport}, {z}] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/mcp.js'),
-    import('../../shell/mcp-stdio.js'),
+    import('../../shell/mcp/mcp-stdio.js'),
     import('zod'),
   ])
   keepStdoutForProtocol()

@@ -6,7 +6,7 @@
 import {Readable} from 'node:stream'
 import type {z as Zod} from 'zod'
 import {ExitCode, SbxError} from '../../core/errors.js'
-import type {DatabaseTargetChoice} from '../../shell/push-target.js'
+import type {DatabaseTargetChoice} from '../../shell/deploy/push-target.js'
 import {ApplyFailure, applyMigration} from '../apply-migration.js'
 import {check} from '../check.js'
 import {fix} from '../fix.js'

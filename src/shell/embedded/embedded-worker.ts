@@ -1,0 +1,172 @@
+/**
+ * The embedded replay database in a worker thread (shell/embedded/pglite-worker.ts), so that a statement that never ends
+ * can be stopped: each request has a deadline, and a request past it terminates the worker, which stops PGlite's
+ * WebAssembly at once. What the main thread holds implements the replay's ReplayDatabase.
+ */
+import fs from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {Worker} from 'node:worker_threads'
+import type {PgliteLine} from '../../core/embedded/postgres-major.js'
+import type {ReplayDatabase} from '../replay/migration-replay.js'
+import type {Extensions} from './embedded-db.js'
+import type {WorkerCall, WorkerInit, WorkerOpen, WorkerResponse, WorkerStarted} from './pglite-worker.js'
+
+/** A request that ran past its deadline; the worker (and every query in it) was stopped. */
+export class ReplayTimeout extends Error {
+  /** `chunk`: the pipeline chunk (query) that was running. */
+  constructor(
+    readonly elapsedMs: number,
+    readonly chunk?: number,
+  ) {
+    super(`stopped after ${elapsedMs} ms`)
+    this.name = 'ReplayTimeout'
+  }
+}
+
+export interface WorkerDatabase extends ReplayDatabase {
+  /** Milliseconds a request may run before the worker is terminated (0: no limit). */
+  timeoutMs: number
+  /** Serves the database over the wire protocol on a loopback port (for supabase db advisors). */
+  serve(): Promise<{url: string; port: number; close(): Promise<void>}>
+  close(): Promise<void>
+}
+
+type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => void; progress?: (chunk: number) => void}
+
+/** Starts the worker at once (it imports PGlite meanwhile); PGlite opens once `dataDir` and `needs` are known. */
+export async function startWorkerDatabase(init: {
+  dataDir: Promise<string>
+  needs: Promise<Extensions>
+  cacheDir: string
+  line: PgliteLine
+}): Promise<WorkerDatabase> {
+  const entry = workerEntry()
+  const worker = new Worker(entry.script, {
+    workerData: {cacheDir: init.cacheDir, line: init.line} satisfies WorkerInit,
+    eval: entry.eval,
+  })
+  try {
+    const [dataDir, needs] = await Promise.all([init.dataDir, init.needs])
+    worker.postMessage({dataDir, needs: plainNeeds(needs)} satisfies WorkerOpen)
+  } catch (error) {
+    await worker.terminate()
+    throw error
+  }
+  const pending = new Map<number, Pending>()
+  let nextId = 0
+  let inTransaction = false
+  let stopped: Error | undefined
+  const fail = (error: Error) => {
+    stopped ??= error
+    for (const request of pending.values()) request.reject(stopped)
+    pending.clear()
+  }
+  worker.on('error', (error) => fail(error))
+  worker.on('exit', (code) => fail(new Error(`the embedded database stopped (worker exit ${code})`)))
+  await new Promise<void>((resolve, reject) => {
+    const onMessage = (message: WorkerStarted) => {
+      if (message.id !== -1) return
+      worker.off('message', onMessage)
+      if ('ready' in message) resolve()
+      else reject(Object.assign(new Error(String(message.failed.message)), message.failed))
+    }
+    worker.on('message', onMessage)
+    worker.once('exit', () => reject(stopped))
+  }).catch(async (error) => {
+    await worker.terminate()
+    throw error
+  })
+  worker.on('message', (message: WorkerResponse | WorkerStarted) => {
+    if (!('ok' in message || 'progress' in message)) return
+    const request = pending.get(message.id)
+    if (!request) return
+    if ('progress' in message) {
+      request.progress?.(message.progress)
+      return
+    }
+    pending.delete(message.id)
+    inTransaction = message.inTransaction
+    if (message.ok) request.resolve(message.value)
+    else request.reject(Object.assign(new Error(String(message.error.message)), message.error))
+  })
+
+  const call = <T>(request: WorkerCall, timeoutMs: number): Promise<T> => {
+    if (stopped) return Promise.reject(stopped)
+    const id = nextId++
+    const started = performance.now()
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      let chunk: number | undefined
+      let since = started
+      // Each chunk of a pipeline (one statement) gets the whole limit.
+      const arm = () => {
+        if (timeoutMs <= 0) return
+        clearTimeout(timer)
+        timer = setTimeout(() => {
+          fail(new ReplayTimeout(Math.round(performance.now() - since), chunk))
+          void worker.terminate()
+        }, timeoutMs)
+      }
+      pending.set(id, {
+        progress: (index) => {
+          chunk = index
+          since = performance.now()
+          arm()
+        },
+        resolve: (value) => {
+          clearTimeout(timer)
+          resolve(value as T)
+        },
+        reject: (error) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      })
+      arm()
+      worker.postMessage({...request, id})
+    })
+  }
+
+  let closed: Promise<void> | undefined
+  const db: WorkerDatabase = {
+    timeoutMs: 0,
+    exec: (sql) => call({op: 'exec', sql}, db.timeoutMs),
+    query: <T>(sql: string, params?: unknown[]) =>
+      call<{rows: T[]}>({op: 'query', sql, ...(params ? {params} : {})}, db.timeoutMs),
+    pipeline: (chunks) => call<Uint8Array>({op: 'pipeline', chunks: [...chunks]}, db.timeoutMs),
+    exitsOnCopyFromStdin: true,
+    isInTransaction: () => inTransaction,
+    async serve() {
+      const served = await call<{url: string; port: number}>({op: 'serve'}, 0)
+      return {...served, close: () => call<void>({op: 'unserve'}, 0)}
+    },
+    close() {
+      closed ??= (async () => {
+        // A terminated worker has nothing left to close; a live one closes PGlite (bounded) and then ends.
+        if (!stopped) await call({op: 'close'}, 30_000).catch(() => undefined)
+        await worker.terminate()
+      })()
+      return closed
+    },
+  }
+  return db
+}
+
+/**
+ * The compiled worker next to this module; under the test runner (TypeScript sources) the source, loaded through
+ * tsx's loader registered inside the worker (Node 20 workers take no --import).
+ */
+function workerEntry(): {script: URL | string; eval: boolean} {
+  const js = new URL('./pglite-worker.js', import.meta.url)
+  if (fs.existsSync(fileURLToPath(js))) return {script: js, eval: false}
+  const ts = new URL('./pglite-worker.ts', import.meta.url).href
+  return {
+    script: `import('tsx/esm/api').then(({register}) => { register(); return import(${JSON.stringify(ts)}) })`,
+    eval: true,
+  }
+}
+
+/** Extension needs as structured clone keeps them (a plain array or object). */
+function plainNeeds(needs: Extensions): Extensions {
+  return JSON.parse(JSON.stringify(needs)) as Extensions
+}

@@ -1,0 +1,265 @@
+/**
+ * Watches the replay for risk: after each statement that leaves a transaction open, one query of pg_locks (the
+ * relation locks the replaying backend holds, with each relation's current relfilenode); after each file, one
+ * read of pg_class for the relations seen. Relations that existed before the file are known by oid: a lock on
+ * anything else is on an object the file created (nobody else can be using it). A known table whose relfilenode
+ * changed was rewritten; a new index on a known table was built by scanning it. Statements that run outside any
+ * transaction (CREATE INDEX CONCURRENTLY…) release their locks before anything can look: their locks are
+ * PostgreSQL's documented ones. Measured on the embedded database: the pg_locks query takes about 0.5 ms. A
+ * relation the statement dropped keeps its lock until commit but leaves pg_class: hence the outer join.
+ */
+
+import {
+  type LockMode,
+  lockStrength,
+  type MigrationTrace,
+  type StatementObservation,
+  stripComments,
+} from '../../core/risk/risk.js'
+import {FEED_SCHEMA} from '../../core/sql/ddl-events.js'
+import type {ReplayDatabase, StatementProbe} from '../../shell/replay/migration-replay.js'
+
+export const LOCKS_SQL = `select l.relation::pg_catalog.int4 as oid, l.mode, c.relfilenode::pg_catalog.int4 as filenode
+from pg_catalog.pg_locks l left join pg_catalog.pg_class c on c.oid = l.relation
+where l.locktype = 'relation' and l.pid = pg_catalog.pg_backend_pid() and l.granted
+  and l.relation >= '16384'::pg_catalog.oid`
+
+const RELATIONS_SQL = `select c.oid::pg_catalog.int4 as oid, n.nspname as schema, c.relname as name,
+  c.relkind::pg_catalog.text as kind, c.relfilenode::pg_catalog.int4 as filenode, i.indrelid::pg_catalog.int4 as table_oid
+from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  left join pg_catalog.pg_index i on i.indexrelid = c.oid
+where c.oid >= '16384'::pg_catalog.oid and c.relkind in ('r', 'p', 'm', 'v', 'f', 'i', 'I')
+  and n.nspname not in ('pg_toast', 'supabase_migrations', '${FEED_SCHEMA}')`
+
+export interface Relation {
+  relation: string
+  name: string
+  kind: string
+  filenode: number
+  table?: number
+}
+
+/** Kinds a lock on which other sessions feel: tables, partitioned tables, materialized views, views, foreign tables. */
+const LOCKED_KINDS = new Set(['r', 'p', 'm', 'v', 'f'])
+const STORED_KINDS = new Set(['r', 'm'])
+
+export interface RiskTracer {
+  start(db: ReplayDatabase): Promise<void>
+  /** The probe for one file's replay. */
+  probe(file: string, statements: readonly string[]): StatementProbe
+  /** After the file applied. */
+  replayed(db: ReplayDatabase, file: string): Promise<void>
+  readonly traces: ReadonlyMap<string, MigrationTrace>
+  /** Between files: what the tracer knows, as plain data (the replay cache keeps it with the database state). */
+  save(): TracerState
+  /** After start(), on a database restored with that state: go on as if the files had been traced here. */
+  restore(state: TracerState): void
+}
+
+export interface TracerState {
+  known: Array<[number, Relation]>
+  traces: Array<[string, MigrationTrace]>
+}
+
+type Row = Record<string, unknown>
+type Observation = StatementObservation & {indexBuilt: Array<StatementObservation['indexBuilt'][number]>}
+
+export function traceRisk(): RiskTracer {
+  let known = new Map<number, Relation>()
+  let traces = new Map<string, MigrationTrace>()
+  let current:
+    | {
+        file: string
+        statements: readonly string[]
+        observed: Map<number, Observation>
+        created: Map<number, number>
+        skipped: Set<number>
+      }
+    | undefined
+
+  const readRelations = async (db: ReplayDatabase, oids?: readonly number[]) => {
+    const sql = oids
+      ? `${RELATIONS_SQL} and c.oid = any('{${oids.map((o) => Math.trunc(o)).join(',')}}'::pg_catalog.oid[])`
+      : RELATIONS_SQL
+    const rows = (await db.query<Row>(sql)).rows
+    return rows.map((row) => [Number(row.oid), relationOf(row)] as const)
+  }
+
+  return {
+    get traces() {
+      return traces
+    },
+    save: () => structuredClone({known: [...known], traces: [...traces]}),
+    restore(state) {
+      known = new Map(structuredClone(state.known))
+      traces = new Map(structuredClone(state.traces))
+    },
+    async start(db) {
+      known = new Map(await readRelations(db))
+      traces = new Map()
+    },
+    probe(file, statements) {
+      const observed = new Map<number, Observation>()
+      const created = new Map<number, number>()
+      const skipped = new Set<number>()
+      current = {file, statements, observed, created, skipped}
+      return {
+        sql: [LOCKS_SQL],
+        wants(statement) {
+          const lockless = LOCKLESS.test(stripComments(statements[statement] ?? ''))
+          if (lockless) skipped.add(statement)
+          return !lockless
+        },
+        collect(statement, [rows = []]) {
+          const strongest = new Map<string, LockMode>()
+          const rewritten: string[] = []
+          for (const row of rows) {
+            const oid = Number(row.oid)
+            const relation = known.get(oid)
+            if (!relation) {
+              if (!created.has(oid)) created.set(oid, statement)
+              continue
+            }
+            const mode = row.mode as LockMode
+            if (LOCKED_KINDS.has(relation.kind)) {
+              const held = strongest.get(relation.relation)
+              if (!held || lockStrength(mode) > lockStrength(held)) strongest.set(relation.relation, mode)
+            }
+            // A relation dropped by the statement is no longer in pg_class, but its lock is held until commit.
+            const filenode = row.filenode === null ? relation.filenode : Number(row.filenode)
+            if (filenode !== relation.filenode) {
+              if (STORED_KINDS.has(relation.kind) && !rewritten.includes(relation.relation))
+                rewritten.push(relation.relation)
+              relation.filenode = filenode
+            }
+          }
+          const locks = [...strongest].map(([relation, mode]) => ({relation, mode}))
+          observed.set(statement, {statement, locks, rewritten, indexBuilt: []})
+        },
+      }
+    },
+    async replayed(db, file) {
+      if (!current || current.file !== file) return
+      const {statements, observed, created, skipped} = current
+      current = undefined
+      const fresh = new Map(created.size > 0 ? await readRelations(db, [...created.keys()]) : [])
+      for (const [oid, statement] of created) {
+        const index = fresh.get(oid)
+        const table = index?.table === undefined ? undefined : known.get(index.table)
+        if (!index || !table || (!STORED_KINDS.has(table.kind) && table.kind !== 'p')) continue
+        const observation = observed.get(statement)
+        // A rewrite builds the table's indexes again: part of the rewrite, not a scan of its own.
+        if (observation && !observation.rewritten.includes(table.relation)) {
+          observation.indexBuilt.push({table: table.relation, concurrently: false})
+        }
+      }
+      let outside = false
+      for (const [index, statement] of statements.entries()) {
+        if (observed.has(index)) continue
+        if (skipped.has(index)) {
+          // Locks taken before are still held while it runs.
+          const before = observed.get(index - 1)
+          if (before && !before.documented)
+            observed.set(index, {statement: index, locks: before.locks, rewritten: [], indexBuilt: []})
+          continue
+        }
+        outside = true
+        const documented = documentedLocks(statement, known)
+        if (documented) {
+          observed.set(index, {
+            statement: index,
+            ...documented,
+            indexBuilt: [...documented.indexBuilt],
+            documented: true,
+          })
+        }
+      }
+      const observations = [...observed.values()]
+        .filter((o) => o.locks.length > 0 || o.rewritten.length > 0 || o.indexBuilt.length > 0)
+        .sort((a, b) => a.statement - b.statement)
+      traces.set(file, {statements, observations})
+      if (outside) known = new Map(await readRelations(db))
+      else for (const [oid, relation] of fresh) known.set(oid, relation)
+    },
+  }
+}
+
+function relationOf(row: Row): Relation {
+  const table = row.table_oid === null || row.table_oid === undefined ? undefined : Number(row.table_oid)
+  return {
+    relation: `${row.schema}.${row.name}`,
+    name: String(row.name),
+    kind: String(row.kind),
+    filenode: Number(row.filenode),
+    ...(table === undefined ? {} : {table}),
+  }
+}
+
+/**
+ * Statements that take no lock on an existing relation other sessions would feel (a function's body is only
+ * parsed): not probed, to keep the trace cheap. Measured: 620 statements of the 200-file bench, about 0.3 ms each.
+ */
+const LOCKLESS =
+  /^\s*(create\s+(or\s+replace\s+)?(function|procedure|schema|type|domain|role)\b|comment\s+on\s+(function|procedure|schema|type|role)\b|(grant|revoke)\b[\s\S]*\bon\s+(function|functions|procedure|schema|all\s+functions)\b|set\b|reset\b)/iu
+
+const NAME = String.raw`((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?)`
+
+/**
+ * PostgreSQL's documented locks for the statements that cannot run in a transaction block (supabase runs them
+ * on their own): CREATE INDEX CONCURRENTLY, DROP/REINDEX … CONCURRENTLY, VACUUM, CLUSTER. Relations the file
+ * created are not known yet and so do not count.
+ */
+function documentedLocks(
+  statement: string,
+  known: ReadonlyMap<number, Relation>,
+): Omit<StatementObservation, 'statement' | 'documented'> | undefined {
+  const sql = stripComments(statement).trim()
+  const find = (name: string | undefined) => (name === undefined ? undefined : lookup(name, known))
+  let match = new RegExp(
+    String.raw`^create\s+(?:unique\s+)?index\s+concurrently\b[\s\S]*?\bon\s+(?:only\s+)?${NAME}`,
+    'iu',
+  ).exec(sql)
+  if (match) {
+    const table = find(match[1])
+    if (!table) return undefined
+    return {
+      locks: [{relation: table.relation, mode: 'ShareUpdateExclusiveLock'}],
+      rewritten: [],
+      indexBuilt: [{table: table.relation, concurrently: true}],
+    }
+  }
+  match = new RegExp(
+    String.raw`^(?:drop\s+index|reindex\s+(?:\([^)]*\)\s*)?(?:index|table))\s+concurrently\s+(?:if\s+exists\s+)?${NAME}`,
+    'iu',
+  ).exec(sql)
+  if (match) {
+    const relation = find(match[1])
+    const table = relation?.table === undefined ? relation : known.get(relation.table)
+    if (!table) return undefined
+    return {locks: [{relation: table.relation, mode: 'ShareUpdateExclusiveLock'}], rewritten: [], indexBuilt: []}
+  }
+  match = new RegExp(
+    String.raw`^(vacuum|cluster)\b\s*(?:\(([^)]*)\))?\s*((?:full|verbose|analyze|freeze)\s+)*${NAME}?`,
+    'iu',
+  ).exec(sql)
+  if (match) {
+    const table = find(match[4])
+    if (!table) return undefined
+    const full = match[1]?.toLowerCase() === 'cluster' || /\bfull\b/iu.test(`${match[2] ?? ''} ${match[3] ?? ''}`)
+    return full
+      ? {locks: [{relation: table.relation, mode: 'AccessExclusiveLock'}], rewritten: [table.relation], indexBuilt: []}
+      : {locks: [{relation: table.relation, mode: 'ShareUpdateExclusiveLock'}], rewritten: [], indexBuilt: []}
+  }
+  return undefined
+}
+
+/** A relation by the name a statement gives: schema-qualified, or (unqualified) in public first. */
+function lookup(raw: string, known: ReadonlyMap<number, Relation>): Relation | undefined {
+  const parts = raw.split('.').map((part) => {
+    const trimmed = part.trim()
+    return trimmed.startsWith('"') ? trimmed.slice(1, -1) : trimmed.toLowerCase()
+  })
+  const relations = [...known.values()]
+  if (parts.length === 2) return relations.find((r) => r.relation === `${parts[0]}.${parts[1]}`)
+  return relations.find((r) => r.relation === `public.${parts[0]}`) ?? relations.find((r) => r.name === parts[0])
+}
