@@ -202,22 +202,23 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
   try {
     const db = await startWorkerDatabase({dataDir: copied, needs, cacheDir: cacheRoot(options.env), line: major.line})
     db.timeoutMs = options.timeoutMs ?? 0
-    return {
-      db,
-      dataDir,
-      close: once(async () => {
-        try {
-          await db.close()
-        } finally {
-          await remove()
-        }
-      }),
-    }
+    return {db, dataDir, close: closeThenRemove(db, remove)}
   } catch (error) {
     await copied.catch(() => undefined)
     await remove()
     throw startFailure(dataDir, error)
   }
+}
+
+/** A throwaway database's close: the database first, then its folder, whatever the first does; once. */
+function closeThenRemove(db: {close(): Promise<void>}, remove: () => Promise<unknown>): () => Promise<void> {
+  return once(async () => {
+    try {
+      await db.close()
+    } finally {
+      await remove()
+    }
+  })
 }
 
 /**
@@ -245,18 +246,7 @@ export async function freshInProcessDatabase(options: FreshDatabaseOptions = {})
         return Buffer.concat(answers)
       },
     }
-    return {
-      db,
-      replay,
-      dataDir,
-      close: once(async () => {
-        try {
-          await db.close()
-        } finally {
-          await remove()
-        }
-      }),
-    }
+    return {db, replay, dataDir, close: closeThenRemove(db, remove)}
   } catch (error) {
     await remove()
     throw startFailure(dataDir, error)
