@@ -249,3 +249,15 @@ export function defaultProjectKey(remoteUrl: string, relWorkdir: string): string
   key = key.replace(/\/+$/, '').replace(/\.git$/, '')
   return relWorkdir && relWorkdir !== '.' ? `${key}#${relWorkdir}` : key
 }
+
+/** What each request of a batch is told, by every backend alike. */
+export function reserveOutcomes(
+  outcomes: ReadonlyArray<{outcome: 'reserved' | 'held'; reservation: Reservation}>,
+  attempts: number,
+): ReserveOutcome[] {
+  return outcomes.map((v) =>
+    v.outcome === 'reserved'
+      ? {reserved: true, reservation: v.reservation, attempts}
+      : {reserved: false, holder: v.reservation, attempts},
+  )
+}

@@ -210,12 +210,7 @@ export function dmlTarget(statement: string): {schema?: string; name: string} | 
     return undefined
   }
   is('only')
-  const first = words[i]
-  if (!first || first.punct) return undefined
-  const dot = words[i + 1]
-  const second = words[i + 2]
-  if (dot?.punct && dot.text === '.' && second && !second.punct) return {schema: first.text, name: second.text}
-  return {name: first.text}
+  return qualifiedNameAt(words, i)
 }
 
 /**
@@ -250,12 +245,7 @@ export function alteredTable(statement: string): {schema?: string; name: string}
     return undefined
   }
   is('only')
-  const first = words[i]
-  if (!first || first.punct) return undefined
-  const dot = words[i + 1]
-  const second = words[i + 2]
-  if (dot?.punct && dot.text === '.' && second && !second.punct) return {schema: first.text, name: second.text}
-  return {name: first.text}
+  return qualifiedNameAt(words, i)
 }
 
 function parseAlter(
@@ -364,4 +354,14 @@ function lexHead(statement: string): Word[] {
     }
   }
   return words
+}
+
+/** `name` or `schema.name` as written at words[i]. */
+function qualifiedNameAt(words: ReturnType<typeof lexHead>, i: number): {schema?: string; name: string} | undefined {
+  const first = words[i]
+  if (!first || first.punct) return undefined
+  const dot = words[i + 1]
+  const second = words[i + 2]
+  if (dot?.punct && dot.text === '.' && second && !second.punct) return {schema: first.text, name: second.text}
+  return {name: first.text}
 }

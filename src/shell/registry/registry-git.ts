@@ -19,6 +19,7 @@ import {
   type Reservation,
   type ReserveOutcome,
   type ReserveRequest,
+  reserveOutcomes,
 } from '../../core/registry/registry.js'
 import {runGit} from '../project/git.js'
 
@@ -85,12 +86,7 @@ export function openGitRegistry(options: GitRegistryOptions): Registry {
           value: batch.outcomes,
         }
       })
-      return value.map(
-        (v): ReserveOutcome =>
-          v.outcome === 'reserved'
-            ? {reserved: true, reservation: v.reservation, attempts}
-            : {reserved: false, holder: v.reservation, attempts},
-      )
+      return reserveOutcomes(value, attempts)
     },
     async list(): Promise<Reservation[]> {
       const deadline = Date.now() + options.timeoutSeconds * 1000

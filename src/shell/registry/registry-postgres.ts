@@ -17,6 +17,7 @@ import {
   type ReservationState,
   type ReserveOutcome,
   type ReserveRequest,
+  reserveOutcomes,
 } from '../../core/registry/registry.js'
 import {registryHoldMs} from '../../core/registry/registry-config.js'
 
@@ -122,12 +123,7 @@ export function openPostgresRegistry(options: PostgresRegistryOptions): Registry
         await upsert(client, options.project, batch.writes)
         return batch.outcomes
       })
-      return value.map(
-        (v): ReserveOutcome =>
-          v.outcome === 'reserved'
-            ? {reserved: true, reservation: v.reservation, attempts}
-            : {reserved: false, holder: v.reservation, attempts},
-      )
+      return reserveOutcomes(value, attempts)
     },
     async list(): Promise<Reservation[]> {
       const {value} = await transaction(async (client) => {
