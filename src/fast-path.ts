@@ -6,6 +6,9 @@
  */
 import {parseArgs} from 'node:util'
 import {fileSystemRefusal, SbxError} from './core/errors.js'
+// Static: bundled into the one file bin/run.js loads (scripts/bundle-fast-path.mjs). Each module the ESM loader
+// has to find, read and link costs start-up; only the registry's code stays in chunks loaded when it is used.
+import {newMigration, stdinContent} from './workflows/new-migration.js'
 
 interface Plain {
   name: string
@@ -53,13 +56,12 @@ function parse(args: string[]) {
 export async function runFastPath(argv: readonly string[]): Promise<boolean> {
   const plain = parsePlainMigrationNew(argv)
   if (!plain) return false
-  const {newMigration} = await import('./workflows/new-migration.js')
   try {
     const result = await newMigration({
       name: plain.name,
       workdir: plain.workdir,
       lockTimeoutSeconds: plain.lockTimeoutSeconds,
-      content: process.stdin.isTTY ? undefined : process.stdin,
+      content: stdinContent(),
       offline: plain.offline,
     })
     if (result.registry && !result.registry.reserved) {

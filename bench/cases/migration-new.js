@@ -15,6 +15,8 @@ const WARM_UP = 2
 const PARALLEL = 100
 const PARALLEL_TRIALS = 3
 const RATIO_TARGET = 0.3
+// The floor: a bare Node start-up. sbx's fast path against it, target ≤ 1.4× (issue 21).
+const NODE_FLOOR_TARGET = 1.4
 const PARALLEL_TARGET_S = 8
 
 function childEnv() {
@@ -99,6 +101,14 @@ export async function run(ctx) {
           },
         ]
       : []),
+    {
+      key: 'node',
+      label: '`node -e 0` (the floor: Node starting and exiting)',
+      command: process.execPath,
+      args: () => ['-e', '0'],
+      cwd: ctx.tmpDir(),
+      makesFiles: false,
+    },
   ]
 
   const runOnce = async (tool, name) => {
@@ -117,7 +127,7 @@ export async function run(ctx) {
     for (const tool of order) times.get(tool.key).push(await runOnce(tool, `bench_${round}`))
     if ((round + 1) % 5 === 0) ctx.log(`sequential round ${round + 1}/${ROUNDS}`)
   }
-  for (const tool of tools) {
+  for (const tool of tools.filter((t) => t.makesFiles !== false)) {
     const counts = versionCounts(tool.cwd)
     if (counts.files !== WARM_UP + ROUNDS)
       throw new Error(`${tool.key}: expected ${WARM_UP + ROUNDS} files, found ${counts.files}`)
@@ -181,6 +191,9 @@ ${sequentialRows.join('\n')}
 **sbx / supabase, medians: ${ratio.toFixed(2)}×** (git repository vs \`node_modules/.bin/supabase\`) —
 target ≤ ${RATIO_TARGET.toFixed(2)}× — ${verdict(ratio <= RATIO_TARGET)}.
 ${bare ? `Against the binary alone (no npm shim): ${(med('sbx') / med('supabase-bare')).toFixed(2)}×. ` : ''}sbx outside git against the npm shim: ${(med('sbx-nogit') / med('supabase')).toFixed(2)}×.
+
+**sbx / \`node -e 0\`, medians: ${(med('sbx') / med('node')).toFixed(2)}×** — target ≤ ${NODE_FLOOR_TARGET.toFixed(2)}× —
+${verdict(med('sbx') / med('node') <= NODE_FLOOR_TARGET)}.
 
 ### ${PARALLEL} calls at once
 

@@ -11,11 +11,17 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {timed} from '../project.js'
+import {referenceBuild} from '../reference.js'
 
 const MIGRATIONS = 200
 const WARM_RUNS = 7
 const SMALL_RUNS = 5
 const TARGET_S = 3
+const REPLAY_ONLY = ['--advisors', 'off', '--lint', 'off']
+// "Today" for issue 17 (verify's replay no slower after the fidelity work) and for issue 21 (the replay cache at
+// ≤ 0.8× a replay of everything): the last commit before that work, built beside this one (bench/reference.js).
+const REFERENCE = process.env.SBX_BENCH_VERIFY_REFERENCE ?? 'ad1e853'
+const CACHED_TARGET = 0.8
 
 function childEnv(cacheDir) {
   const env = {...process.env, SUPABASE_NO_UPDATE_NOTIFIER: '1', SBX_CACHE_DIR: cacheDir}
@@ -28,9 +34,9 @@ function childEnv(cacheDir) {
  * Runs `node sbx verify --json` in `cwd`; resolves with wall time (ms), exit code and the parsed report. This
  * case measures the replay alone (advisors and lint off); bench/cases/verify-deep.js measures them.
  */
-export async function timedVerify(ctx, cwd, cacheDir, args = ['--advisors', 'off', '--lint', 'off']) {
+export async function timedVerify(ctx, cwd, cacheDir, args = REPLAY_ONLY, bin = ctx.sbxBin) {
   const env = {...childEnv(cacheDir), SBX_SUPABASE_BIN: ctx.supabaseBin}
-  const {ms, code, stdout, stderr} = await timed('node', [ctx.sbxBin, 'verify', '--json', ...args], {cwd, env})
+  const {ms, code, stdout, stderr} = await timed('node', [bin, 'verify', '--json', ...args], {cwd, env})
   try {
     return {ms, code, report: JSON.parse(stdout)}
   } catch {
@@ -172,20 +178,40 @@ export function expectOk(run, what) {
 
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`
 
+const ratioLine = (name, ratio, target) =>
+  `${name}: **${ratio.toFixed(2)}×** (target ≤ ${target}×: ${ratio <= target ? '**met**' : '**missed**'})`
+
+const row = (label, list) =>
+  `| ${label} | ${s(list.median)} | ${s(Math.min(...list.ms))} | ${s(Math.max(...list.ms))} | ${list.ms.length} |`
+
 export async function run(ctx) {
   const cache = ctx.tmpDir()
+  const referenceCache = ctx.tmpDir()
   const project = makeProject(ctx)
+  const reference = referenceBuild(ctx, REFERENCE)
 
   ctx.log(`cold run (empty cache: builds the baseline), ${MIGRATIONS} migrations`)
   const cold = await timedVerify(ctx, project, cache)
   expectOk(cold, 'cold run')
+  ctx.log(`reference ${reference.commit}: cold run`)
+  expectOk(await timedVerify(ctx, project, referenceCache, REPLAY_ONLY, reference.bin), 'reference cold run')
 
-  const warm = []
+  // Interleaved, so that the three see the same machine load.
+  const modes = {
+    noCache: () => timedVerify(ctx, project, cache, [...REPLAY_ONLY, '--no-cache']),
+    cached: () => timedVerify(ctx, project, cache),
+    reference: () => timedVerify(ctx, project, referenceCache, REPLAY_ONLY, reference.bin),
+  }
+  const warm = {noCache: [], cached: [], reference: []}
   for (let i = 0; i < WARM_RUNS; i++) {
-    ctx.log(`warm run ${i + 1}/${WARM_RUNS}`)
-    const result = await timedVerify(ctx, project, cache)
-    expectOk(result, `warm run ${i + 1}`)
-    warm.push(result)
+    const order = Object.keys(modes)
+    for (let k = 0; k < i % order.length; k++) order.push(order.shift())
+    for (const mode of order) {
+      ctx.log(`warm run ${i + 1}/${WARM_RUNS}: ${mode}`)
+      const result = await modes[mode]()
+      expectOk(result, `warm run ${i + 1} (${mode})`)
+      warm[mode].push(result)
+    }
   }
 
   const empty = makeSmallProject(ctx, 0)
@@ -200,22 +226,33 @@ export async function run(ctx) {
     single.push(result.ms)
   }
 
-  const warmMs = warm.map((r) => r.ms)
-  const median = ctx.median(warmMs)
-  const inner = ctx.median(warm.map((r) => r.report.elapsedMs))
-  const {statements, database} = warm[0].report
+  const stats = Object.fromEntries(
+    Object.entries(warm).map(([mode, runs]) => {
+      const ms = runs.map((r) => r.ms)
+      return [mode, {ms, median: ctx.median(ms), inner: ctx.median(runs.map((r) => r.report.elapsedMs))}]
+    }),
+  )
+  const cachedFiles = warm.cached[0].report.cached ?? 0
+  if (cachedFiles !== MIGRATIONS) throw new Error(`the cached runs took ${cachedFiles} files from the cache`)
+  const median = stats.noCache.median
+  const {statements, database} = warm.noCache[0].report
   const verdict = median <= TARGET_S * 1000 ? '**met**' : '**missed**'
+  const small = (list) => ({ms: list, median: ctx.median(list)})
 
-  const markdown = `Project: ${MIGRATIONS} migrations, ${statements} statements (tables on auth.users with RLS policies, SECURITY DEFINER functions, triggers, pg_trgm indexes, views, enums, storage policies). Database: ${database}. Each run is \`node bin/run.js verify --json\` in a new process; wall time from spawn to exit.
+  const markdown = `Project: ${MIGRATIONS} migrations, ${statements} statements (tables on auth.users with RLS policies, SECURITY DEFINER functions, triggers, pg_trgm indexes, views, enums, storage policies). Database: ${database}. Each run is \`node bin/run.js verify --json --advisors off --lint off\` in a new process; wall time from spawn to exit. The reference is commit ${reference.commit} (before the fidelity work and the replay cache), built beside this one; the three warm modes run interleaved.
 
 | Run | Median | Min | Max | Runs |
 |---|---|---|---|---|
-| cold cache: builds the baseline, then verifies | ${s(cold.ms)} | | | 1 |
-| **warm cache: verify ${MIGRATIONS} migrations** | **${s(median)}** | ${s(Math.min(...warmMs))} | ${s(Math.max(...warmMs))} | ${WARM_RUNS} |
-| of which inside the verify workflow (report's elapsedMs) | ${s(inner)} | | | ${WARM_RUNS} |
-| verify with 1 migration (start-up + fresh database from the cached baseline) | ${s(ctx.median(single))} | ${s(Math.min(...single))} | ${s(Math.max(...single))} | ${SMALL_RUNS} |
-| verify with no migrations (CLI start-up only, no database) | ${s(ctx.median(startup))} | ${s(Math.min(...startup))} | ${s(Math.max(...startup))} | ${SMALL_RUNS} |
+| cold cache: builds the baseline, then verifies (and stores replay states) | ${s(cold.ms)} | | | 1 |
+${row(`reference ${reference.commit}: verify ${MIGRATIONS} migrations`, stats.reference)}
+${row(`**now, \`--no-cache\`: replay all ${MIGRATIONS}**`, stats.noCache)}
+${row(`now, replay cache (all ${cachedFiles} files from the cache)`, stats.cached)}
+| of which inside the verify workflow (report's elapsedMs): reference / --no-cache / cached | ${s(stats.reference.inner)} / ${s(stats.noCache.inner)} / ${s(stats.cached.inner)} | | | ${WARM_RUNS} |
+${row('verify with 1 migration (start-up + fresh database from the cached baseline)', small(single))}
+${row('verify with no migrations (CLI start-up only, no database)', small(startup))}
 
-Target ≤ ${TARGET_S} s for ${MIGRATIONS} migrations with a warm cache: ${verdict} (median ${s(median)}). Baseline build (cold minus warm median): ≈ ${s(Math.max(0, cold.ms - median))}.`
+- ${ratioLine(`Now --no-cache / reference ${reference.commit} (the replay no slower than before)`, median / stats.reference.median, 1.0)}.
+- ${ratioLine('Replay cache / --no-cache', stats.cached.median / median, CACHED_TARGET)}.
+- Target ≤ ${TARGET_S} s for ${MIGRATIONS} migrations replayed: ${verdict} (median ${s(median)}). Baseline build (cold minus warm median): ≈ ${s(Math.max(0, cold.ms - median))}.`
   return {title: `sbx verify: ${MIGRATIONS} migrations on the embedded database`, markdown}
 }

@@ -10,11 +10,14 @@ import {allocateVersion, nextVersionAfter} from '../core/migrations/version.js'
 import {hasConfig} from '../shell/project/config-presence.js'
 import {listWorktrees} from '../shell/project/git.js'
 import {lastHandedOut, recordHandedOut} from '../shell/project/ledger.js'
-import {withLock} from '../shell/project/lock.js'
+import {loadLockLibrary, withLock} from '../shell/project/lock.js'
 import {publishNoClobber, stageContent, versionsIn} from '../shell/project/migrations-dir.js'
 import type {Workspace} from '../shell/project/workspace.js'
 import {openProject} from './steps/open-project.js'
 import type {NewMigrationRegistry} from './steps/registry-new.js'
+
+/** Where the new file's bytes come from when the caller is a command: stdin, unless a terminal or /dev/null. */
+export {stdinContent} from '../shell/project/stdin.js'
 
 export interface NewMigrationOptions {
   name: string
@@ -39,6 +42,8 @@ export interface NewMigrationResult {
 
 export async function newMigration(options: NewMigrationOptions): Promise<NewMigrationResult> {
   const name = normalizeMigrationName(options.name)
+  // Loaded while the project is opened and the content staged; a failure to load shows when the lock is taken.
+  loadLockLibrary().catch(() => undefined)
   const workspace = await openProject({
     workdir: options.workdir,
     lockTimeoutSeconds: options.lockTimeoutSeconds,

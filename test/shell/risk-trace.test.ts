@@ -13,7 +13,7 @@ import {planReplay} from '../../src/core/verify/replay-plan.js'
 import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
 import {createHistoryTable, type ReplayDatabase, replayMigration} from '../../src/shell/replay/migration-replay.js'
 import {openShadow} from '../../src/shell/replay/shadow-db.js'
-import {traceRisk} from '../../src/workflows/steps/risk-tracer.js'
+import {locksSql, traceRisk} from '../../src/workflows/steps/risk-tracer.js'
 import {DATABASE_KINDS, type DatabaseKind, skipWithoutServer} from '../helpers/databases.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}
@@ -301,5 +301,35 @@ describe('the risk trace within one transaction', () => {
     expect(risk?.rewrites).toEqual([{statement: 0, relation: 'public.big'}])
     expect(risk?.scans).toEqual([])
     expect(risk).toMatchObject({level: 'high', blocksReads: true, blocksWrites: true})
+  })
+})
+
+describe('the risk trace of a long file', () => {
+  it("returns a lock on what the file created once, and still sees a known table's index built after it", async () => {
+    const db = await open('pglite')
+    await db.query('create table public.known (id int primary key, n int)')
+    const newest = Number((await db.query<{oid: number}>('select max(oid)::int4 as oid from pg_class')).rows[0]?.oid)
+    const oids = async (name: string) =>
+      Number((await db.query<{oid: number}>(`select '${name}'::regclass::oid::int4 as oid`)).rows[0]?.oid)
+    await db.query('begin')
+    try {
+      await db.query('create table public.made1 (id int)')
+      const first = (await db.query<{oid: number}>(locksSql(newest))).rows.map((r) => Number(r.oid))
+      await db.query('create table public.made2 (id int)')
+      await db.query('lock table public.known in share mode')
+      const second = (await db.query<{oid: number}>(locksSql(newest))).rows.map((r) => Number(r.oid))
+      expect(first).toContain(await oids('public.made1'))
+      expect(second).not.toContain(await oids('public.made1'))
+      expect(second).toContain(await oids('public.made2'))
+      expect(second, 'a known relation is returned every time').toContain(await oids('public.known'))
+    } finally {
+      await db.query('rollback')
+    }
+    const [, risk] = await traced(db, [
+      'create table public.big (id int primary key, n int);',
+      `${Array.from({length: 30}, (_, i) => `create table public.fresh${i} (id int primary key);`).join('\n')}
+       create index big_n on public.big (n);`,
+    ])
+    expect(risk?.scans).toEqual([expect.objectContaining({statement: 30, relation: 'public.big'})])
   })
 })

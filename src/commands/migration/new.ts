@@ -3,7 +3,7 @@ import {BaseCommand} from '../../base-command.js'
 import {EXIT_CODES_HELP} from '../../core/errors.js'
 import {lockTimeoutFlag} from '../../flags.js'
 import {renderUnreserved} from '../../render/registry.js'
-import {type NewMigrationResult, newMigration} from '../../workflows/new-migration.js'
+import {type NewMigrationResult, newMigration, stdinContent} from '../../workflows/new-migration.js'
 
 export default class MigrationNew extends BaseCommand {
   static override args = {
@@ -47,7 +47,7 @@ ${EXIT_CODES_HELP}`
     const result = await newMigration({
       name: args.name,
       workdir: flags.workdir,
-      content: process.stdin.isTTY ? undefined : process.stdin,
+      content: stdinContent(),
       lockTimeoutSeconds: flags['lock-timeout'],
       offline: flags.offline,
     })

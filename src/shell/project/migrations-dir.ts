@@ -42,12 +42,8 @@ export async function stageContent(tempDir: string, source: NodeJS.ReadableStrea
   await removeAbandonedTempFiles(dir)
   const tmp = path.join(dir, `new-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sql`)
   try {
-    const out = createWriteStream(tmp, {flags: 'wx', mode: 0o644})
-    if (source) await pipeline(source, out)
-    else
-      await new Promise<void>((resolve, reject) =>
-        out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-      )
+    if (source) await pipeline(source, createWriteStream(tmp, {flags: 'wx', mode: 0o644}))
+    else await fs.writeFile(tmp, '', {flag: 'wx', mode: 0o644})
     const handle = await fs.open(tmp, 'r+')
     try {
       await handle.sync()

@@ -19,10 +19,29 @@ import {
 import {FEED_SCHEMA} from '../../core/sql/ddl-events.js'
 import type {ReplayDatabase, StatementProbe} from '../../shell/replay/migration-replay.js'
 
-export const LOCKS_SQL = `select l.relation::pg_catalog.int4 as oid, l.mode, c.relfilenode::pg_catalog.int4 as filenode
-from pg_catalog.pg_locks l left join pg_catalog.pg_class c on c.oid = l.relation
-where l.locktype = 'relation' and l.pid = pg_catalog.pg_backend_pid() and l.granted
-  and l.relation >= '16384'::pg_catalog.oid`
+/**
+ * The relation locks the replaying backend holds, except those on relations this file created and an earlier
+ * probe already returned. A step holds every lock it took until it commits, so without that filter a file of
+ * 1,625 statements (a squash) returned ~1,500 rows per probe and traced in 11 s against 1.7 s untraced
+ * (measured). Relations made by the file have oids above every known one (`newestKnown`); the newest oid
+ * already returned is kept in a transaction-local setting, so the query stays one fixed text in the pipeline.
+ */
+export function locksSql(newestKnown: number): string {
+  const known = Math.trunc(newestKnown)
+  return `with l as materialized (
+  select relation, mode from pg_catalog.pg_locks
+  where locktype = 'relation' and pid = pg_catalog.pg_backend_pid() and granted and relation >= '16384'::pg_catalog.oid
+    and (relation <= '${known}'::pg_catalog.oid
+      or relation::pg_catalog.int8 > coalesce(nullif(pg_catalog.current_setting('${SEEN_SETTING}', true), '')::pg_catalog.int8, 0))
+), seen as materialized (
+  select pg_catalog.set_config('${SEEN_SETTING}', pg_catalog.max(relation::pg_catalog.int8)::pg_catalog.text, true) from l
+  where relation > '${known}'::pg_catalog.oid having pg_catalog.count(*) > 0
+)
+select l.relation::pg_catalog.int4 as oid, l.mode, c.relfilenode::pg_catalog.int4 as filenode
+from l left join pg_catalog.pg_class c on c.oid = l.relation cross join (select pg_catalog.count(*) from seen) s`
+}
+
+const SEEN_SETTING = 'sbx.risk_newest_seen'
 
 const RELATIONS_SQL = `select c.oid::pg_catalog.int4 as oid, n.nspname as schema, c.relname as name,
   c.relkind::pg_catalog.text as kind, c.relfilenode::pg_catalog.int4 as filenode, i.indrelid::pg_catalog.int4 as table_oid
@@ -104,7 +123,7 @@ export function traceRisk(): RiskTracer {
       const skipped = new Set<number>()
       current = {file, statements, observed, created, skipped}
       return {
-        sql: [LOCKS_SQL],
+        sql: [locksSql(newestOid(known))],
         wants(statement) {
           const lockless = LOCKLESS.test(stripComments(statements[statement] ?? ''))
           if (lockless) skipped.add(statement)
@@ -182,6 +201,12 @@ export function traceRisk(): RiskTracer {
       else for (const [oid, relation] of fresh) known.set(oid, relation)
     },
   }
+}
+
+function newestOid(known: ReadonlyMap<number, Relation>): number {
+  let newest = 0
+  for (const oid of known.keys()) if (oid > newest) newest = oid
+  return newest
 }
 
 function relationOf(row: Row): Relation {
