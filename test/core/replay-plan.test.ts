@@ -1,5 +1,11 @@
 import {describe, expect, it} from 'vitest'
-import {isNonTransactional, isTransactionControl, planReplay} from '../../src/core/verify/replay-plan.js'
+import {migrationStatements} from '../../src/core/sql/sql-statements.js'
+import {
+  isNonTransactional,
+  isTransactionControl,
+  mayRunInAutocommit,
+  planReplay,
+} from '../../src/core/verify/replay-plan.js'
 
 describe('planReplay', () => {
   it('runs a plain file and its history row in one transaction', () => {
@@ -98,5 +104,33 @@ describe('isTransactionControl', () => {
     ['select 1', false],
   ])('%s → %s', (statement, expected) => {
     expect(isTransactionControl(statement)).toBe(expected)
+  })
+})
+
+describe('mayRunInAutocommit', () => {
+  const autocommit = [
+    'begin; create table a (id int); commit;',
+    'create table a (id int);\nCOMMIT;',
+    '-- pg-delta: transaction=false\ncreate index concurrently i on a (id);',
+    'create table a (id int);\nend;',
+    'start transaction; select 1;',
+    "prepare transaction 'x';",
+    'select 1; /* note */rollback;',
+    'abort;',
+  ]
+  const transactional = [
+    'create table a (id int primary key);\ncreate index a_id on a (id);',
+    'create function f() returns int language plpgsql as $$ begin return 1; end $$;',
+    "insert into a values (1); comment on table a is 'the end';",
+    'create index concurrently i on a (id);',
+  ]
+  it.each([...autocommit, ...transactional])('is never false for a file planReplay runs in autocommit: %s', (text) => {
+    const mode = planReplay(migrationStatements(text)).mode
+    if (!mayRunInAutocommit(text)) expect(mode).toBe('transactional')
+    if (autocommit.includes(text)) expect(mode).toBe('autocommit')
+  })
+  it('is false for plain DDL, so push does not split it', () => {
+    expect(mayRunInAutocommit(transactional[0] as string)).toBe(false)
+    expect(mayRunInAutocommit(transactional[3] as string)).toBe(false)
   })
 })

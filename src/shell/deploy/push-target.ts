@@ -80,7 +80,7 @@ export async function openDatabaseTarget(
   project: {tempDir: string; migrationsDir: string},
   options: OpenOptions = {lockTimeoutMs: 30_000, description: 'sbx'},
 ): Promise<PushTarget> {
-  const guardian = await startGuardian({
+  const starting = startGuardian({
     target:
       choice.kind === 'url'
         ? {kind: 'url', url: choice.url}
@@ -94,15 +94,21 @@ export async function openDatabaseTarget(
     description: options.description,
     onWait: options.onWait,
   })
-  const url = guardian.url
-  let client: Client
-  try {
-    client = await connect(url)
-  } catch (error) {
-    await guardian.close()
-    throw error
+  // A URL is known before the guardian is up: sbx's own connection opens while it starts (it reads nothing until
+  // the guardian holds the deploy lock). The embedded database's URL is the guardian's server.
+  const connecting = choice.kind === 'url' ? connect(choice.url) : starting.then((started) => connect(started.url))
+  const [started, connected] = await Promise.allSettled([starting, connecting])
+  if (started.status === 'rejected' || connected.status === 'rejected') {
+    if (connected.status === 'fulfilled') await connected.value.end().catch(() => undefined)
+    if (started.status === 'fulfilled') await started.value.close()
+    throw started.status === 'rejected' ? started.reason : (connected as PromiseRejectedResult).reason
   }
+  const guardian = started.value
+  const client: Client = connected.value
+  const url = guardian.url
   const label = targetLabel(choice)
+  /** Whether the journal table was there when read (push reads it before it writes). */
+  let journalTable = false
   return {
     label,
     supabase: {url},
@@ -124,8 +130,12 @@ export async function openDatabaseTarget(
     },
     readTableStats: (relations) => readTableStats(client, relations),
     journal: {
-      read: () => readJournal(client),
-      write: (entry) => writeJournal(client, entry),
+      async read() {
+        const entries = await readJournal(client)
+        journalTable = entries !== undefined
+        return entries ?? []
+      },
+      write: (entry) => writeJournal(client, entry, journalTable),
       remove: (runs) => deleteJournal(client, runs),
     },
     async runSupabase(cli, args, run) {
