@@ -9,13 +9,15 @@
  */
 import {parse} from 'smol-toml'
 import * as z from 'zod/mini'
+import {CONFIG_FILE, type ConfigSectionName, envName} from './config-names.js'
+import {checkSection, lintSection, notifySection, registrySection, verifySection} from './config-sections.js'
 import {UsageError} from './errors.js'
-import {CHECK_EXPECTED, checkSection} from './migrations/check-config.js'
-import {NOTIFY_EXPECTED, notifySection} from './notify/notify-config.js'
-import {REGISTRY_EXPECTED, registrySection} from './registry/registry-config.js'
-import {LINT_EXPECTED, lintSection, VERIFY_EXPECTED, verifySection} from './verify/verify-config.js'
+import {CHECK_EXPECTED} from './migrations/check-config.js'
+import {NOTIFY_EXPECTED} from './notify/notify-config.js'
+import {REGISTRY_EXPECTED} from './registry/registry-config.js'
+import {LINT_EXPECTED, VERIFY_EXPECTED} from './verify/verify-config.js'
 
-export const CONFIG_FILE = 'supabase/sbx.toml'
+export {CONFIG_FILE, envName} from './config-names.js'
 
 const SECTIONS = {
   registry: registrySection,
@@ -23,7 +25,7 @@ const SECTIONS = {
   lint: lintSection,
   notify: notifySection,
   check: checkSection,
-} as const
+} as const satisfies Record<ConfigSectionName, unknown>
 
 /** Per section, what each key expects: error messages say it. */
 const EXPECTED: Record<string, Record<string, string>> = {
@@ -48,18 +50,6 @@ export interface ConfigSource {
   /** How messages name the file. */
   file?: string
   env: Readonly<Record<string, string | undefined>>
-}
-
-/** The environment variable that overrides `[section] key`. */
-export function envName(section: string, key: string): string {
-  return `SBX_${section}_${key}`.toUpperCase().replace(/[^A-Z0-9]/g, '_')
-}
-
-/** True when the environment sets any sbx setting: callers then load the configuration even without a file. */
-export function environmentConfigures(env: Readonly<Record<string, string | undefined>>): boolean {
-  return Object.entries(SECTIONS).some(([name, section]) =>
-    Object.keys(section.shape).some((key) => env[envName(name, key)] !== undefined),
-  )
 }
 
 export function parseConfig(source: ConfigSource): SbxConfig {

@@ -36,7 +36,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
       ? {
           folder: withIntendedSkips(
             classifyEntries(await stagedEntries(workspace.git.toplevel, gitMigrationsDir(workspace))),
-            loadConfig(workspace.workdir).check?.ignore ?? [],
+            (await loadConfig(workspace.workdir)).check?.ignore ?? [],
           ),
           history: await readHistorySource(workspace, options),
         }
@@ -91,7 +91,7 @@ async function lintUnappliedFiles(
     history?: {applied: ReadonlyMap<string, unknown>}
   },
 ): Promise<LintReport> {
-  const settings = loadConfig(workspace.workdir).lint ?? DEFAULT_LINT_SETTINGS
+  const settings = (await loadConfig(workspace.workdir)).lint ?? DEFAULT_LINT_SETTINGS
   const files = state.folder.migrations.filter((m) => !state.history?.applied.has(m.version)).map((m) => m.file)
   return lintFiles({
     dir: workspace.migrationsDir,

@@ -107,7 +107,7 @@ export interface LintOptions {
 /** `sbx lint [FILES]`: the given files, or every migration in supabase/migrations. */
 export async function lint(options: LintOptions = {}): Promise<LintReport> {
   const workdir = resolveWorkdir({workdir: options.workdir})
-  const settings = loadConfig(workdir, options.env)?.lint ?? DEFAULT_LINT_SETTINGS
+  const settings = (await loadConfig(workdir, options.env)).lint ?? DEFAULT_LINT_SETTINGS
   if (options.files && options.files.length > 0) {
     return lintFiles({
       dir: options.cwd ?? process.cwd(),

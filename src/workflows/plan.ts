@@ -47,7 +47,7 @@ export async function plan(options: PlanOptions): Promise<PlanReport> {
   const workspace = await openProject({workdir: options.workdir, command: 'sbx plan'})
   const history = await appliedHistory(workspace, options)
   const tracker = trackCatalog()
-  const config = loadConfig(workspace.workdir)
+  const config = await loadConfig(workspace.workdir)
   const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
   const [verified, audit, folder] = await Promise.all([
     verify({

@@ -10,6 +10,7 @@
 import {createHash} from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import type {SbxConfig} from '../core/config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {withIntendedSkips} from '../core/migrations/check-config.js'
@@ -149,7 +150,7 @@ async function deploy({
   })
   const applied = await target.readHistory()
   // sbx.toml is read once, from the project (not the snapshot), for preflight and verify alike.
-  const config = loadConfig(workspace.workdir)
+  const config = await loadConfig(workspace.workdir)
   const folder = await snapshotFolder(snapshot, workspace, config.check?.ignore ?? [], applied, progress)
   // Stage "repair squashed history" (sbx squash): under the deploy lock, before anything is judged or sent.
   const toHistory = (rows: AppliedMigration[]) => databaseHistory(rows, targetOrigin(options.target))
@@ -178,31 +179,19 @@ async function deploy({
 
   let tracker: CatalogTracker | undefined
   if (options.verify) {
-    progress('Verifying every migration on a fresh embedded database…')
     tracker = trackCatalog()
-    // Advisor and lint findings block only on what this push sends; verify gets the snapshot as opened here.
-    const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
-    // Loaded only to verify: its graph (the embedded database, advisors, lint) is ~130 ms of start-up (measured).
-    const {verify} = await import('./verify.js')
-    const verified = await verify({
-      project: {workdir: snapshot.workdir, migrationsDir: snapshot.migrationsDir, folder, config},
-      unapplied: new Set(pending),
-      shadowUrl: options.shadowUrl,
-      observer: tracker,
-      tracer,
-      cacheFrom: workspace.workdir,
-      ...(options.cache === false ? {cache: false} : {}),
+    const refusal = await verifyStage({
+      options,
+      workspace,
+      snapshot,
+      target,
+      folder,
+      config,
+      pending,
+      tracker,
+      progress,
     })
-    if (!verified.ok) return report('refused', {verify: verified, alreadyApplied})
-    if (tracer) {
-      const refusals = await riskRefusals(tracer, target, pending, config.verify ?? DEFAULT_VERIFY_SETTINGS, progress)
-      if (refusals.length > 0) return report('refused', {risk: refusals, alreadyApplied})
-    }
-    for (const partly of verified.partlyVerified) {
-      progress(
-        `Verified only partly (the embedded database lacks ${partly.missingExtensions.join(', ')}): ${partly.file}`,
-      )
-    }
+    if (refusal) return report('refused', {...refusal, alreadyApplied})
   }
 
   // supabase would see the unrepaired history and refuse: a dry run that would repair stops here.
@@ -249,6 +238,49 @@ async function deploy({
       return report('drift', {applied: pending, alreadyApplied, drift: sortObjects(drift.map(toObject))})
   }
   return report('pushed', {applied: pending, alreadyApplied})
+}
+
+/**
+ * Stage "verify": the snapshot as opened here, replayed; advisor and lint findings block only on what this push
+ * sends. What refuses the push, or undefined.
+ */
+async function verifyStage(stage: {
+  options: PushOptions
+  workspace: Workspace
+  snapshot: Snapshot
+  target: PushTarget
+  folder: MigrationFolder
+  config: SbxConfig
+  pending: string[]
+  tracker: CatalogTracker
+  progress: (line: string) => void
+}): Promise<Pick<PushReport, 'verify' | 'risk'> | undefined> {
+  const {options, snapshot, folder, config, pending, progress} = stage
+  progress('Verifying every migration on a fresh embedded database…')
+  const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
+  // Loaded only to verify: its graph (the embedded database, advisors, lint) is ~130 ms of start-up (measured).
+  const {verify} = await import('./verify.js')
+  const verified = await verify({
+    project: {workdir: snapshot.workdir, migrationsDir: snapshot.migrationsDir, folder, config},
+    unapplied: new Set(pending),
+    shadowUrl: options.shadowUrl,
+    observer: stage.tracker,
+    tracer,
+    cacheFrom: stage.workspace.workdir,
+    ...(options.cache === false ? {cache: false} : {}),
+  })
+  if (!verified.ok) return {verify: verified}
+  if (tracer) {
+    const settings = config.verify ?? DEFAULT_VERIFY_SETTINGS
+    const refusals = await riskRefusals(tracer, stage.target, pending, settings, progress)
+    if (refusals.length > 0) return {risk: refusals}
+  }
+  for (const partly of verified.partlyVerified) {
+    progress(
+      `Verified only partly (the embedded database lacks ${partly.missingExtensions.join(', ')}): ${partly.file}`,
+    )
+  }
+  return undefined
 }
 
 /**

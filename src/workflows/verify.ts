@@ -188,7 +188,7 @@ interface VerifyRun {
 
 async function prepareRun(options: VerifyOptions, project: VerifyProject, elapsed: () => number): Promise<VerifyRun> {
   const {workdir, folder} = project
-  const settings = deeperSettings(project.config ?? options.config ?? loadConfig(workdir, options.env), options)
+  const settings = deeperSettings(project.config ?? options.config ?? (await loadConfig(workdir, options.env)), options)
   const blockable =
     options.unapplied ?? (options.against ? await branchFiles(workdir, options.against, folder.migrations) : undefined)
   const scope = options.unapplied ? 'unapplied' : options.against ? 'branch' : 'all'

@@ -3,17 +3,13 @@
  * supabase/migrations that supabase skips on purpose (`local_20240107152745_ollama.sql`, a README…). check, fix and
  * push then note them instead of blocking. Pure.
  */
-import * as z from 'zod/mini'
-import {names} from '../verify/verify-config.js'
 import type {MigrationFolder} from './migration-file.js'
 
 export const CHECK_EXPECTED = {
   ignore: 'a list of file name patterns supabase may skip on purpose, e.g. ["local_*.sql"]',
 } as const
 
-export const checkSection = z.strictObject({ignore: z._default(names, [])})
-
-export type CheckSettings = z.infer<typeof checkSection>
+export type {CheckSettings} from '../config-sections.js'
 
 /** `*` any run of characters, `?` one; everything else literal. The whole name must match. */
 export function globMatches(pattern: string, name: string): boolean {

@@ -1,5 +1,4 @@
 /** `[registry]` in supabase/sbx.toml: where versions are reserved. Each key's error says what it expects. */
-import * as z from 'zod/mini'
 
 export const DEFAULT_REGISTRY_TIMEOUT_SECONDS = 10
 export const DEFAULT_REGISTRY_REF = 'refs/sbx/versions'
@@ -12,24 +11,7 @@ export const REGISTRY_EXPECTED = {
   ref: 'a git ref name under refs/ (e.g. refs/sbx/versions)',
 } as const
 
-/** Values from env() or SBX_* arrive as strings: accept digits where a number is expected. */
-const seconds = z
-  .pipe(z.union([z.number(), z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*$/))]), z.transform(Number))
-  .check(z.refine((n) => n >= 1 && n <= 3600))
-
-export const registrySection = z.strictObject({
-  url: z.string().check(z.refine((url) => parseRegistryUrl(url) !== undefined)),
-  project: z.optional(z.string().check(z.minLength(1))),
-  timeout: z._default(seconds, DEFAULT_REGISTRY_TIMEOUT_SECONDS),
-  ref: z._default(
-    z
-      .string()
-      .check(z.refine((ref) => /^refs\/[A-Za-z0-9._/-]+$/.test(ref) && !ref.includes('..') && !ref.endsWith('/'))),
-    DEFAULT_REGISTRY_REF,
-  ),
-})
-
-export type RegistrySettings = z.infer<typeof registrySection>
+export type {RegistrySettings} from '../config-sections.js'
 
 export type RegistryLocation = {kind: 'postgres'; url: string} | {kind: 'git'; remote: string}
 

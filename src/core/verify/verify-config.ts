@@ -1,8 +1,10 @@
 /**
  * `[verify]` and `[lint]` in supabase/sbx.toml: how deep `sbx verify` (and so `sbx push`) looks, and what blocks.
  * Each key's error says what it expects. Lists may also come from SBX_* variables as comma-separated strings.
+ * The zod schemas are in core/config-sections.ts: loaded only when there are settings to read (~65 ms).
  */
-import * as z from 'zod/mini'
+
+import type {LintSettings, VerifySettings} from '../config-sections.js'
 import {parseSize} from '../risk/risk-policy.js'
 import {DEFAULT_REPLAY_CACHE_BYTES} from './replay-cache.js'
 
@@ -56,71 +58,7 @@ export const LINT_EXPECTED = {
   pg_version: 'the PostgreSQL version squawk assumes, e.g. "15" or "17.4"',
 } as const
 
-const level = z.enum(BLOCKING_LEVELS)
-
-/** A TOML list, or a comma-separated string (from env() or an SBX_* variable). */
-export const names = z.pipe(
-  z.union([
-    z.array(z.string().check(z.minLength(1))),
-    z.pipe(
-      z.string(),
-      z.transform((text) =>
-        text
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      ),
-    ),
-  ]),
-  z.transform((list) => [...list]),
-)
-
-export const verifySection = z.strictObject({
-  advisors: z._default(level, 'report'),
-  ignore: z._default(names, []),
-  shadow_url: z.optional(z.string().check(z.regex(/^postgres(ql)?:\/\/\S+$/))),
-  statement_timeout: z._default(
-    z.pipe(
-      z.union([z.number(), z.string()]),
-      z.transform((value, ctx) => {
-        const ms = durationMs(value)
-        if (ms === undefined) {
-          ctx.issues.push({code: 'custom', message: VERIFY_EXPECTED.statement_timeout, input: value})
-          return z.NEVER
-        }
-        return ms
-      }),
-    ),
-    DEFAULT_STATEMENT_TIMEOUT_MS,
-  ),
-  exact_major: z._default(z.boolean(), false),
-  risk: z._default(z.enum(RISK_LEVELS), 'report'),
-  large_table: z._default(z.string().check(z.refine((text) => parseSize(text) !== undefined)), DEFAULT_LARGE_TABLE),
-  replay_cache: z._default(
-    z.pipe(
-      z.union([z.number(), z.string()]),
-      z.transform((value, ctx) => {
-        const bytes = replayCacheBytes(value)
-        if (bytes === undefined) {
-          ctx.issues.push({code: 'custom', message: VERIFY_EXPECTED.replay_cache, input: value})
-          return z.NEVER
-        }
-        return bytes
-      }),
-    ),
-    DEFAULT_REPLAY_CACHE_BYTES,
-  ),
-})
-
-export const lintSection = z.strictObject({
-  level: z._default(level, 'report'),
-  exclude: z._default(names, []),
-  include: z._default(names, []),
-  pg_version: z._default(z.string().check(z.regex(/^\d+(\.\d+)?$/)), '15'),
-})
-
-export type VerifySettings = z.infer<typeof verifySection>
-export type LintSettings = z.infer<typeof lintSection>
+export type {LintSettings, VerifySettings} from '../config-sections.js'
 
 export const DEFAULT_VERIFY_SETTINGS: VerifySettings = {
   advisors: 'report',

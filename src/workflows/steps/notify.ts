@@ -31,9 +31,9 @@ export async function notify(
 ): Promise<void> {
   if (events.length === 0) return
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`))
-  let settings: ReturnType<typeof loadConfig>['notify']
+  let settings: Awaited<ReturnType<typeof loadConfig>>['notify']
   try {
-    settings = loadConfig(workdir, options.env ?? process.env).notify
+    settings = (await loadConfig(workdir, options.env ?? process.env)).notify
   } catch (error) {
     warn(`sbx: alerts not sent: ${(error as Error).message}`)
     return

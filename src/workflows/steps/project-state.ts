@@ -41,7 +41,7 @@ export async function readProjectState(workspace: Workspace, source: HistorySour
     readMigrationFolder(workspace.migrationsDir),
     readHistorySource(workspace, source),
   ])
-  const folder = withIntendedSkips(read, loadConfig(workspace.workdir).check?.ignore ?? [])
+  const folder = withIntendedSkips(read, (await loadConfig(workspace.workdir)).check?.ignore ?? [])
   const localStatements = history ? await readAppliedStatements(workspace, folder, history) : undefined
   return {folder, history, localStatements}
 }

@@ -29,7 +29,7 @@ export async function openRegistrySession(
   env: Env = process.env,
 ): Promise<RegistrySession | undefined> {
   if (!hasConfig(workspace.workdir, env)) return undefined
-  const settings = loadConfig(workspace.workdir, env).registry
+  const settings = (await loadConfig(workspace.workdir, env)).registry
   if (!settings) return undefined
   const location = parseRegistryUrl(settings.url)
   if (!location) throw new UsageError(`[registry] url ${settings.url} is neither postgres:// nor git:<remote>.`)
