@@ -32,8 +32,12 @@ function send(message: GuardianReply): void {
   if (process.connected) process.send?.(message, undefined, {}, () => undefined)
 }
 
+// Loaded at once, not on "open": a guardian started ahead (prewarmGuardian) has pg ready when the push needs it.
+const database = import('../database/database.js')
+database.catch(() => undefined)
+
 async function open(target: GuardianTarget, lockTimeoutMs: number, description: string): Promise<Opened> {
-  const {connect} = await import('../database/database.js')
+  const {connect} = await database
   let url = target.kind === 'url' ? target.url : ''
   let stopServing = async () => {}
   if (target.kind === 'embedded') {
