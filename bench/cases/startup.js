@@ -15,7 +15,10 @@ const COMMANDS = [
   {label: '`sbx --version` (oclif start-up)', args: () => ['--version']},
   {label: '`sbx check` (no migrations)', args: () => ['check']},
   {label: '`sbx migration new` (fast path)', args: (i) => ['migration', 'new', `startup_${i}`]},
-  {label: '`sbx verify --json` (no migrations, no database)', args: () => ['verify', '--json']},
+  {
+    label: '`sbx verify --json` (no migrations; advisors on the empty embedded database)',
+    args: () => ['verify', '--json'],
+  },
 ]
 
 export async function run(ctx) {

@@ -34,8 +34,8 @@ function childEnv(cacheDir) {
  * Runs `node sbx verify --json` in `cwd`; resolves with wall time (ms), exit code and the parsed report. This
  * case measures the replay alone (advisors and lint off); bench/cases/verify-deep.js measures them.
  */
-export async function timedVerify(ctx, cwd, cacheDir, args = REPLAY_ONLY, bin = ctx.sbxBin) {
-  const env = {...childEnv(cacheDir), SBX_SUPABASE_BIN: ctx.supabaseBin}
+export async function timedVerify(ctx, cwd, cacheDir, args = REPLAY_ONLY, bin = ctx.sbxBin, extraEnv = {}) {
+  const env = {...childEnv(cacheDir), SBX_SUPABASE_BIN: ctx.supabaseBin, ...extraEnv}
   const {ms, code, stdout, stderr} = await timed('node', [bin, 'verify', '--json', ...args], {cwd, env})
   try {
     return {ms, code, report: JSON.parse(stdout)}
@@ -199,10 +199,12 @@ export async function run(ctx) {
   // Interleaved, so that the three see the same machine load.
   const modes = {
     noCache: () => timedVerify(ctx, project, cache, [...REPLAY_ONLY, '--no-cache']),
+    untraced: () =>
+      timedVerify(ctx, project, cache, [...REPLAY_ONLY, '--no-cache'], ctx.sbxBin, {SBX_VERIFY_RISK: 'off'}),
     cached: () => timedVerify(ctx, project, cache),
     reference: () => timedVerify(ctx, project, referenceCache, REPLAY_ONLY, reference.bin),
   }
-  const warm = {noCache: [], cached: [], reference: []}
+  const warm = {noCache: [], untraced: [], cached: [], reference: []}
   for (let i = 0; i < WARM_RUNS; i++) {
     const order = Object.keys(modes)
     for (let k = 0; k < i % order.length; k++) order.push(order.shift())
@@ -235,7 +237,8 @@ export async function run(ctx) {
   const cachedFiles = warm.cached[0].report.cached ?? 0
   if (cachedFiles !== MIGRATIONS) throw new Error(`the cached runs took ${cachedFiles} files from the cache`)
   const median = stats.noCache.median
-  const {statements, database} = warm.noCache[0].report
+  const {statements, database: db} = warm.noCache[0].report
+  const database = typeof db === 'object' && db ? `${db.version} (project major ${db.projectMajor})` : db
   const verdict = median <= TARGET_S * 1000 ? '**met**' : '**missed**'
   const small = (list) => ({ms: list, median: ctx.median(list)})
 
@@ -246,12 +249,14 @@ export async function run(ctx) {
 | cold cache: builds the baseline, then verifies (and stores replay states) | ${s(cold.ms)} | | | 1 |
 ${row(`reference ${reference.commit}: verify ${MIGRATIONS} migrations`, stats.reference)}
 ${row(`**now, \`--no-cache\`: replay all ${MIGRATIONS}**`, stats.noCache)}
+${row('now, `--no-cache`, `[verify] risk = "off"` (no lock trace)', stats.untraced)}
 ${row(`now, replay cache (all ${cachedFiles} files from the cache)`, stats.cached)}
 | of which inside the verify workflow (report's elapsedMs): reference / --no-cache / cached | ${s(stats.reference.inner)} / ${s(stats.noCache.inner)} / ${s(stats.cached.inner)} | | | ${WARM_RUNS} |
 ${row('verify with 1 migration (start-up + fresh database from the cached baseline)', small(single))}
 ${row('verify with no migrations (CLI start-up only, no database)', small(startup))}
 
 - ${ratioLine(`Now --no-cache / reference ${reference.commit} (the replay no slower than before)`, median / stats.reference.median, 1.0)}.
+- For scale: now --no-cache without the risk trace / reference: ${(stats.untraced.median / stats.reference.median).toFixed(2)}×.
 - ${ratioLine('Replay cache / --no-cache', stats.cached.median / median, CACHED_TARGET)}.
 - Target ≤ ${TARGET_S} s for ${MIGRATIONS} migrations replayed: ${verdict} (median ${s(median)}). Baseline build (cold minus warm median): ≈ ${s(Math.max(0, cold.ms - median))}.`
   return {title: `sbx verify: ${MIGRATIONS} migrations on the embedded database`, markdown}
