@@ -508,7 +508,7 @@ async function replayAll(
   try {
     await createHistoryTable(database.db)
     await observer?.start(database.db, session)
-    await tracer?.start(database.db)
+    await tracer?.start(database.db, session)
     if (resumed?.state.observer !== undefined) observer?.restore?.(resumed.state.observer)
     if (resumed?.state.tracer !== undefined) tracer?.restore(resumed.state.tracer as TracerState)
     feed = ledger || observer ? await openDdlFeed(database.db, session) : undefined

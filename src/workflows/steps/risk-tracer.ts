@@ -18,6 +18,7 @@ import {
 } from '../../core/risk/risk.js'
 import {FEED_SCHEMA} from '../../core/sql/ddl-events.js'
 import type {ReplayDatabase, StatementProbe} from '../../shell/replay/migration-replay.js'
+import type {PreparedSession} from '../../shell/replay/prepared-query.js'
 
 /**
  * The relation locks the replaying backend holds, except those on relations this file created and an earlier
@@ -63,7 +64,8 @@ const LOCKED_KINDS = new Set(['r', 'p', 'm', 'v', 'f'])
 const STORED_KINDS = new Set(['r', 'm'])
 
 export interface RiskTracer {
-  start(db: ReplayDatabase): Promise<void>
+  /** `session`: where the read after each file is prepared once (its plan is most of its cost, measured). */
+  start(db: ReplayDatabase, session?: PreparedSession): Promise<void>
   /** The probe for one file's replay. */
   probe(file: string, statements: readonly string[]): StatementProbe
   /** After the file applied. */
@@ -96,13 +98,8 @@ export function traceRisk(): RiskTracer {
       }
     | undefined
 
-  const readRelations = async (db: ReplayDatabase, oids?: readonly number[]) => {
-    const sql = oids
-      ? `${RELATIONS_SQL} and c.oid = any('{${oids.map((o) => Math.trunc(o)).join(',')}}'::pg_catalog.oid[])`
-      : RELATIONS_SQL
-    const rows = (await db.query<Row>(sql)).rows
-    return rows.map((row) => [Number(row.oid), relationOf(row)] as const)
-  }
+  let prepared: PreparedSession | undefined
+  const readRelations = (db: ReplayDatabase, oids?: readonly number[]) => relationsIn(db, prepared, oids)
 
   return {
     get traces() {
@@ -113,7 +110,8 @@ export function traceRisk(): RiskTracer {
       known = new Map(structuredClone(state.known))
       traces = new Map(structuredClone(state.traces))
     },
-    async start(db) {
+    async start(db, session) {
+      prepared = session
       known = new Map(await readRelations(db))
       traces = new Map()
     },
@@ -201,6 +199,23 @@ export function traceRisk(): RiskTracer {
       else for (const [oid, relation] of fresh) known.set(oid, relation)
     },
   }
+}
+
+/** Every relation of the migrations, or those of `oids` (prepared once in `prepared`, when there is a session). */
+async function relationsIn(db: ReplayDatabase, prepared: PreparedSession | undefined, oids?: readonly number[]) {
+  let rows: Row[]
+  if (oids && prepared) {
+    await prepared.genericPlans()
+    rows = await prepared
+      .query<Row>('sbx_risk_relations', `${RELATIONS_SQL} and c.oid = any($1)`, ['oid[]'])
+      .run([oids])
+  } else {
+    const sql = oids
+      ? `${RELATIONS_SQL} and c.oid = any('{${oids.map((o) => Math.trunc(o)).join(',')}}'::pg_catalog.oid[])`
+      : RELATIONS_SQL
+    rows = (await db.query<Row>(sql)).rows
+  }
+  return rows.map((row) => [Number(row.oid), relationOf(row)] as const)
 }
 
 function newestOid(known: ReadonlyMap<number, Relation>): number {
