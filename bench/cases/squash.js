@@ -61,8 +61,10 @@ export async function run(ctx) {
     expectOk(result, 'verify after, risk off')
     untraced.push(result.ms)
   }
-  const ratio = (mode) =>
-    `${(after[mode] / before[mode]).toFixed(2)}× (${((1 - after[mode] / before[mode]) * 100).toFixed(0)} % less)`
+  const ratio = (mode) => {
+    const r = after[mode] / before[mode]
+    return `${r.toFixed(2)}× (${Math.abs((1 - r) * 100).toFixed(0)} % ${r <= 1 ? 'less' : 'more'})`
+  }
   const markdown = `Project: 200 migrations (bench/cases/verify.js). \`sbx squash\` (prove, then write) in a new process; verify with advisors and lint off, ${VERIFY_RUNS} runs of each mode, interleaved, median.
 
 | Step | Wall time |
