@@ -21,7 +21,7 @@ import {
 const level = z.enum(BLOCKING_LEVELS)
 
 /** A TOML list, or a comma-separated string (from env() or an SBX_* variable). */
-export const names = z.pipe(
+const names = z.pipe(
   z.union([
     z.array(z.string().check(z.minLength(1))),
     z.pipe(
@@ -88,15 +88,16 @@ export const checkSection = z.strictObject({ignore: z._default(names, [])})
 
 export type CheckSettings = z.infer<typeof checkSection>
 
-/** Values from env() or SBX_* arrive as strings: accept digits where a number is expected. */
-const registrySeconds = z
-  .pipe(z.union([z.number(), z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*$/))]), z.transform(Number))
-  .check(z.refine((n) => n >= 1 && n <= 3600))
+/** Seconds from `min` to `max`. Values from env() or SBX_* arrive as strings: digits are accepted. */
+const seconds = (min: number, max: number) =>
+  z
+    .pipe(z.union([z.number(), z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*$/))]), z.transform(Number))
+    .check(z.refine((n) => n >= min && n <= max))
 
 export const registrySection = z.strictObject({
   url: z.string().check(z.refine((url) => parseRegistryUrl(url) !== undefined)),
   project: z.optional(z.string().check(z.minLength(1))),
-  timeout: z._default(registrySeconds, DEFAULT_REGISTRY_TIMEOUT_SECONDS),
+  timeout: z._default(seconds(1, 3600), DEFAULT_REGISTRY_TIMEOUT_SECONDS),
   ref: z._default(
     z
       .string()
@@ -107,14 +108,10 @@ export const registrySection = z.strictObject({
 
 export type RegistrySettings = z.infer<typeof registrySection>
 
-const notifySeconds = z
-  .pipe(z.union([z.number(), z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*$/))]), z.transform(Number))
-  .check(z.refine((n) => n >= 0.1 && n <= 600))
-
 export const notifySection = z.strictObject({
   command: z.optional(z.string().check(z.minLength(1))),
   webhook: z.optional(z.string().check(z.refine((url) => /^https?:\/\/\S+$/.test(url)))),
-  timeout: z._default(notifySeconds, DEFAULT_NOTIFY_TIMEOUT_SECONDS),
+  timeout: z._default(seconds(0.1, 600), DEFAULT_NOTIFY_TIMEOUT_SECONDS),
 })
 
 export type NotifySettings = z.infer<typeof notifySection>

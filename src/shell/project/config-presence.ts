@@ -4,9 +4,10 @@
  */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
+import {envName} from '../../core/config-names.js'
 
 /** Overrides are SBX_<SECTION>_<KEY>; a new section adds its prefix here. */
-const ENV_PREFIXES = ['SBX_REGISTRY_']
+const ENV_PREFIXES = [envName('registry', '')]
 
 export function hasConfig(workdir: string, env: Readonly<Record<string, string | undefined>>): boolean {
   return (
