@@ -6,9 +6,10 @@ import {randomBytes} from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {formatVersion} from '../../src/core/migrations/version.js'
-import {type RunOptions, type RunResult, runSbx} from '../helpers/cli.js'
+import {type RunOptions, type RunResult, runSbx, SBX_BIN} from '../helpers/cli.js'
 import {holdLock} from '../helpers/lock-holder.js'
 import {git, gitProject, listMigrations, migrationsDir, tmpProject} from '../helpers/project.js'
 import {sha256, snapshotTree} from '../helpers/tree.js'
@@ -96,6 +97,24 @@ describe('sbx migration new: the file', () => {
     const content = fs.readFileSync(path.join(migrationsDir(workdir), createdFile(result)))
     expect(content.length).toBe(bytes.length)
     expect(sha256(content)).toBe(sha256(bytes))
+  })
+
+  it.each([
+    ['/dev/null', '</dev/null'],
+    ['closed', '<&-'],
+  ])('creates an empty file when stdin is %s, in the fast path and through oclif', async (_, redirect) => {
+    for (const fastPath of ['1', '0']) {
+      const workdir = tmpProject()
+      const result = await execa('bash', ['-c', `node "${SBX_BIN}" migration new from_stdin ${redirect}`], {
+        cwd: workdir,
+        reject: false,
+        env: {SUPABASE_NO_UPDATE_NOTIFIER: '1', NODE_ENV: undefined, SBX_FAST_PATH: fastPath},
+      })
+      expect(result.exitCode, `${result.stdout}${result.stderr}`).toBe(0)
+      const [file] = listMigrations(workdir)
+      expect(file).toMatch(/^\d{14}_from_stdin\.sql$/)
+      expect(fs.readFileSync(path.join(migrationsDir(workdir), file as string), 'utf8')).toBe('')
+    }
   })
 
   it('--json prints {version, name, path} with an absolute path', async () => {
