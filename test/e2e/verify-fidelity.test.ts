@@ -83,6 +83,13 @@ describe('sbx verify never hangs', () => {
     expect(result.stdout).toMatch(/Stopped after \d+\.\d s: it ran longer than \[verify\] statement_timeout \(3\.0 s\)/)
   })
 
+  it('gives each statement the whole limit: four of 1.5 s under a 3 s limit pass', async () => {
+    const sleeps = Array.from({length: 4}, () => 'select pg_sleep(1.5);').join('\n')
+    const {exitCode, report} = await verifyJson(project(`create table t (id int);\n${sleeps}\n`))
+    expect(report.failure).toBeUndefined()
+    expect(exitCode).toBe(0)
+  })
+
   it('fails COPY … FROM STDIN at once with 08P01, as supabase does', async () => {
     const {exitCode, report} = await verifyJson(project('create table t (id int);\ncopy t from stdin;\n'))
     expect(exitCode).toBe(3)

@@ -12,6 +12,7 @@ import {migrationStatements} from '../../src/core/sql/sql-statements.js'
 import {planReplay} from '../../src/core/verify/replay-plan.js'
 import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
 import {createHistoryTable, type ReplayDatabase, replayMigration} from '../../src/shell/replay/migration-replay.js'
+import {preparedSession} from '../../src/shell/replay/prepared-query.js'
 import {openShadow} from '../../src/shell/replay/shadow-db.js'
 import {locksSql, traceRisk} from '../../src/workflows/steps/risk-tracer.js'
 import {DATABASE_KINDS, type DatabaseKind, skipWithoutServer} from '../helpers/databases.js'
@@ -247,11 +248,16 @@ async function open(engine: Engine): Promise<ReplayDatabase> {
   return shadow.db
 }
 
-/** Replays each text as one migration file, traced; the risk of each. */
-async function traced(db: ReplayDatabase, files: readonly string[]): Promise<MigrationRisk[]> {
+/**
+ * Replays each text as one migration file, traced; the risk of each. `prepared`: as verify does, with the probe
+ * prepared in the session (bound by name in each pipeline); otherwise sent as text.
+ */
+async function traced(db: ReplayDatabase, files: readonly string[], prepared = true): Promise<MigrationRisk[]> {
   await createHistoryTable(db)
   const tracer = traceRisk()
-  await tracer.start(db)
+  const session = prepared ? preparedSession(db) : undefined
+  if (session) onTestFinished(() => session.close())
+  await tracer.start(db, session)
   const risks: MigrationRisk[] = []
   for (const [index, text] of files.entries()) {
     const file = {version: String(20260101000000 + index), name: `f${index}`, ...migrationStatements(text)}
@@ -288,13 +294,17 @@ describe.each(ENGINES)('the risk trace on %s', (engine) => {
 describe('the risk trace within one transaction', () => {
   it('says which later statements run while a lock is held, and counts no lock on what the step created', async () => {
     const db = await open('pglite')
-    const [, risk] = await traced(db, [
-      'create table public.big (id int primary key, n int);',
-      `alter table public.big alter column n type bigint;
+    const [, risk] = await traced(
+      db,
+      [
+        'create table public.big (id int primary key, n int);',
+        `alter table public.big alter column n type bigint;
        create table public.fresh (id int primary key);
        create index on public.fresh (id);
        alter table public.big add column flag int default 0;`,
-    ])
+      ],
+      false,
+    )
     expect(risk?.locks).toEqual([
       {statement: 0, relation: 'public.big', mode: 'AccessExclusiveLock', heldThrough: [1, 2, 3]},
     ])
@@ -331,5 +341,24 @@ describe('the risk trace of a long file', () => {
        create index big_n on public.big (n);`,
     ])
     expect(risk?.scans).toEqual([expect.objectContaining({statement: 30, relation: 'public.big'})])
+  })
+})
+
+describe.each(ENGINES)('the prepared probe on %s', (engine) => {
+  it('survives a migration that deallocates every prepared statement, and traces that file by text', async (context) => {
+    skipWithoutServer(context, engine)
+    const db = await open(engine)
+    const risks = await traced(db, [
+      'create table public.a (id int primary key, n int); create table public.b (id int primary key, n int);',
+      'alter table public.a add column x int; deallocate all; alter table public.b add column x int;',
+      'alter table public.b alter column n type bigint;',
+      'create index a_n on public.a (n);',
+    ])
+    expect(risks[1]?.locks.map(({statement, relation, mode}) => ({statement, relation, mode}))).toEqual([
+      {statement: 0, relation: 'public.a', mode: 'AccessExclusiveLock'},
+      {statement: 2, relation: 'public.b', mode: 'AccessExclusiveLock'},
+    ])
+    expect(risks[2]?.rewrites).toEqual([{statement: 0, relation: 'public.b'}])
+    expect(risks[3]?.scans).toEqual([expect.objectContaining({statement: 0, relation: 'public.a'})])
   })
 })

@@ -29,6 +29,7 @@ import {
 import {type ExtensionNeeds, engineFor} from '../../core/extensions/extension-plan.js'
 import {STAND_INS} from '../../core/extensions/extension-stand-ins.js'
 import {isAlive} from '../project/processes.js'
+import type {PipelineOptions} from '../replay/replay-pipeline.js'
 import {startWorkerDatabase, type WorkerDatabase} from './embedded-worker.js'
 import {pgliteExtensions} from './extension-bundles.js'
 
@@ -240,9 +241,10 @@ export async function freshInProcessDatabase(options: FreshDatabaseOptions = {})
       query: <T>(sql: string, params?: unknown[]) => db.query<T>(sql, params),
       isInTransaction: () => db.isInTransaction(),
       // Copied out: the answer is a view of WebAssembly memory that the next call overwrites.
-      pipeline: async (chunks: readonly Uint8Array[]) => {
+      pipeline: async (chunks: readonly Uint8Array[], options?: PipelineOptions) => {
         const answers: Uint8Array[] = []
-        for (const chunk of chunks) answers.push(Uint8Array.from(await db.execProtocolRaw(chunk, {syncToFs: false})))
+        if (options?.reset) await db.exec('RESET ALL')
+        for (const chunk of chunks) answers.push((await db.execProtocolRaw(chunk, {syncToFs: false})).slice())
         return Buffer.concat(answers)
       },
     }
@@ -259,7 +261,7 @@ export interface InProcessDatabase extends EmbeddedDatabase {
     exec(sql: string): Promise<unknown>
     query<T>(sql: string, params?: unknown[]): Promise<{rows: T[]}>
     isInTransaction(): boolean
-    pipeline(chunks: readonly Uint8Array[]): Promise<Uint8Array>
+    pipeline(chunks: readonly Uint8Array[], options?: PipelineOptions): Promise<Uint8Array>
   }
 }
 

@@ -10,6 +10,7 @@ import type {PgliteLine} from '../../core/embedded/postgres-major.js'
 import type {ReplayDatabase} from '../replay/migration-replay.js'
 import type {Extensions} from './embedded-db.js'
 import type {WorkerCall, WorkerInit, WorkerOpen, WorkerResponse, WorkerStarted} from './pglite-worker.js'
+import {nowUs, PROGRESS} from './worker-progress.js'
 
 /** A request that ran past its deadline; the worker (and every query in it) was stopped. */
 export class ReplayTimeout extends Error {
@@ -31,7 +32,7 @@ export interface WorkerDatabase extends ReplayDatabase {
   close(): Promise<void>
 }
 
-type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => void; progress?: (chunk: number) => void}
+type Pending = {resolve: (value: unknown) => void; reject: (error: unknown) => void}
 
 /** Starts the worker at once (it imports PGlite meanwhile); PGlite opens once `dataDir` and `needs` are known. */
 export async function startWorkerDatabase(init: {
@@ -41,8 +42,11 @@ export async function startWorkerDatabase(init: {
   line: PgliteLine
 }): Promise<WorkerDatabase> {
   const entry = workerEntry()
+  const shared = new SharedArrayBuffer(PROGRESS.slots * BigInt64Array.BYTES_PER_ELEMENT)
+  const progress = new BigInt64Array(shared)
+  progress[PROGRESS.request] = -1n
   const worker = new Worker(entry.script, {
-    workerData: {cacheDir: init.cacheDir, line: init.line} satisfies WorkerInit,
+    workerData: {cacheDir: init.cacheDir, line: init.line, progress: shared} satisfies WorkerInit,
     eval: entry.eval,
   })
   try {
@@ -77,13 +81,9 @@ export async function startWorkerDatabase(init: {
     throw error
   })
   worker.on('message', (message: WorkerResponse | WorkerStarted) => {
-    if (!('ok' in message || 'progress' in message)) return
+    if (!('ok' in message)) return
     const request = pending.get(message.id)
     if (!request) return
-    if ('progress' in message) {
-      request.progress?.(message.progress)
-      return
-    }
     pending.delete(message.id)
     inTransaction = message.inTransaction
     if (message.ok) request.resolve(message.value)
@@ -93,26 +93,24 @@ export async function startWorkerDatabase(init: {
   const call = <T>(request: WorkerCall, timeoutMs: number): Promise<T> => {
     if (stopped) return Promise.reject(stopped)
     const id = nextId++
-    const started = performance.now()
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
-      let chunk: number | undefined
-      let since = started
-      // Each chunk of a pipeline (one statement) gets the whole limit.
-      const arm = () => {
-        if (timeoutMs <= 0) return
-        clearTimeout(timer)
+      const startedUs = nowUs()
+      // Each chunk of a pipeline (one statement) gets the whole limit: at the deadline, a chunk that began since
+      // has the rest of its own.
+      const arm = (delayMs: number) => {
         timer = setTimeout(() => {
-          fail(new ReplayTimeout(Math.round(performance.now() - since), chunk))
+          const running = Atomics.load(progress, PROGRESS.request) === BigInt(id)
+          const beganUs = running ? Atomics.load(progress, PROGRESS.beganUs) : startedUs
+          const chunk = running ? Number(Atomics.load(progress, PROGRESS.chunk)) : undefined
+          const elapsedMs = Number(nowUs() - (beganUs > startedUs ? beganUs : startedUs)) / 1000
+          if (elapsedMs < timeoutMs) return arm(timeoutMs - elapsedMs)
+          fail(new ReplayTimeout(Math.round(elapsedMs), chunk))
           void worker.terminate()
-        }, timeoutMs)
+        }, delayMs)
       }
+      if (timeoutMs > 0) arm(timeoutMs)
       pending.set(id, {
-        progress: (index) => {
-          chunk = index
-          since = performance.now()
-          arm()
-        },
         resolve: (value) => {
           clearTimeout(timer)
           resolve(value as T)
@@ -122,7 +120,6 @@ export async function startWorkerDatabase(init: {
           reject(error)
         },
       })
-      arm()
       worker.postMessage({...request, id})
     })
   }
@@ -133,7 +130,8 @@ export async function startWorkerDatabase(init: {
     exec: (sql) => call({op: 'exec', sql}, db.timeoutMs),
     query: <T>(sql: string, params?: unknown[]) =>
       call<{rows: T[]}>({op: 'query', sql, ...(params ? {params} : {})}, db.timeoutMs),
-    pipeline: (chunks) => call<Uint8Array>({op: 'pipeline', chunks: [...chunks]}, db.timeoutMs),
+    pipeline: (chunks, options) =>
+      call<Uint8Array>({op: 'pipeline', chunks: [...chunks], reset: options?.reset === true}, db.timeoutMs),
     exitsOnCopyFromStdin: true,
     isInTransaction: () => inTransaction,
     async serve() {

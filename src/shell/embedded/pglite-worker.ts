@@ -9,10 +9,13 @@ import {parentPort, workerData} from 'node:worker_threads'
 import type {PGlite} from '@electric-sql/pglite'
 import type {PgliteLine} from '../../core/embedded/postgres-major.js'
 import {type Extensions, preloadPglite, type ServedDatabase, serveDatabase, startPglite} from './embedded-db.js'
+import {nowUs, PROGRESS} from './worker-progress.js'
 
 export interface WorkerInit {
   cacheDir: string
   line: PgliteLine
+  /** Written before each chunk of a pipeline (worker-progress.ts), read by the main thread's deadline. */
+  progress: SharedArrayBuffer
 }
 
 /** The first message: where the data directory is and what to load, once the copy is done. */
@@ -24,7 +27,7 @@ export interface WorkerOpen {
 export type WorkerRequest =
   | {id: number; op: 'exec'; sql: string}
   | {id: number; op: 'query'; sql: string; params?: unknown[]}
-  | {id: number; op: 'pipeline'; chunks: Uint8Array[]}
+  | {id: number; op: 'pipeline'; chunks: Uint8Array[]; reset: boolean}
   | {id: number; op: 'serve'}
   | {id: number; op: 'unserve'}
   | {id: number; op: 'close'}
@@ -33,8 +36,6 @@ export type WorkerRequest =
 export type WorkerCall = WorkerRequest extends infer R ? (R extends {id: number} ? Omit<R, 'id'> : never) : never
 
 export type WorkerResponse =
-  /** Sent before each chunk of a pipeline: the main thread sees it while the chunk runs. */
-  | {id: number; progress: number}
   | {id: number; ok: true; value?: unknown; inTransaction: boolean}
   | {id: number; ok: false; error: Record<string, unknown>; inTransaction: boolean}
 
@@ -44,6 +45,7 @@ export type WorkerStarted = {id: -1; ready: true} | {id: -1; failed: Record<stri
 const port = parentPort
 if (!port) throw new Error('pglite-worker runs as a worker thread')
 const init = workerData as WorkerInit
+const progress = new BigInt64Array(init.progress)
 let db: PGlite
 let served: ServedDatabase | undefined
 
@@ -81,10 +83,13 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return {rows: (await db.query(request.sql, request.params)).rows}
     case 'pipeline': {
       const answers: Uint8Array[] = []
+      if (request.reset) await db.exec('RESET ALL')
       for (const [index, chunk] of request.chunks.entries()) {
-        port?.postMessage({id: request.id, progress: index} satisfies WorkerResponse)
+        Atomics.store(progress, PROGRESS.beganUs, nowUs())
+        Atomics.store(progress, PROGRESS.chunk, BigInt(index))
+        Atomics.store(progress, PROGRESS.request, BigInt(request.id))
         // Copied out: the result is a view of WebAssembly memory that the next call overwrites.
-        answers.push(Uint8Array.from(await db.execProtocolRaw(chunk, {syncToFs: false})))
+        answers.push((await db.execProtocolRaw(chunk, {syncToFs: false})).slice())
       }
       return Buffer.concat(answers)
     }

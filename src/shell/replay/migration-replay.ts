@@ -111,13 +111,13 @@ export async function replayMigration(
 ): Promise<ReplayFailure | undefined> {
   const refuse = withCopyRefusal(db, refusal)
   if (stepOver) return replayStepByStep(db, file, plan, stepOver, refuse, probe)
-  await db.exec('RESET ALL')
   let committed = 0
-  for (const step of plan.steps) {
+  for (const [at, step] of plan.steps.entries()) {
     const queries = stepQueries(file, step, refuse, probe)
     let outcome: Awaited<ReturnType<typeof runPipeline>>
     try {
-      outcome = await runPipeline(db.pipeline, queries, probe)
+      // The RESET ALL before the file goes with its first pipeline: one round trip to the worker less a file.
+      outcome = await runPipeline(db.pipeline, queries, probe, at === 0 ? {reset: true} : undefined)
     } catch (error) {
       if (!(error instanceof ReplayTimeout)) throw error
       const query = queries[error.chunk ?? 0] ?? queries[0]
@@ -176,7 +176,26 @@ function stepQueries(file: ReplayedFile, step: ReplayStep, refuse: Refusal, prob
     queries.push({index, sql})
     // Not after a statement that runs outside a transaction or ends one: nothing would hold its locks.
     const probed = probe && (probe.wants?.(index) ?? true) && !isNonTransactional(sql) && !isTransactionControl(sql)
-    if (probed) for (const extra of probe.sql) queries.push({index, sql: extra, probe: true})
+    if (probed) {
+      for (const [at, extra] of probe.sql.entries()) {
+        const prepared = probe.prepared?.[at]
+        queries.push(
+          prepared
+            ? {index, sql: extra, probe: true, prepared: prepared.name, params: prepared.params}
+            : {index, sql: extra, probe: true},
+        )
+      }
+    }
+  }
+  const last = step.statements.at(-1)
+  if (probe?.step && step.transaction && last !== undefined) {
+    const {sql, prepared} = probe.step
+    queries.push({
+      index: last,
+      sql,
+      probe: 'step',
+      ...(prepared ? {prepared: prepared.name, params: prepared.params} : {}),
+    })
   }
   if (step.recordsHistory) {
     queries.push({

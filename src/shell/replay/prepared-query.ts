@@ -15,6 +15,11 @@ export interface PreparedQuery<T> {
 export interface PreparedSession {
   /** A statement prepared on first use. `types`: the SQL type of each array parameter, e.g. 'oid[]'. */
   query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T>
+  /**
+   * Prepares `sql` as `name` for a caller that binds it itself (a pipeline's probe). `recheck`: after a migration
+   * that may have run DEALLOCATE or DISCARD, prepare again if it is gone.
+   */
+  statement(name: string, sql: string, types: readonly string[], recheck?: boolean): Promise<void>
   /** Before the queries of one inspection: until the next RESET ALL, prepared statements run generic plans. */
   genericPlans(): Promise<void>
   /** Deallocates what was prepared and restores plan_cache_mode; a session never used does nothing. */
@@ -26,12 +31,23 @@ const UNDEFINED_STATEMENT = '26000'
 export function preparedSession(db: ReplayDatabase): PreparedSession {
   const prepared = new Set<string>()
   let generic = false
+  const prepareAs = async (name: string, sql: string, types: readonly string[]) => {
+    await db.exec(`prepare ${name}${types.length > 0 ? `(${types.join(', ')})` : ''} as ${sql}`)
+    prepared.add(name)
+  }
   return {
-    query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T> {
-      const prepare = async () => {
-        await db.exec(`prepare ${name}${types.length > 0 ? `(${types.join(', ')})` : ''} as ${sql}`)
-        prepared.add(name)
+    async statement(name, sql, types, recheck) {
+      if (prepared.has(name) && !recheck) return
+      if (prepared.has(name)) {
+        const live = await db.query<{name: string}>(
+          `select name from pg_catalog.pg_prepared_statements where name = '${name.replaceAll("'", "''")}'`,
+        )
+        if (live.rows.length > 0) return
       }
+      await prepareAs(name, sql, types)
+    },
+    query<T>(name: string, sql: string, types: readonly string[]): PreparedQuery<T> {
+      const prepare = () => prepareAs(name, sql, types)
       return {
         async run(args) {
           if (args.length !== types.length) throw new Error(`${name} takes ${types.length} arguments`)

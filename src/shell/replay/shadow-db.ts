@@ -175,7 +175,10 @@ function replayClient(client: Client): ReplayDatabase {
   )
   return {
     exec: (sql) => client.query(sql),
-    pipeline: (chunks) => rawPipeline(client, Buffer.concat(chunks)),
+    pipeline: async (chunks, options) => {
+      if (options?.reset) await client.query('RESET ALL')
+      return rawPipeline(client, Buffer.concat(chunks))
+    },
     // Measured on PostgreSQL 15: after the 08P01 supabase reports, the server ends the session ("protocol
     // synchronization was lost", FATAL); the replay answers it itself and keeps the session.
     exitsOnCopyFromStdin: true,
