@@ -167,30 +167,7 @@ export function traceRisk(): RiskTracer {
           return !lockless
         },
         collect(statement, [rows = []]) {
-          const strongest = new Map<string, LockMode>()
-          const rewritten: string[] = []
-          for (const row of rows) {
-            const oid = Number(row.oid)
-            const relation = known.get(oid)
-            if (!relation) {
-              if (!created.has(oid)) created.set(oid, statement)
-              continue
-            }
-            const mode = row.mode as LockMode
-            if (LOCKED_KINDS.has(relation.kind)) {
-              const held = strongest.get(relation.relation)
-              if (!held || lockStrength(mode) > lockStrength(held)) strongest.set(relation.relation, mode)
-            }
-            // A relation dropped by the statement is no longer in pg_class, but its lock is held until commit.
-            const filenode = row.filenode === null ? relation.filenode : Number(row.filenode)
-            if (filenode !== relation.filenode) {
-              if (STORED_KINDS.has(relation.kind) && !rewritten.includes(relation.relation))
-                rewritten.push(relation.relation)
-              relation.filenode = filenode
-            }
-          }
-          const locks = [...strongest].map(([relation, mode]) => ({relation, mode}))
-          observed.set(statement, {statement, locks, rewritten, indexBuilt: []})
+          observed.set(statement, observeLocks(statement, rows, known, created))
         },
       }
     },
@@ -200,16 +177,7 @@ export function traceRisk(): RiskTracer {
       const fresh = current.fresh ?? new Map(created.size > 0 ? await relationsIn(db, newestOid(known)) : [])
       current = undefined
       if (dropsPrepared) await prepare(true)
-      for (const [oid, statement] of created) {
-        const index = fresh.get(oid)
-        const table = index?.table === undefined ? undefined : known.get(index.table)
-        if (!index || !table || (!STORED_KINDS.has(table.kind) && table.kind !== 'p')) continue
-        const observation = observed.get(statement)
-        // A rewrite builds the table's indexes again: part of the rewrite, not a scan of its own.
-        if (observation && !observation.rewritten.includes(table.relation)) {
-          observation.indexBuilt.push({table: table.relation, concurrently: false})
-        }
-      }
+      attributeIndexBuilds(created, fresh, known, observed)
       let outside = false
       for (const [index, statement] of statements.entries()) {
         if (observed.has(index)) continue
@@ -238,6 +206,57 @@ export function traceRisk(): RiskTracer {
       if (outside) known = new Map(await relationsIn(db))
       else for (const [oid, relation] of fresh) known.set(oid, relation)
     },
+  }
+}
+
+/** What one probe's rows say: the strongest lock per known relation, the relations rewritten, those created. */
+function observeLocks(
+  statement: number,
+  rows: readonly Row[],
+  known: ReadonlyMap<number, Relation>,
+  created: Map<number, number>,
+): Observation {
+  const strongest = new Map<string, LockMode>()
+  const rewritten: string[] = []
+  for (const row of rows) {
+    const oid = Number(row.oid)
+    const relation = known.get(oid)
+    if (!relation) {
+      if (!created.has(oid)) created.set(oid, statement)
+      continue
+    }
+    const mode = row.mode as LockMode
+    if (LOCKED_KINDS.has(relation.kind)) {
+      const held = strongest.get(relation.relation)
+      if (!held || lockStrength(mode) > lockStrength(held)) strongest.set(relation.relation, mode)
+    }
+    // A relation dropped by the statement is no longer in pg_class, but its lock is held until commit.
+    const filenode = row.filenode === null ? relation.filenode : Number(row.filenode)
+    if (filenode !== relation.filenode) {
+      if (STORED_KINDS.has(relation.kind) && !rewritten.includes(relation.relation)) rewritten.push(relation.relation)
+      relation.filenode = filenode
+    }
+  }
+  const locks = [...strongest].map(([relation, mode]) => ({relation, mode}))
+  return {statement, locks, rewritten, indexBuilt: []}
+}
+
+/** An index the file made on a known table was built by scanning it: charged to the statement that made it. */
+function attributeIndexBuilds(
+  created: ReadonlyMap<number, number>,
+  fresh: ReadonlyMap<number, Relation>,
+  known: ReadonlyMap<number, Relation>,
+  observed: ReadonlyMap<number, Observation>,
+) {
+  for (const [oid, statement] of created) {
+    const index = fresh.get(oid)
+    const table = index?.table === undefined ? undefined : known.get(index.table)
+    if (!index || !table || (!STORED_KINDS.has(table.kind) && table.kind !== 'p')) continue
+    const observation = observed.get(statement)
+    // A rewrite builds the table's indexes again: part of the rewrite, not a scan of its own.
+    if (observation && !observation.rewritten.includes(table.relation)) {
+      observation.indexBuilt.push({table: table.relation, concurrently: false})
+    }
   }
 }
 
