@@ -1,15 +1,16 @@
 /**
- * Reading a Postgres database's migration history with `pg` (it fails fast on a bad endpoint). `pg` is
- * imported lazily: commands that never touch a database do not pay for it.
+ * Reading a Postgres database's migration history with `pg` (it fails fast on a bad endpoint), loaded lazily
+ * (pg-module.ts).
  */
 import type {Client} from 'pg'
 import {ExternalError} from '../../core/errors.js'
 import type {AppliedMigration} from '../../core/migrations/history.js'
 import {assertHistoryVersions} from '../../core/migrations/history-version.js'
 import {redactSecrets, redactUrl} from '../../core/output/redact.js'
+import {loadPg} from './pg-module.js'
 
 export async function connect(url: string): Promise<Client> {
-  const {default: pg} = await import('pg')
+  const {default: pg} = await loadPg()
   const client = new pg.Client({connectionString: url, connectionTimeoutMillis: 10_000})
   // An idle connection dropped by the server must not crash the process; the next query reports it.
   client.on('error', () => undefined)

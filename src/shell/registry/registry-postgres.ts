@@ -20,6 +20,7 @@ import {
   reserveOutcomes,
 } from '../../core/registry/registry.js'
 import {registryHoldMs} from '../../core/registry/registry-config.js'
+import {loadPg} from '../database/pg-module.js'
 
 export interface PostgresRegistryOptions {
   url: string
@@ -218,31 +219,6 @@ export async function initPostgresRegistry(url: string, timeoutSeconds: number):
   } finally {
     cut.clear()
     endQuietly(client)
-  }
-}
-
-let pgModule: Promise<typeof import('pg')> | undefined
-function loadPg(): Promise<typeof import('pg')> {
-  pgModule ??= importPg()
-  return pgModule
-}
-
-/**
- * pg asks on load whether it runs in a Cloudflare Worker: without a global `navigator` (Node 20 has none) it
- * constructs a fetch Response, which loads undici — measured 28 ms of a 410 ms `migration new`. A navigator
- * naming Node answers the question instead; it exists only while pg loads.
- */
-async function importPg(): Promise<typeof import('pg')> {
-  if ('navigator' in globalThis) return import('pg')
-  Object.defineProperty(globalThis, 'navigator', {
-    value: {userAgent: `Node.js/${process.version}`},
-    configurable: true,
-    writable: true,
-  })
-  try {
-    return await import('pg')
-  } finally {
-    delete (globalThis as {navigator?: unknown}).navigator
   }
 }
 
