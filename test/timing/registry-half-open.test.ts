@@ -1,6 +1,9 @@
 /**
  * The Postgres registry against a half-open link and a lock someone keeps: the built CLI in real processes,
  * the real PostgreSQL server, a loopback proxy that stops forwarding right after the registry's lock was granted.
+ * In the `timing` project (alone, after every other file): its bounds are on exit time from spawn (timeout + 2 s),
+ * and run beside the 4 × 25-process registry load test the cut-off clone was killed at 12 s (measured), the
+ * machine's load and not sbx's bound.
  */
 import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
