@@ -14,7 +14,7 @@ import {nowUs, PROGRESS} from './worker-progress.js'
 
 /** A request that ran past its deadline; the worker (and every query in it) was stopped. */
 export class ReplayTimeout extends Error {
-  /** `chunk`: the pipeline chunk (query) that was running. */
+  /** `chunk`: the pipeline chunk (a statement and its probes, replay-pipeline.ts chunkQueries) that was running. */
   constructor(
     readonly elapsedMs: number,
     readonly chunk?: number,

@@ -15,7 +15,13 @@ import {
 } from '../../core/verify/replay-plan.js'
 import type {DatabaseErrorInfo} from '../../core/verify/verify-report.js'
 import {ReplayTimeout} from '../embedded/embedded-worker.js'
-import {type PipelineQuery, runPipeline, type SendPipeline, type StatementProbe} from './replay-pipeline.js'
+import {
+  chunkQueries,
+  type PipelineQuery,
+  runPipeline,
+  type SendPipeline,
+  type StatementProbe,
+} from './replay-pipeline.js'
 
 export type {StatementProbe} from './replay-pipeline.js'
 
@@ -120,7 +126,7 @@ export async function replayMigration(
       outcome = await runPipeline(db.pipeline, queries, probe, at === 0 ? {reset: true} : undefined)
     } catch (error) {
       if (!(error instanceof ReplayTimeout)) throw error
-      const query = queries[error.chunk ?? 0] ?? queries[0]
+      const query = chunkQueries(queries)[error.chunk ?? 0]?.[0] ?? queries[0]
       const index = query?.index ?? step.statements[0] ?? 0
       return timedOut(file, index, error.elapsedMs, committed > 0)
     }
