@@ -118,11 +118,14 @@ export async function advisorsOnEmbedded(
   // PGlite shares session settings between the connections it serves, and ignores ALTER DATABASE … SET.
   await database.db.query('select set_config($1, $2, false)', ['pgrst.db_schemas', schemas.join(', ')])
   await database.db.query(`select set_config('enable_nestloop', 'off', false)`)
-  const served = await serveDatabase(database.db)
   try {
-    return await advisorsAt(served.url, ledger, run)
+    const served = await serveDatabase(database.db)
+    try {
+      return await advisorsAt(served.url, ledger, run)
+    } finally {
+      await served.close()
+    }
   } finally {
-    await served.close()
     await database.db.query('reset enable_nestloop')
   }
 }
