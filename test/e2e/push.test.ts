@@ -152,6 +152,21 @@ describe('concurrent and killed pushes, secrets (postgres)', () => {
     expect(bad.exitCode).toBe(5)
     for (const out of [ok.stdout, ok.stderr, bad.stdout, bad.stderr]) expect(out).not.toContain('Sup3r-s3cret')
   })
+  it('password "postgres": the password is masked, the word is not (supabase\'s extension path survives)', async () => {
+    const db = await throwawayDatabase('postgres')
+    const url = new URL(db.url)
+    url.username = 'postgres'
+    url.password = 'postgres'
+    const dir = tmpProject({'supabase/migrations/20260101000000_ext.sql': 'create extension nonexistent_ext;'})
+    for (const extra of [[], ['--json']]) {
+      const result = await push(dir, '--db-url', url.toString(), '--no-verify', ...extra)
+      expect(result.exitCode, result.stderr).toBe(5)
+      const out = result.stdout + result.stderr
+      expect(out).toMatch(/\/usr\/share\/postgresql\/\d+\/extension\/nonexistent_ext\.control/u)
+      expect(out).not.toContain('postgres:postgres@')
+      expect(out).not.toContain('***ql')
+    }
+  })
   it('two pushes at once apply each version exactly once and neither fails', async () => {
     const db = await throwawayDatabase('postgres', {baseline: true})
     const files = Object.fromEntries(

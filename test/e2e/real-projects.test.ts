@@ -17,7 +17,7 @@ import {
   SKIPPED_CHAIN_APP,
 } from '../helpers/app-corpus.js'
 import {runSbx, SUPABASE_BIN} from '../helpers/cli.js'
-import {DATABASE_KINDS, throwawayDatabase} from '../helpers/databases.js'
+import {DATABASE_KINDS, needsServer, throwawayDatabase} from '../helpers/databases.js'
 import {tmpProject} from '../helpers/project.js'
 
 const SBX_CACHE_DIR = process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')
@@ -155,6 +155,7 @@ describe('plan on a replay that fails', () => {
 })
 
 describe.each(DATABASE_KINDS)('whole names in the drift check (%s)', (kind) => {
+  needsServer(kind)
   it('dropping one of two 63+-byte overloads on the target makes the next push exit 6 naming it', async () => {
     const db = await throwawayDatabase(kind, {baseline: true})
     const dir = tmpProject(EMOJI_OVERLOAD_APP)

@@ -45,7 +45,11 @@ describe('errors', () => {
       expect(JSON.parse(result.stdout).error.message).toContain('--no-such-flag')
       const human = await runSbx([...command, '--no-such-flag'], {cwd: dir, env})
       expect(human.exitCode).toBe(2)
-      expect(human.stderr.trim().split('\n')[0]).toMatch(/^Error: .*--no-such-flag.*\(EUSAGE\)$/u)
+      // One line, then one unwrapped Try: line naming the command's help.
+      expect(human.stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(/^Error: .*--no-such-flag.*\(EUSAGE\)$/u),
+        `Try: sbx ${command.filter((word) => word !== 'x').join(' ')} --help`,
+      ])
     },
   )
 
@@ -91,7 +95,27 @@ describe('names that are not UTF-8', () => {
     }
     const result = await runSbx(['check', '--json'], {cwd: dir, env})
     expect(result.exitCode).toBe(3)
-    const kinds = JSON.parse(result.stdout).findings.map((f: {kind: string}) => f.kind)
-    expect(kinds).toContain('duplicate-version')
+    const duplicates = JSON.parse(result.stdout).findings.filter(
+      (f: {kind: string}) => f.kind === 'duplicate-version',
+    ) as {version: string; files: string[]}[]
+    expect(duplicates).toHaveLength(1)
+    expect(duplicates[0]?.version).toBe('20260101000000')
+    expect(duplicates[0]?.files).toHaveLength(2)
+    expect(new Set(duplicates[0]?.files).size).toBe(2)
+  })
+
+  it('a file whose name is not UTF-8: check, fix --dry-run and fix give the same verdict, and nothing moves', async () => {
+    const dir = tmpProject({'supabase/migrations/20260101000000_a.sql': 'select 1;'})
+    const bad = Buffer.concat([Buffer.from(`${migrationsDir(dir)}/20260101000001_caf`), Buffer.from([0xe9, 0x2e])])
+    fs.writeFileSync(Buffer.concat([bad, Buffer.from('sql')]), 'select 2;')
+    const before = fs.readdirSync(migrationsDir(dir), {encoding: 'buffer'}).map(String).sort()
+    const exits = []
+    for (const args of [['check'], ['fix', '--dry-run'], ['fix']]) {
+      const result = await runSbx(args, {cwd: dir, env})
+      expect(result.stdout + result.stderr).not.toMatch(RAW_CONTROL)
+      exits.push(result.exitCode)
+    }
+    expect(exits).toEqual([3, 3, 3])
+    expect(fs.readdirSync(migrationsDir(dir), {encoding: 'buffer'}).map(String).sort()).toEqual(before)
   })
 })
