@@ -10,7 +10,6 @@
 import {createHash} from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type {SbxConfig} from '../core/config.js'
 import {assertDatabaseUrl} from '../core/database-url.js'
 import {ExternalError} from '../core/errors.js'
 import {withIntendedSkips} from '../core/migrations/check-config.js'
@@ -21,14 +20,10 @@ import {redactSecrets} from '../core/output/redact.js'
 import {type InterruptedFile, judgeInterruptedPushes} from '../core/push/interrupted-push.js'
 import {explainPushFailure, pushFailureMessage} from '../core/push/push-failure.js'
 import type {OwnOutcome, PushReport} from '../core/push/push-report.js'
-import {configRefusal} from '../core/push/supabase-refusal.js'
-import {assessMigration, relationsOf} from '../core/risk/risk.js'
-import {parseSize, type RiskViolation, riskViolations} from '../core/risk/risk-policy.js'
-import {catalogOf, missingObjects, sortObjects, toObject} from '../core/sql/catalog.js'
+import {configRefusal, configRefused} from '../core/push/supabase-refusal.js'
 import {migrationStatements} from '../core/sql/sql-statements.js'
 import {mayRunInAutocommit, planReplay} from '../core/verify/replay-plan.js'
-import {DEFAULT_VERIFY_SETTINGS, type VerifySettings} from '../core/verify/verify-config.js'
-import {riskLines, violationLine} from '../render/risk.js'
+import {violationLine} from '../render/risk.js'
 import {
   addAppliedFiles,
   addPinnedPid,
@@ -42,13 +37,11 @@ import {withLock} from '../shell/project/lock.js'
 import {readMigrationFolder, readText} from '../shell/project/migrations-dir.js'
 import {currentActor} from '../shell/project/processes.js'
 import {openWorkspace, type Workspace} from '../shell/project/workspace.js'
-import {configRefused} from '../shell/supabase/advisors.js'
 import {nonInteractiveArgs, openSupabase, type SupabaseCli, targetArgs} from '../shell/supabase/supabase.js'
-import {type CatalogTracker, objectsLeftBehind, trackCatalog} from './steps/catalog-tracker.js'
 import {notify, projectName} from './steps/notify.js'
 import {databaseHistory, readAppliedStatements, targetOrigin} from './steps/project-state.js'
+import type {VerifiedPush} from './steps/push-verify.js'
 import {markPushedApplied, registryPushWarnings} from './steps/registry-push.js'
-import {type RiskTracer, traceRisk} from './steps/risk-tracer.js'
 import {finishInterruptedSquash} from './steps/squash-finish.js'
 import {repairSquashedHistory} from './steps/squash-repair.js'
 
@@ -177,21 +170,13 @@ async function deploy({
   const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
   for (const line of await registryPushWarnings(workspace, folder.migrations, toPush)) progress(line)
 
-  let tracker: CatalogTracker | undefined
+  let verified: VerifiedPush | undefined
   if (options.verify) {
-    tracker = trackCatalog()
-    const refusal = await verifyStage({
-      options,
-      workspace,
-      snapshot,
-      target,
-      folder,
-      config,
-      pending,
-      tracker,
-      progress,
-    })
-    if (refusal) return report('refused', {...refusal, alreadyApplied})
+    // Loaded only to verify: the replay, risk and catalog modules are a third of push's start-up graph.
+    const {verifyStage} = await import('./steps/push-verify.js')
+    const stage = await verifyStage({options, workspace, snapshot, target, folder, config, pending, progress})
+    if ('refusal' in stage) return report('refused', {...stage.refusal, alreadyApplied})
+    verified = stage
   }
 
   // supabase would see the unrepaired history and refuse: a dry run that would repair stops here.
@@ -231,56 +216,9 @@ async function deploy({
   // The embedded database is this machine's own: only shared targets make versions applied for the team.
   const registryNote = options.target.kind === 'embedded' ? undefined : await markPushedApplied(workspace, toPush)
   if (registryNote) progress(registryNote)
-  if (tracker && target.readCatalog) {
-    // Post-deploy check: every object the replay of all migrations leaves behind must exist on the target.
-    const drift = missingObjects(objectsLeftBehind(tracker), catalogOf(await target.readCatalog()))
-    if (drift.length > 0)
-      return report('drift', {applied: pending, alreadyApplied, drift: sortObjects(drift.map(toObject))})
-  }
+  const drift = (await verified?.drift()) ?? []
+  if (drift.length > 0) return report('drift', {applied: pending, alreadyApplied, drift})
   return report('pushed', {applied: pending, alreadyApplied})
-}
-
-/**
- * Stage "verify": the snapshot as opened here, replayed; advisor and lint findings block only on what this push
- * sends. What refuses the push, or undefined.
- */
-async function verifyStage(stage: {
-  options: PushOptions
-  workspace: Workspace
-  snapshot: Snapshot
-  target: PushTarget
-  folder: MigrationFolder
-  config: SbxConfig
-  pending: string[]
-  tracker: CatalogTracker
-  progress: (line: string) => void
-}): Promise<Pick<PushReport, 'verify' | 'risk'> | undefined> {
-  const {options, snapshot, folder, config, pending, progress} = stage
-  progress('Verifying every migration on a fresh embedded database…')
-  const tracer = config.verify?.risk === 'off' ? undefined : traceRisk()
-  // Loaded only to verify: its graph (the embedded database, advisors, lint) is ~130 ms of start-up (measured).
-  const {verify} = await import('./verify.js')
-  const verified = await verify({
-    project: {workdir: snapshot.workdir, migrationsDir: snapshot.migrationsDir, folder, config},
-    unapplied: new Set(pending),
-    shadowUrl: options.shadowUrl,
-    observer: stage.tracker,
-    tracer,
-    cacheFrom: stage.workspace.workdir,
-    ...(options.cache === false ? {cache: false} : {}),
-  })
-  if (!verified.ok) return {verify: verified}
-  if (tracer) {
-    const settings = config.verify ?? DEFAULT_VERIFY_SETTINGS
-    const refusals = await riskRefusals(tracer, stage.target, pending, settings, progress)
-    if (refusals.length > 0) return {risk: refusals}
-  }
-  for (const partly of verified.partlyVerified) {
-    progress(
-      `Verified only partly (the embedded database lacks ${partly.missingExtensions.join(', ')}): ${partly.file}`,
-    )
-  }
-  return undefined
 }
 
 /**
@@ -406,33 +344,6 @@ function ownOutcome(
   const version = parseMigrationFile(file)?.version
   const byThisPush = (status === 'pushed' || status === 'drift') && sent.includes(file)
   return {file, applied: byThisPush || (version !== undefined && history?.applied.has(version) === true), byThisPush}
-}
-
-/**
- * Prints the high-risk lines of what this push sends and, with [verify] risk = "error", returns what holds
- * AccessExclusiveLock on, rewrites or scans a table larger than [verify] large_table on the target.
- */
-async function riskRefusals(
-  tracer: RiskTracer,
-  target: PushTarget,
-  pending: readonly string[],
-  settings: VerifySettings,
-  progress: (line: string) => void,
-): Promise<RiskViolation[]> {
-  const traced = pending.flatMap((file) => {
-    const trace = tracer.traces.get(file)
-    return trace ? [{file, trace}] : []
-  })
-  const relations = relationsOf(traced.map((t) => t.trace))
-  const stats = target.readTableStats && relations.length > 0 ? await target.readTableStats(relations) : undefined
-  const threshold = parseSize(settings.large_table) as number
-  const refusals: RiskViolation[] = []
-  for (const {file, trace} of traced) {
-    const risk = assessMigration(trace, stats ?? (target.readTableStats ? new Map() : undefined))
-    if (risk.level === 'high') for (const line of riskLines(risk, '  ')) progress(`${file}${line}`)
-    if (settings.risk === 'error') refusals.push(...riskViolations(file, trace.statements, risk, stats, threshold))
-  }
-  return refusals
 }
 
 /** Refused pushes and drift are told to [notify]; the URL's password never goes into an event. */

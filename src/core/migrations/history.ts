@@ -7,6 +7,10 @@ import {redactUrl} from '../output/redact.js'
 import type {Migration} from './migration-file.js'
 import {maxVersion} from './version.js'
 
+/** The history row supabase inserts after a file's statements, in the same pipeline (supabase 3.1). */
+export const HISTORY_INSERT =
+  'INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES($1, $2, $3)'
+
 export interface AppliedMigration {
   version: string
   /** The file name part recorded by supabase (absent in histories written by old CLIs or a base branch). */

@@ -6,6 +6,8 @@
  * instead."}}` on stdout; the human output prints the message line, then "Try rerunning the command with --debug…".
  */
 
+import {UsageError} from '../errors.js'
+
 /** supabase's JSON error codes for a config.toml it cannot load. */
 const CONFIG_CODES = new Set(['DbConfigLoadError', 'ConfigLoadError', 'ConfigError'])
 
@@ -50,4 +52,12 @@ function parseJsonError(line: string): SupabaseError | undefined {
   } catch {
     return undefined
   }
+}
+
+/** supabase refused config.toml: its words, exit 2 (a bad input), and whether anything was applied. */
+export function configRefused(cli: {version: string}, refusal: string, nothingApplied = false): UsageError {
+  const message = `supabase ${cli.version} refuses supabase/config.toml: ${refusal}`
+  return new UsageError(nothingApplied ? `${message} Nothing was applied.` : message, 'ESUPABASECONFIG', [
+    'Fix supabase/config.toml as supabase says, then run the command again.',
+  ])
 }

@@ -6,6 +6,7 @@
  * supabase_migrations.schema_migrations with the same SQL and parameters in the same pipeline.
  */
 
+import {HISTORY_INSERT} from '../../core/migrations/history.js'
 import {stripLeadingComments} from '../../core/sql/sql-statements.js'
 import {
   isNonTransactional,
@@ -23,10 +24,8 @@ import {
   type StatementProbe,
 } from './replay-pipeline.js'
 
+export {HISTORY_INSERT} from '../../core/migrations/history.js'
 export type {StatementProbe} from './replay-pipeline.js'
-
-export const HISTORY_INSERT =
-  'INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES($1, $2, $3)'
 
 /** supabase's own DDL, run once before the first file. */
 const HISTORY_TABLE = [

@@ -3,9 +3,9 @@
  * against a database URL: v3 `--remote=URL --output-format json`, v2 `--db-url URL -o json`.
  */
 
-import {ExternalError, UsageError} from '../../core/errors.js'
+import {ExternalError} from '../../core/errors.js'
 import {redactSecrets} from '../../core/output/redact.js'
-import {configRefusal, supabaseError} from '../../core/push/supabase-refusal.js'
+import {configRefusal, configRefused, supabaseError} from '../../core/push/supabase-refusal.js'
 import {parseAdvisorsOutput} from '../../core/verify/advisors.js'
 import {runSupabase, type SupabaseCli, targetArgs} from './supabase.js'
 
@@ -51,9 +51,3 @@ export async function checkSupabaseConfig(cli: SupabaseCli, cwd: string): Promis
 }
 
 /** `nothingApplied` where the refusal came from push, whose user needs to know the target is unchanged. */
-export function configRefused(cli: SupabaseCli, refusal: string, nothingApplied = false): UsageError {
-  const message = `supabase ${cli.version} refuses supabase/config.toml: ${refusal}`
-  return new UsageError(nothingApplied ? `${message} Nothing was applied.` : message, 'ESUPABASECONFIG', [
-    'Fix supabase/config.toml as supabase says, then run the command again.',
-  ])
-}

@@ -7,13 +7,13 @@
 import path from 'node:path'
 import {ExitCode, SbxError} from '../../core/errors.js'
 import type {AppliedMigration, History} from '../../core/migrations/history.js'
+import {HISTORY_INSERT} from '../../core/migrations/history.js'
 import type {MigrationFolder} from '../../core/migrations/migration-file.js'
 import type {HistoryRepairReport} from '../../core/push/push-report.js'
 import {migrationStatements} from '../../core/sql/sql-statements.js'
 import {planRepair, type RepairPlan, repairedHistory, squashRecords} from '../../core/squash/squash-repair.js'
 import {readAudit} from '../../shell/project/audit-log.js'
 import {readText} from '../../shell/project/migrations-dir.js'
-import {HISTORY_INSERT} from '../../shell/replay/migration-replay.js'
 
 export interface HistoryRepair {
   plan: RepairPlan
