@@ -6,8 +6,11 @@
  * using it). A known table whose relfilenode changed was rewritten; a new index on a known table was built by
  * scanning it. Statements that run outside any transaction (CREATE INDEX CONCURRENTLY…) release their locks
  * before anything can look: their locks are PostgreSQL's documented ones. Measured on the embedded database: the
- * pg_locks query takes about 0.45 ms sent as text, 0.1 ms prepared. A relation the statement dropped keeps its
- * lock until commit but leaves pg_class: hence the outer join.
+ * pg_locks query takes about 0.45 ms sent as text, 0.1 ms prepared. A table's relfilenode changes only under
+ * AccessExclusiveLock (every rewrite takes it: ALTER … TYPE, TRUNCATE, REFRESH MATERIALIZED VIEW…), so only those
+ * rows read it, through pg_relation_filenode rather than a join with pg_class (a fifth less per probe, measured:
+ * 0.27 against 0.33 ms through PGlite's query path). A relation the statement dropped keeps its lock until commit
+ * but has no filenode any more: null, as for the rows that do not read it.
  */
 
 import {
@@ -45,8 +48,9 @@ function locksQuery(known: string): string {
   select pg_catalog.set_config('${SEEN_SETTING}', pg_catalog.max(relation::pg_catalog.int8)::pg_catalog.text, true) from l
   where relation > ${known} having pg_catalog.count(*) > 0
 )
-select l.relation::pg_catalog.int4 as oid, l.mode, c.relfilenode::pg_catalog.int4 as filenode
-from l left join pg_catalog.pg_class c on c.oid = l.relation cross join (select pg_catalog.count(*) from seen) s`
+select l.relation::pg_catalog.int4 as oid, l.mode,
+  case when l.mode = 'AccessExclusiveLock' then pg_catalog.pg_relation_filenode(l.relation)::pg_catalog.int4 end as filenode
+from l cross join (select pg_catalog.count(*) from seen) s`
 }
 
 /**
@@ -230,7 +234,7 @@ function observeLocks(
       const held = strongest.get(relation.relation)
       if (!held || lockStrength(mode) > lockStrength(held)) strongest.set(relation.relation, mode)
     }
-    // A relation dropped by the statement is no longer in pg_class, but its lock is held until commit.
+    // Null: not read (a mode weaker than AccessExclusiveLock cannot rewrite), or dropped by the statement.
     const filenode = row.filenode === null ? relation.filenode : Number(row.filenode)
     if (filenode !== relation.filenode) {
       if (STORED_KINDS.has(relation.kind) && !rewritten.includes(relation.relation)) rewritten.push(relation.relation)
