@@ -80,7 +80,7 @@ export async function run(ctx) {
       `| sbx push --no-verify | ${(sbx / 1000).toFixed(2)} s | ${times.sbx.map((t) => t.toFixed(0)).join(', ')} |`,
       `| supabase db push | ${(supabase / 1000).toFixed(2)} s | ${times.supabase.map((t) => t.toFixed(0)).join(', ')} |`,
       '',
-      `Ratio sbx / supabase: **${ratio.toFixed(2)}** (target ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}). Median of the ${TRIALS} side-by-side pairs' ratios: ${pairwise.toFixed(2)}.`,
+      `Ratio sbx / supabase: **${ratio.toFixed(3)}** (target ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}). Median of the ${TRIALS} side-by-side pairs' ratios: ${pairwise.toFixed(3)}.`,
     ].join('\n'),
   }
 }
