@@ -167,7 +167,13 @@ async function deploy({
   const pending = folder.migrations.filter((m) => !history.applied.has(m.version)).map((m) => m.file)
   const alreadyApplied = folder.migrations.length - pending.length
   if (blocking.length > 0) return report('refused', {findings: blocking, alreadyApplied})
-  const interrupted = await interruptedFiles(target, snapshot, history, pending, options.dryRun)
+  // Read and hashed once, whether an earlier run's journal entry or this run's needs them.
+  let hashing: Promise<Map<string, string>> | undefined
+  const pendingHashes = () => {
+    hashing ??= fileHashes(snapshot, pending)
+    return hashing
+  }
+  const interrupted = await interruptedFiles(target, history, pendingHashes, options.dryRun)
   if (interrupted.length > 0) return report('refused', {interrupted, alreadyApplied})
   if (pending.length === 0) return report(options.dryRun && repair ? 'dry-run' : 'up-to-date', {alreadyApplied})
   const toPush = folder.migrations.filter((m) => !history.applied.has(m.version))
@@ -197,7 +203,7 @@ async function deploy({
   ]
   const secretUrl = options.target.kind === 'url' ? options.target.url : undefined
   const filter = (text: string) => redactSecrets(text, secretUrl)
-  const run = options.dryRun ? undefined : await journalRun(target, snapshot, pending)
+  const run = options.dryRun ? undefined : await journalRun(target, snapshot, pending, pendingHashes)
   const result = await target.runSupabase(cli, args, {
     cwd: snapshot.workdir,
     filter,
@@ -283,9 +289,8 @@ async function pushFailed(context: {
  */
 async function interruptedFiles(
   target: PushTarget,
-  snapshot: Snapshot,
   history: History,
-  pending: readonly string[],
+  pendingHashes: () => Promise<Map<string, string>>,
   dryRun: boolean,
 ): Promise<InterruptedFile[]> {
   if (!target.journal) return []
@@ -294,7 +299,7 @@ async function interruptedFiles(
   const {interrupted, resolved} = judgeInterruptedPushes({
     entries,
     applied: new Set(history.applied.keys()),
-    pending: await fileHashes(snapshot, pending),
+    pending: await pendingHashes(),
   })
   if (!dryRun) await target.journal.remove(resolved)
   return interrupted
@@ -310,12 +315,13 @@ async function journalRun(
   target: PushTarget,
   snapshot: Snapshot,
   pending: readonly string[],
+  pendingHashes: () => Promise<Map<string, string>>,
 ): Promise<string | undefined> {
   if (!target.journal) return undefined
   const autocommit = autocommitFiles(snapshot, pending)
   if (autocommit.size === 0) return undefined
   const run = `${snapshot.id}-${Date.now()}`
-  const hashes = await fileHashes(snapshot, pending)
+  const hashes = await pendingHashes()
   const {user, host, pid} = currentActor(COMMAND)
   await target.journal.write({
     run,
