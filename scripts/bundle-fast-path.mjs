@@ -34,6 +34,8 @@ await build({
   chunkNames: 'fast-path-chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
+  // Loaded only to report a bug the oclif way (src/fast-path-output.ts): oclif reads its own files at run time.
+  external: ['@oclif/core'],
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',

@@ -7,8 +7,9 @@
  * SBX_CONTENT_TYPE — returns false and goes through oclif, which owns every usage error.
  */
 import {parseArgs} from 'node:util'
-import {ExitCode, fileSystemRefusal, SbxError} from './core/errors.js'
+import {ExitCode} from './core/errors.js'
 import {terminalText} from './core/output/terminal-text.js'
+import {printFailure} from './fast-path-output.js'
 import type {PushOptions, TargetChoice} from './workflows/push.js'
 
 type Plain = Omit<PushOptions, 'onProgress'> & {json: boolean}
@@ -82,13 +83,7 @@ export async function runFastPath(argv: readonly string[]): Promise<boolean> {
     if (report.status === 'refused') process.exitCode = ExitCode.Findings
     if (report.status === 'drift') process.exitCode = ExitCode.Drift
   } catch (thrown) {
-    const error = fileSystemRefusal(thrown)
-    if (!(error instanceof SbxError)) throw error
-    // The same shapes every command prints for these errors (render/error.ts, base-command.ts).
-    const {errorJson, renderError} = await import('./render/error.js')
-    if (json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`)
-    else process.stderr.write(renderError(error))
-    process.exitCode = error.exitCode
+    await printFailure(thrown, json)
   }
   return true
 }

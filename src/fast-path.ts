@@ -5,7 +5,7 @@
  * else, including every usage error and --help, returns false and goes through oclif.
  */
 import {parseArgs} from 'node:util'
-import {fileSystemRefusal, SbxError} from './core/errors.js'
+import {printFailure} from './fast-path-output.js'
 // Static: bundled into the one file bin/run.js loads (scripts/bundle-fast-path.mjs). Each module the ESM loader
 // has to find, read and link costs start-up; only the registry's code stays in chunks loaded when it is used.
 import {newMigration, stdinContent} from './workflows/new-migration.js'
@@ -74,13 +74,7 @@ export async function runFastPath(argv: readonly string[]): Promise<boolean> {
         : `Created new migration at supabase/migrations/${result.version}_${result.name}.sql\n`,
     )
   } catch (thrown) {
-    const error = fileSystemRefusal(thrown)
-    if (!(error instanceof SbxError)) throw error
-    // The same shapes every command prints for these errors (render/error.ts).
-    const {errorJson, renderError} = await import('./render/error.js')
-    if (plain.json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`)
-    else process.stderr.write(renderError(error))
-    process.exitCode = error.exitCode
+    await printFailure(thrown, plain.json)
   }
   return true
 }
