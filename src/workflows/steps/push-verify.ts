@@ -1,7 +1,8 @@
 /**
  * push's stages that need the replay: "verify" before anything is sent (the snapshot replayed, the risk of what
  * this push sends sized on the target) and the drift check after the deploy. A module of its own so that
- * `push --no-verify` never loads the replay, risk and catalog modules (about 25 of push's 73, measured).
+ * `push --no-verify` never loads the replay, risk and catalog modules: it loads 59 modules where it loaded 73
+ * (measured, with the pure constants it shared with the replay moved to core/).
  */
 import type {SbxConfig} from '../../core/config.js'
 import type {MigrationFolder} from '../../core/migrations/migration-file.js'
