@@ -7,8 +7,8 @@
  * SBX_CONTENT_TYPE — returns false and goes through oclif, which owns every usage error.
  */
 import {parseArgs} from 'node:util'
-import {ExitCode} from './core/errors.js'
 import {terminalText} from './core/output/terminal-text.js'
+import {pushExitCode} from './core/push/push-report.js'
 import {printFailure} from './fast-path-output.js'
 import type {PushOptions, TargetChoice} from './workflows/push.js'
 
@@ -80,8 +80,7 @@ export async function runFastPath(argv: readonly string[]): Promise<boolean> {
       onProgress: json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
     })
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${terminalText(renderPush(report))}\n`)
-    if (report.status === 'refused') process.exitCode = ExitCode.Findings
-    if (report.status === 'drift') process.exitCode = ExitCode.Drift
+    process.exitCode = pushExitCode(report) ?? process.exitCode
   } catch (thrown) {
     await printFailure(thrown, json)
   }

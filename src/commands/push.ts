@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {EXIT_CODES_HELP, ExitCode, UsageError} from '../core/errors.js'
+import {pushExitCode} from '../core/push/push-report.js'
 import {cacheFlag, lockTimeoutFlag, shadowUrlFlag} from '../flags.js'
 import {renderPush} from '../render/push.js'
 import {type PushReport, push, type TargetChoice} from '../workflows/push.js'
@@ -82,8 +83,7 @@ ${EXIT_CODES_HELP}`
       onProgress: this.jsonEnabled() ? undefined : (line) => this.progress(line),
     })
     this.log(renderPush(report))
-    if (report.status === 'refused') process.exitCode = ExitCode.Findings
-    if (report.status === 'drift') process.exitCode = ExitCode.Drift
+    process.exitCode = pushExitCode(report) ?? process.exitCode
     return report
   }
 }

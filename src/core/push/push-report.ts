@@ -1,5 +1,6 @@
 /** What `sbx push` did: the shape of its --json output. */
 
+import {ExitCode} from '../errors.js'
 import type {Finding} from '../migrations/findings.js'
 import type {RiskViolation} from '../risk/risk-policy.js'
 import type {DbObject} from '../sql/catalog.js'
@@ -42,4 +43,11 @@ export interface HistoryRepairReport {
   rows: Array<{file: string; replaces: string[]}>
   /** True on a dry run: shown, not done. */
   dryRun: boolean
+}
+
+/** The exit code a finished push ends with (a failure that throws has its own): the oclif command's and the fast path's. */
+export function pushExitCode(report: Pick<PushReport, 'status'>): ExitCode | undefined {
+  if (report.status === 'refused') return ExitCode.Findings
+  if (report.status === 'drift') return ExitCode.Drift
+  return undefined
 }

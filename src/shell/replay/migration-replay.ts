@@ -24,7 +24,6 @@ import {
   type StatementProbe,
 } from './replay-pipeline.js'
 
-export {HISTORY_INSERT} from '../../core/migrations/history.js'
 export type {StatementProbe} from './replay-pipeline.js'
 
 /** supabase's own DDL, run once before the first file. */
