@@ -206,7 +206,8 @@ async function prepareRun(options: VerifyOptions, project: VerifyProject, elapse
     linting,
     configAccepted,
     elapsed,
-    tracer: options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk()),
+    // verify prints only what comes out high risk: the other files need no probe after each statement.
+    tracer: options.tracer ?? (settings.verify.risk === 'off' ? undefined : traceRisk({highOnly: true})),
     shadowUrl: options.shadowUrl ?? settings.verify.shadow_url,
     exactMajor: Boolean(options.exactMajor || settings.verify.exact_major),
     timeoutMs: settings.verify.statement_timeout,
@@ -229,7 +230,7 @@ async function verifyOnEmbedded(options: VerifyOptions, project: VerifyProject, 
     migrations: await reading.catch(() => undefined),
     plan: needs,
     major,
-    carries: {ledger: tracking, tracer: tracer !== undefined, observer: options.observer?.cacheName ?? null},
+    carries: {ledger: tracking, tracer: tracer?.cacheName ?? null, observer: options.observer?.cacheName ?? null},
   })
   const [loaded, starting, accepted] = await Promise.allSettled([reading, start(planning), run.configAccepted])
   for (const settled of [loaded, accepted]) {
@@ -318,7 +319,7 @@ async function databaseStarter(
     migrations: readonly LoadedMigration[] | undefined
     plan: ExtensionPlan | undefined
     major: ReturnType<typeof replayMajorFor>
-    carries: {ledger: boolean; tracer: boolean; observer: string | null}
+    carries: {ledger: boolean; tracer: string | null; observer: string | null}
   },
 ) {
   const timeoutMs = run.settings.verify.statement_timeout

@@ -28,7 +28,7 @@ const seed: ReplaySeed = {
   versions: {},
   standIns: {pg_net: '0.14.0'},
   statementTimeoutMs: 60_000,
-  carries: {ledger: true, tracer: true, observer: null},
+  carries: {ledger: true, tracer: 'risk-high', observer: null},
   sbx: '0.1.0',
 }
 
@@ -64,7 +64,8 @@ describe('chainKeys', () => {
       {...seed, versions: {vector: ['0.8.0']}},
       {...seed, standIns: {pg_net: '0.15.0'}},
       {...seed, statementTimeoutMs: 1000},
-      {...seed, carries: {ledger: false, tracer: true, observer: null}},
+      {...seed, carries: {ledger: false, tracer: 'risk-high', observer: null}},
+      {...seed, carries: {ledger: true, tracer: 'risk', observer: null}},
       {...seed, sbx: '0.2.0'},
     ]
     for (const variant of variants) {

@@ -14,7 +14,7 @@ import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js
 import {createHistoryTable, type ReplayDatabase, replayMigration} from '../../src/shell/replay/migration-replay.js'
 import {preparedSession} from '../../src/shell/replay/prepared-query.js'
 import {openShadow} from '../../src/shell/replay/shadow-db.js'
-import {locksSql, traceRisk} from '../../src/workflows/steps/risk-tracer.js'
+import {locksSql, type TraceOptions, traceRisk} from '../../src/workflows/steps/risk-tracer.js'
 import {DATABASE_KINDS, type DatabaseKind, skipWithoutServer} from '../helpers/databases.js'
 
 const env = {...process.env, SBX_CACHE_DIR: process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')}
@@ -252,9 +252,14 @@ async function open(engine: Engine): Promise<ReplayDatabase> {
  * Replays each text as one migration file, traced; the risk of each. `prepared`: as verify does, with the probe
  * prepared in the session (bound by name in each pipeline); otherwise sent as text.
  */
-async function traced(db: ReplayDatabase, files: readonly string[], prepared = true): Promise<MigrationRisk[]> {
+async function traced(
+  db: ReplayDatabase,
+  files: readonly string[],
+  prepared = true,
+  options: TraceOptions = {},
+): Promise<MigrationRisk[]> {
   await createHistoryTable(db)
-  const tracer = traceRisk()
+  const tracer = traceRisk(options)
   const session = prepared ? preparedSession(db) : undefined
   if (session) onTestFinished(() => session.close())
   await tracer.start(db, session)
@@ -289,6 +294,54 @@ describe.each(ENGINES)('the risk trace on %s', (engine) => {
     const rewrites = cases.map(([kind], i) => ({kind, rewrite: (risks[i + 1] as MigrationRisk).rewrites.length > 0}))
     expect(rewrites).toEqual(cases.map(([kind, c]) => ({kind, rewrite: c.rewrite === true})))
   }, 240_000)
+})
+
+describe.each(ENGINES)('the high-only trace (verify, push) on %s', (engine) => {
+  it('reports exactly the high-risk files of the full trace, screening the others', async (context) => {
+    skipWithoutServer(context, engine)
+    const files = [
+      SETUP,
+      ...Object.values(CASES).map((c) => `${c.ddl};`),
+      // Made and indexed in one file: not high. Then indexed from the next file: high, predicted.
+      'create table public.later (id int primary key, n int); create index on public.later (n);',
+      'create index later_n on public.later (n);',
+      // Rewritten, then indexed by a file the prediction passes (an ALTER TABLE): the screen must catch it.
+      'alter table public.later alter column n type bigint;',
+      'alter table public.later add constraint later_n_key unique (n);',
+      'create table public.after (id int primary key); alter table public.after add column n int;',
+    ]
+    const full = await traced(await open(engine), files)
+    const high = await traced(await open(engine), files, true, {highOnly: true})
+    const highOf = (risks: MigrationRisk[]) =>
+      risks.flatMap((risk, file) => (risk.level === 'high' ? [{file, risk}] : []))
+    expect(highOf(full).length).toBeGreaterThan(5)
+    expect(highOf(high)).toEqual(highOf(full))
+    // What is not high is not traced at all: the screen stood for it.
+    expect(high.filter((risk) => risk.locks.length > 0 && risk.level !== 'high').length).toBeLessThan(
+      full.filter((risk) => risk.locks.length > 0 && risk.level !== 'high').length,
+    )
+  }, 240_000)
+
+  it('runs a file with DML once: an ALTER of an existing table in it is probed from the start', async (context) => {
+    skipWithoutServer(context, engine)
+    const db = await open(engine)
+    await traced(
+      db,
+      [
+        'create table public.seeded (id serial primary key, n int);',
+        // Screened and passing: runs once.
+        'insert into public.seeded (n) values (1);',
+        // A rewrite beside an INSERT: screened, it would fail its screen and run (and take an id) twice.
+        'alter table public.seeded alter column n type bigint; insert into public.seeded (n) values (2);',
+      ],
+      true,
+      {highOnly: true},
+    )
+    const {rows} = await db.query<{ids: string}>(
+      "select string_agg(id::text, ',' order by id) as ids from public.seeded",
+    )
+    expect(rows[0]?.ids).toBe('1,2')
+  })
 })
 
 describe('the risk trace within one transaction', () => {

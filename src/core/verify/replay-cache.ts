@@ -45,7 +45,7 @@ export interface ReplaySeed {
   /** A statement longer than this fails the file: a stricter limit must not reuse a looser run. */
   statementTimeoutMs: number
   /** Which state rides along (a run that needs a ledger cannot resume from an entry without one). */
-  carries: {ledger: boolean; tracer: boolean; observer: string | null}
+  carries: {ledger: boolean; tracer: string | null; observer: string | null}
   /** sbx's own version: a release may replay differently. */
   sbx: string
 }

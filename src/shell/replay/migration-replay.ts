@@ -18,6 +18,7 @@ import type {DatabaseErrorInfo} from '../../core/verify/verify-report.js'
 import {ReplayTimeout} from '../embedded/embedded-worker.js'
 import {
   chunkQueries,
+  type PipelineOutcome,
   type PipelineQuery,
   runPipeline,
   type SendPipeline,
@@ -114,19 +115,21 @@ export async function replayMigration(
   refusal?: Refusal,
 ): Promise<ReplayFailure | undefined> {
   const refuse = withCopyRefusal(db, refusal)
-  if (stepOver) return replayStepByStep(db, file, plan, stepOver, refuse, probe)
+  // A screen watches only a file that runs as one transaction: anything else is probed after each statement.
+  const screened = probe?.screen && !stepOver && plan.steps.length === 1 && plan.steps[0]?.transaction
+  let watch = probe?.screen && !screened ? await probe.screen.full() : probe
+  if (stepOver) return replayStepByStep(db, file, plan, stepOver, refuse, watch)
   let committed = 0
   for (const [at, step] of plan.steps.entries()) {
-    const queries = stepQueries(file, step, refuse, probe)
-    let outcome: Awaited<ReturnType<typeof runPipeline>>
-    try {
-      // The RESET ALL before the file goes with its first pipeline: one round trip to the worker less a file.
-      outcome = await runPipeline(db.pipeline, queries, probe, at === 0 ? {reset: true} : undefined)
-    } catch (error) {
-      if (!(error instanceof ReplayTimeout)) throw error
-      const query = chunkQueries(queries)[error.chunk ?? 0]?.[0] ?? queries[0]
-      const index = query?.index ?? step.statements[0] ?? 0
-      return timedOut(file, index, error.elapsedMs, committed > 0)
+    // The RESET ALL before the file goes with its first pipeline: one round trip to the worker less a file.
+    const options = at === 0 ? {reset: true} : undefined
+    let outcome = await runStep(db, file, step, refuse, watch, options, committed)
+    if (!('status' in outcome)) return outcome
+    if (outcome.rescreen && watch?.screen) {
+      // Rolled back by its Sync: the same step again, from the same state, probed after each statement.
+      watch = await watch.screen.full()
+      outcome = await runStep(db, file, step, refuse, watch, options, committed)
+      if (!('status' in outcome)) return outcome
     }
     // A file that opened its own transaction (autocommit mode) is rolled back, as supabase does.
     if (outcome.failure && outcome.status !== 'I') await db.exec('ROLLBACK')
@@ -145,6 +148,27 @@ export async function replayMigration(
     committed += step.statements.length
   }
   return undefined
+}
+
+/** One step as one pipeline: what the server did with it, or the failure of a statement that ran too long. */
+async function runStep(
+  db: ReplayDatabase,
+  file: ReplayedFile,
+  step: ReplayStep,
+  refuse: Refusal,
+  probe: StatementProbe | undefined,
+  options: {reset: boolean} | undefined,
+  committed: number,
+): Promise<PipelineOutcome | ReplayFailure> {
+  const queries = stepQueries(file, step, refuse, probe)
+  try {
+    return await runPipeline(db.pipeline, queries, probe, options)
+  } catch (error) {
+    if (!(error instanceof ReplayTimeout)) throw error
+    const query = chunkQueries(queries)[error.chunk ?? 0]?.[0] ?? queries[0]
+    const index = query?.index ?? step.statements[0] ?? 0
+    return timedOut(file, index, error.elapsedMs, committed > 0)
+  }
 }
 
 function timedOut(file: ReplayedFile, index: number, elapsedMs: number, partial: boolean): ReplayFailure {
@@ -206,6 +230,16 @@ function stepQueries(file: ReplayedFile, step: ReplayStep, refuse: Refusal, prob
       index: file.statements.length,
       sql: HISTORY_INSERT,
       params: [file.version, file.name, file.statements],
+    })
+  }
+  // Last, so that any failure of the file's own comes first and the screen only ever sees a step that completed.
+  if (probe?.screen && step.transaction) {
+    const {sql, prepared} = probe.screen
+    queries.push({
+      index: file.statements.length,
+      sql,
+      probe: 'screen',
+      ...(prepared ? {prepared: prepared.name, params: prepared.params} : {}),
     })
   }
   return queries

@@ -19,8 +19,11 @@ export interface PipelineQuery {
   params?: readonly unknown[]
   /** The statement index supabase would print for it; probes carry the index of the statement they follow. */
   index: number
-  /** True: a probe of the statement `index`; 'step': the probe's query after the step's last statement. */
-  probe?: boolean | 'step'
+  /**
+   * True: a probe of the statement `index`; 'step': the probe's query after the step's last statement; 'screen':
+   * the probe's check at the end of the step (StatementProbe.screen).
+   */
+  probe?: boolean | 'step' | 'screen'
   /** A statement prepared in the session, by name: only Bind/Describe/Execute are sent (`sql` is what it runs). */
   prepared?: string
 }
@@ -46,6 +49,13 @@ export interface StatementProbe {
    * of the relations the step made: no round trip of its own after the file).
    */
   step?: ProbeQuery & {collect(rows: readonly Record<string, unknown>[]): void}
+  /**
+   * Instead of a probe after each statement: one query after the step's last query, before its Sync, that fails
+   * when the step did something that needs the probe after each statement. Its failure is not the file's: the
+   * Sync then ends the implicit transaction, which rolls the step back, and the step is replayed with `full()`.
+   * A step that passes ran once, with nothing but this one read added.
+   */
+  screen?: ProbeQuery & {collect(rows: readonly Record<string, unknown>[]): void; full(): Promise<StatementProbe>}
 }
 
 export interface ProbeQuery {
@@ -65,6 +75,8 @@ export interface PipelineOutcome {
   failure?: {query: PipelineQuery | undefined; completed: number; error: DatabaseErrorInfo}
   /** Transaction status after the Sync: 'T'/'E' when a statement of the file left a transaction open. */
   status: ServerStatus
+  /** The probe's screen failed: everything before it completed, and the Sync rolled it back. */
+  rescreen?: true
 }
 
 /**
@@ -129,12 +141,14 @@ export async function runPipeline(
   let completed = 0
   let status: ServerStatus = 'I'
   let failure: PipelineOutcome['failure']
+  let rescreen = false
   let fields: string[] = []
   let rows: Array<Record<string, string | null>> = []
   let probeResults: Array<Array<Record<string, string | null>>> = []
   const complete = () => {
     const query = queries[completed]
     if (query?.probe === 'step') probe?.step?.collect(rows)
+    else if (query?.probe === 'screen') probe?.screen?.collect(rows)
     else if (query?.probe) probeResults.push(rows)
     completed += 1
     const next = queries[completed]
@@ -161,8 +175,9 @@ export async function runPipeline(
         complete()
         break
       case 'error':
+        if (!failure && !rescreen && queries[completed]?.probe === 'screen') rescreen = true
         // PGlite repeats ReadyForQuery after an error (0.4): only the first error counts.
-        failure ??= {query: queries[completed], completed, error: errorInfo(message)}
+        else if (!rescreen) failure ??= {query: queries[completed], completed, error: errorInfo(message)}
         break
       case 'readyForQuery':
         status = (message as unknown as {status: ServerStatus}).status
@@ -171,6 +186,7 @@ export async function runPipeline(
         break
     }
   }
+  if (rescreen) return {status, rescreen: true}
   return failure ? {failure, status} : {status}
 }
 

@@ -23,6 +23,7 @@ import {
 import {FEED_SCHEMA} from '../../core/sql/ddl-events.js'
 import type {ReplayDatabase, StatementProbe} from '../../shell/replay/migration-replay.js'
 import type {PreparedSession} from '../../shell/replay/prepared-query.js'
+import {DROPS_PREPARED, NAMES_TABLESPACE, SCREEN_STATEMENT, screenable, screenSql, watermarkOf} from './risk-screen.js'
 
 /**
  * The relation locks the replaying backend holds, except those on relations this file created and an earlier
@@ -53,20 +54,16 @@ select l.relation::pg_catalog.int4 as oid, l.mode,
 from l cross join (select pg_catalog.count(*) from seen) s`
 }
 
-/**
- * A file that may drop the session's prepared statements (DEALLOCATE, DISCARD ALL, even inside a function body)
- * is probed by the query's text, and the statement is prepared again after it.
- */
-const DROPS_PREPARED = /\b(deallocate|discard)\b/iu
-
 const SEEN_SETTING = 'sbx.risk_newest_seen'
+
+const oldSchemas = (alias: string) => `${alias}.nspname not in ('pg_toast', 'supabase_migrations', '${FEED_SCHEMA}')`
 
 const RELATIONS_SQL = `select c.oid::pg_catalog.int4 as oid, n.nspname as schema, c.relname as name,
   c.relkind::pg_catalog.text as kind, c.relfilenode::pg_catalog.int4 as filenode, i.indrelid::pg_catalog.int4 as table_oid
 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
   left join pg_catalog.pg_index i on i.indexrelid = c.oid
 where c.oid >= '16384'::pg_catalog.oid and c.relkind in ('r', 'p', 'm', 'v', 'f', 'i', 'I')
-  and n.nspname not in ('pg_toast', 'supabase_migrations', '${FEED_SCHEMA}')`
+  and ${oldSchemas('n')}`
 
 /**
  * The relations made since the newest known one: read in the pipeline after a step's last statement (one round
@@ -74,6 +71,7 @@ where c.oid >= '16384'::pg_catalog.oid and c.relkind in ('r', 'p', 'm', 'v', 'f'
  */
 const NEW_RELATIONS_STATEMENT = 'sbx_risk_new_relations'
 const newRelationsSql = (newest: string) => `${RELATIONS_SQL} and c.oid > ${newest}`
+const screenOf = (known: string) => screenSql(newRelationsSql(known), known, oldSchemas)
 
 export interface Relation {
   relation: string
@@ -88,6 +86,8 @@ const LOCKED_KINDS = new Set(['r', 'p', 'm', 'v', 'f'])
 const STORED_KINDS = new Set(['r', 'm'])
 
 export interface RiskTracer {
+  /** Names what the replay cache keeps of it: a high-only trace's state is no full trace's. */
+  readonly cacheName: string
   /** `session`: where the read after each file is prepared once (its plan is most of its cost, measured). */
   start(db: ReplayDatabase, session?: PreparedSession): Promise<void>
   /** The probe for one file's replay. */
@@ -104,12 +104,23 @@ export interface RiskTracer {
 export interface TracerState {
   known: Array<[number, Relation]>
   traces: Array<[string, MigrationTrace]>
+  /** High-only: a file named a tablespace, which the screen cannot see into; every file after it is probed. */
+  unscreened?: boolean
+}
+
+export interface TraceOptions {
+  /**
+   * Trace in full only the files that come out high risk (a rewrite or a scan of an existing table: all that verify
+   * and push print under `[verify] risk = "report"`). Any other file that runs as one transaction gets one screen
+   * query before its Sync instead of a probe after each statement (steps/risk-screen.ts).
+   */
+  highOnly?: boolean
 }
 
 type Row = Record<string, unknown>
 type Observation = StatementObservation & {indexBuilt: Array<StatementObservation['indexBuilt'][number]>}
 
-export function traceRisk(): RiskTracer {
+export function traceRisk(options: TraceOptions = {}): RiskTracer {
   let known = new Map<number, Relation>()
   let traces = new Map<string, MigrationTrace>()
   let current:
@@ -124,21 +135,80 @@ export function traceRisk(): RiskTracer {
         fresh?: Map<number, Relation>
       }
     | undefined
+  /** High-only: whether files may still go by with a screen, and the file now replayed under one. */
+  let unscreened = !options.highOnly
+  let screened: {file: string; fresh?: Map<number, Relation>} | undefined
 
   let prepared: PreparedSession | undefined
   const prepare = async (recheck?: boolean) => {
     await prepared?.statement(LOCKS_STATEMENT, locksQuery('$1'), ['pg_catalog.oid'], recheck)
     await prepared?.statement(NEW_RELATIONS_STATEMENT, newRelationsSql('$1'), ['pg_catalog.oid'], recheck)
+    if (options.highOnly) await prepared?.statement(SCREEN_STATEMENT, screenOf('$1'), ['pg_catalog.oid'], recheck)
+  }
+
+  /** The probe after each statement. */
+  const fullProbe = (file: string, statements: readonly string[]): StatementProbe => {
+    screened = undefined
+    const observed = new Map<number, Observation>()
+    const created = new Map<number, number>()
+    const skipped = new Set<number>()
+    const dropsPrepared = statements.some((statement) => DROPS_PREPARED.test(statement))
+    const traced: NonNullable<typeof current> = {file, statements, observed, created, skipped, dropsPrepared}
+    current = traced
+    const newest = newestOid(known)
+    const byName = prepared !== undefined && !dropsPrepared
+    return {
+      sql: [locksSql(newest)],
+      ...(byName ? {prepared: [{name: LOCKS_STATEMENT, params: [newest]}]} : {}),
+      step: {
+        sql: newRelationsSql(`'${newest}'::pg_catalog.oid`),
+        ...(byName ? {prepared: {name: NEW_RELATIONS_STATEMENT, params: [newest]}} : {}),
+        collect(rows) {
+          traced.fresh = new Map(rows.map((row) => [Number(row.oid), relationOf(row)] as const))
+        },
+      },
+      wants(statement) {
+        const lockless = LOCKLESS.test(stripComments(statements[statement] ?? ''))
+        if (lockless) skipped.add(statement)
+        return !lockless
+      },
+      collect(statement, [rows = []]) {
+        observed.set(statement, observeLocks(statement, rows, known, created))
+      },
+    }
+  }
+
+  /** One query at the end of the file instead (StatementProbe.screen); the full probe if it fails. */
+  const screenProbe = (file: string, statements: readonly string[]): StatementProbe => {
+    current = undefined
+    const watching: NonNullable<typeof screened> = {file}
+    screened = watching
+    const mark = watermarkOf(known)
+    return {
+      sql: [],
+      wants: () => false,
+      collect: () => undefined,
+      screen: {
+        sql: screenOf(`'${mark}'::pg_catalog.oid`),
+        ...(prepared ? {prepared: {name: SCREEN_STATEMENT, params: [mark]}} : {}),
+        collect(rows) {
+          watching.fresh = new Map(rows.map((row) => [Number(row.oid), relationOf(row)] as const))
+        },
+        full: async () => fullProbe(file, statements),
+      },
+    }
   }
 
   return {
+    cacheName: options.highOnly ? 'risk-high' : 'risk',
     get traces() {
       return traces
     },
-    save: () => structuredClone({known: [...known], traces: [...traces]}),
+    save: () => structuredClone({known: [...known], traces: [...traces], ...(unscreened ? {unscreened} : {})}),
     restore(state) {
       known = new Map(structuredClone(state.known))
       traces = new Map(structuredClone(state.traces))
+      unscreened = !options.highOnly || state.unscreened === true
     },
     async start(db, session) {
       prepared = session
@@ -147,35 +217,18 @@ export function traceRisk(): RiskTracer {
       traces = new Map()
     },
     probe(file, statements) {
-      const observed = new Map<number, Observation>()
-      const created = new Map<number, number>()
-      const skipped = new Set<number>()
-      const dropsPrepared = statements.some((statement) => DROPS_PREPARED.test(statement))
-      const traced: NonNullable<typeof current> = {file, statements, observed, created, skipped, dropsPrepared}
-      current = traced
-      const newest = newestOid(known)
-      const byName = prepared !== undefined && !dropsPrepared
-      return {
-        sql: [locksSql(newest)],
-        ...(byName ? {prepared: [{name: LOCKS_STATEMENT, params: [newest]}]} : {}),
-        step: {
-          sql: newRelationsSql(`'${newest}'::pg_catalog.oid`),
-          ...(byName ? {prepared: {name: NEW_RELATIONS_STATEMENT, params: [newest]}} : {}),
-          collect(rows) {
-            traced.fresh = new Map(rows.map((row) => [Number(row.oid), relationOf(row)] as const))
-          },
-        },
-        wants(statement) {
-          const lockless = LOCKLESS.test(stripComments(statements[statement] ?? ''))
-          if (lockless) skipped.add(statement)
-          return !lockless
-        },
-        collect(statement, [rows = []]) {
-          observed.set(statement, observeLocks(statement, rows, known, created))
-        },
-      }
+      if (statements.some((statement) => NAMES_TABLESPACE.test(statement))) unscreened = true
+      const exists = (name: string) => lookup(name, known) !== undefined
+      if (unscreened || !screenable(statements, exists)) return fullProbe(file, statements)
+      return screenProbe(file, statements)
     },
     async replayed(db, file) {
+      if (screened?.file === file) {
+        // Passed its screen: nothing to report; what it made is known from here on.
+        for (const [oid, relation] of screened.fresh ?? []) known.set(oid, relation)
+        screened = undefined
+        return
+      }
       if (!current || current.file !== file) return
       const {statements, observed, created, skipped, dropsPrepared} = current
       const fresh = current.fresh ?? new Map(created.size > 0 ? await relationsIn(db, newestOid(known)) : [])
