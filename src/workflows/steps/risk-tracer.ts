@@ -120,21 +120,22 @@ export interface TraceOptions {
 type Row = Record<string, unknown>
 type Observation = StatementObservation & {indexBuilt: Array<StatementObservation['indexBuilt'][number]>}
 
+/** A file probed after each statement, while it replays. */
+interface TracedFile {
+  file: string
+  statements: readonly string[]
+  observed: Map<number, Observation>
+  created: Map<number, number>
+  skipped: Set<number>
+  dropsPrepared: boolean
+  /** The relations the file made, when the last step's pipeline read them. */
+  fresh?: Map<number, Relation>
+}
+
 export function traceRisk(options: TraceOptions = {}): RiskTracer {
   let known = new Map<number, Relation>()
   let traces = new Map<string, MigrationTrace>()
-  let current:
-    | {
-        file: string
-        statements: readonly string[]
-        observed: Map<number, Observation>
-        created: Map<number, number>
-        skipped: Set<number>
-        dropsPrepared: boolean
-        /** The relations the file made, when the last step's pipeline read them. */
-        fresh?: Map<number, Relation>
-      }
-    | undefined
+  let current: TracedFile | undefined
   /** High-only: whether files may still go by with a screen, and the file now replayed under one. */
   let unscreened = !options.highOnly
   let screened: {file: string; fresh?: Map<number, Relation>} | undefined
@@ -153,7 +154,7 @@ export function traceRisk(options: TraceOptions = {}): RiskTracer {
     const created = new Map<number, number>()
     const skipped = new Set<number>()
     const dropsPrepared = statements.some((statement) => DROPS_PREPARED.test(statement))
-    const traced: NonNullable<typeof current> = {file, statements, observed, created, skipped, dropsPrepared}
+    const traced: TracedFile = {file, statements, observed, created, skipped, dropsPrepared}
     current = traced
     const newest = newestOid(known)
     const byName = prepared !== undefined && !dropsPrepared
@@ -235,35 +236,44 @@ export function traceRisk(options: TraceOptions = {}): RiskTracer {
       current = undefined
       if (dropsPrepared) await prepare(true)
       attributeIndexBuilds(created, fresh, known, observed)
-      let outside = false
-      for (const [index, statement] of statements.entries()) {
-        if (observed.has(index)) continue
-        if (skipped.has(index)) {
-          // Locks taken before are still held while it runs.
-          const before = observed.get(index - 1)
-          if (before && !before.documented)
-            observed.set(index, {statement: index, locks: before.locks, rewritten: [], indexBuilt: []})
-          continue
-        }
-        outside = true
-        const documented = documentedLocks(statement, known)
-        if (documented) {
-          observed.set(index, {
-            statement: index,
-            ...documented,
-            indexBuilt: [...documented.indexBuilt],
-            documented: true,
-          })
-        }
-      }
-      const observations = [...observed.values()]
-        .filter((o) => o.locks.length > 0 || o.rewritten.length > 0 || o.indexBuilt.length > 0)
-        .sort((a, b) => a.statement - b.statement)
+      const {outside, observations} = observationsOf(statements, observed, skipped, known)
       traces.set(file, {statements, observations})
       if (outside) known = new Map(await relationsIn(db))
       else for (const [oid, relation] of fresh) known.set(oid, relation)
     },
   }
+}
+
+/**
+ * The file's observations in statement order, with what no probe saw: a statement not probed (it locks nothing)
+ * still runs under the locks taken before it; one outside any transaction has PostgreSQL's documented locks
+ * (`outside`: the relations must then be read again).
+ */
+function observationsOf(
+  statements: readonly string[],
+  observed: Map<number, Observation>,
+  skipped: ReadonlySet<number>,
+  known: ReadonlyMap<number, Relation>,
+): {outside: boolean; observations: Observation[]} {
+  let outside = false
+  for (const [index, statement] of statements.entries()) {
+    if (observed.has(index)) continue
+    if (skipped.has(index)) {
+      const before = observed.get(index - 1)
+      if (before && !before.documented)
+        observed.set(index, {statement: index, locks: before.locks, rewritten: [], indexBuilt: []})
+      continue
+    }
+    outside = true
+    const documented = documentedLocks(statement, known)
+    if (documented) {
+      observed.set(index, {statement: index, ...documented, indexBuilt: [...documented.indexBuilt], documented: true})
+    }
+  }
+  const observations = [...observed.values()]
+    .filter((o) => o.locks.length > 0 || o.rewritten.length > 0 || o.indexBuilt.length > 0)
+    .sort((a, b) => a.statement - b.statement)
+  return {outside, observations}
 }
 
 /** What one probe's rows say: the strongest lock per known relation, the relations rewritten, those created. */
@@ -294,8 +304,9 @@ function observeLocks(
       relation.filenode = filenode
     }
   }
-  const locks = [...strongest].map(([relation, mode]) => ({relation, mode}))
-  return {statement, locks, rewritten, indexBuilt: []}
+  // By name: pg_locks returns them in its hash table's order, which differs between two databases.
+  const locks = [...strongest].sort(([a], [b]) => (a < b ? -1 : 1)).map(([relation, mode]) => ({relation, mode}))
+  return {statement, locks, rewritten: rewritten.sort(), indexBuilt: []}
 }
 
 /** An index the file made on a known table was built by scanning it: charged to the statement that made it. */
