@@ -345,9 +345,15 @@ async function databaseStarter(
       major: run.major,
       timeoutMs,
       ...(attempt ? {seed: attempt.seed} : {}),
+      statements: () => statementsAfter(run.migrations, attempt?.resumed?.position ?? 0),
     })
   }
   return {start, attempts}
+}
+
+/** The statements of the files after the first `position` (undefined: the files could not be read). */
+function statementsAfter(migrations: readonly LoadedMigration[] | undefined, position: number): number | undefined {
+  return migrations?.slice(position).reduce((sum, migration) => sum + migration.statements.length, 0)
 }
 
 interface ShadowRun extends VerifyRun {

@@ -9,6 +9,7 @@ import path from 'node:path'
 import pg from 'pg'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {replayMajor} from '../../src/core/embedded/postgres-major.js'
+import {LIFTOFF_ONLY_MAX_STATEMENTS} from '../../src/core/embedded/wasm-tiers.js'
 import {missingLibrary} from '../../src/core/extensions/extension-plan.js'
 import {
   baselineName,
@@ -162,6 +163,31 @@ describe('the Supabase baseline', () => {
     expect(missingLibrary(error as {code: string; message: string})).toBe('pgcrypto')
     const create = await db.query('create extension pg_trgm').catch((e: {code: string; message: string}) => e)
     expect(missingLibrary(create as {code: string; message: string})).toBe('pg_trgm')
+  })
+
+  it('compiles a short run with Liftoff only, asking how short once the data directory is filled', async () => {
+    const order: string[] = []
+    const short = await freshDatabaseFromBaseline({
+      env,
+      seed: async () => {
+        order.push('seed')
+        return false
+      },
+      statements: () => {
+        order.push('statements')
+        return LIFTOFF_ONLY_MAX_STATEMENTS
+      },
+    })
+    onTestFinished(() => short.close())
+    expect(order).toEqual(['seed', 'statements'])
+    expect(short.db.liftoffOnly).toBe(true)
+    expect((await short.db.query('select count(*)::int as n from auth.users')).rows).toEqual([{n: 0}])
+    await short.close()
+    const long = await freshDatabaseFromBaseline({env, statements: () => LIFTOFF_ONLY_MAX_STATEMENTS + 1})
+    onTestFinished(() => long.close())
+    expect(long.db.liftoffOnly).toBe(false)
+    expect((await long.db.query('select count(*)::int as n from auth.users')).rows).toEqual([{n: 0}])
+    expect((await fresh()).db.liftoffOnly).toBe(false)
   })
 
   it('removes a fresh database from disk on close', async () => {

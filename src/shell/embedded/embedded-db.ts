@@ -19,6 +19,7 @@ import type {PGlite} from '@electric-sql/pglite'
 import {emulationSql} from '../../core/embedded/major-emulation.js'
 import {PGLITE_LINES, type PgliteLine, type ReplayMajor, replayMajor} from '../../core/embedded/postgres-major.js'
 import {SUPABASE_BASELINE_SQL, SUPABASE_SEARCH_PATH} from '../../core/embedded/supabase-baseline.js'
+import {liftoffOnlyFor} from '../../core/embedded/wasm-tiers.js'
 import {ExternalError} from '../../core/errors.js'
 import {
   BASELINE_EXTENSIONS,
@@ -168,6 +169,11 @@ export interface FreshDatabaseOptions extends BaselineOptions {
    * failure, with nothing left behind) falls back to the baseline.
    */
   seed?: (dataDir: string) => Promise<boolean>
+  /**
+   * How many statements the database will run, asked once its data directory is filled (a seed may have skipped
+   * files): a short run compiles PGlite with V8's baseline compiler only (core/embedded/wasm-tiers.ts).
+   */
+  statements?: () => number | undefined
 }
 
 /** A throwaway replay database: PGlite in a worker thread (shell/embedded/embedded-worker.ts). */
@@ -201,7 +207,13 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
   })()
   const needs = Promise.resolve(options.extensions ?? DEFAULT_LIBRARIES)
   try {
-    const db = await startWorkerDatabase({dataDir: copied, needs, cacheDir: cacheRoot(options.env), line: major.line})
+    const db = await startWorkerDatabase({
+      dataDir: copied,
+      needs,
+      cacheDir: cacheRoot(options.env),
+      line: major.line,
+      liftoffOnly: () => liftoffOnlyFor(options.statements?.()),
+    })
     db.timeoutMs = options.timeoutMs ?? 0
     return {db, dataDir, close: closeThenRemove(db, remove)}
   } catch (error) {

@@ -27,6 +27,8 @@ export class ReplayTimeout extends Error {
 export interface WorkerDatabase extends ReplayDatabase {
   /** Milliseconds a request may run before the worker is terminated (0: no limit). */
   timeoutMs: number
+  /** Whether the worker compiled PGlite with V8's baseline compiler only (core/embedded/wasm-tiers.ts). */
+  readonly liftoffOnly: boolean
   /** Serves the database over the wire protocol on a loopback port (for supabase db advisors). */
   serve(): Promise<{url: string; port: number; close(): Promise<void>}>
   close(): Promise<void>
@@ -40,6 +42,8 @@ export async function startWorkerDatabase(init: {
   needs: Promise<Extensions>
   cacheDir: string
   line: PgliteLine
+  /** Known once the data directory is there: whether the run is short enough for Liftoff only (wasm-tiers.ts). */
+  liftoffOnly?: () => boolean
 }): Promise<WorkerDatabase> {
   const entry = workerEntry()
   const shared = new SharedArrayBuffer(PROGRESS.slots * BigInt64Array.BYTES_PER_ELEMENT)
@@ -51,7 +55,8 @@ export async function startWorkerDatabase(init: {
   })
   try {
     const [dataDir, needs] = await Promise.all([init.dataDir, init.needs])
-    worker.postMessage({dataDir, needs: plainNeeds(needs)} satisfies WorkerOpen)
+    const liftoffOnly = init.liftoffOnly?.() ?? false
+    worker.postMessage({dataDir, needs: plainNeeds(needs), liftoffOnly} satisfies WorkerOpen)
   } catch (error) {
     await worker.terminate()
     throw error
@@ -67,11 +72,11 @@ export async function startWorkerDatabase(init: {
   }
   worker.on('error', (error) => fail(error))
   worker.on('exit', (code) => fail(new Error(`the embedded database stopped (worker exit ${code})`)))
-  await new Promise<void>((resolve, reject) => {
+  const started = await new Promise<{liftoffOnly: boolean}>((resolve, reject) => {
     const onMessage = (message: WorkerStarted) => {
       if (message.id !== -1) return
       worker.off('message', onMessage)
-      if ('ready' in message) resolve()
+      if ('ready' in message) resolve(message)
       else reject(Object.assign(new Error(String(message.failed.message)), message.failed))
     }
     worker.on('message', onMessage)
@@ -127,6 +132,7 @@ export async function startWorkerDatabase(init: {
   let closed: Promise<void> | undefined
   const db: WorkerDatabase = {
     timeoutMs: 0,
+    liftoffOnly: started.liftoffOnly,
     exec: (sql) => call({op: 'exec', sql}, db.timeoutMs),
     query: <T>(sql: string, params?: unknown[]) =>
       call<{rows: T[]}>({op: 'query', sql, ...(params ? {params} : {})}, db.timeoutMs),

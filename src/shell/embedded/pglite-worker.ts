@@ -5,9 +5,11 @@
  * a worker can be terminated, which stops its WebAssembly (measured: 30–170 ms, pg_sleep(1e6) and an endless
  * recursive CTE alike).
  */
+import v8 from 'node:v8'
 import {parentPort, workerData} from 'node:worker_threads'
 import type {PGlite} from '@electric-sql/pglite'
 import type {PgliteLine} from '../../core/embedded/postgres-major.js'
+import {wasmTierFlag} from '../../core/embedded/wasm-tiers.js'
 import {type Extensions, preloadPglite, type ServedDatabase, serveDatabase, startPglite} from './embedded-db.js'
 import {nowUs, PROGRESS} from './worker-progress.js'
 
@@ -22,6 +24,8 @@ export interface WorkerInit {
 export interface WorkerOpen {
   dataDir: string
   needs: Extensions
+  /** A short run: V8's baseline WebAssembly compiler only (core/embedded/wasm-tiers.ts). */
+  liftoffOnly: boolean
 }
 
 export type WorkerRequest =
@@ -40,7 +44,7 @@ export type WorkerResponse =
   | {id: number; ok: false; error: Record<string, unknown>; inTransaction: boolean}
 
 /** The first message: PGlite started, or why not. */
-export type WorkerStarted = {id: -1; ready: true} | {id: -1; failed: Record<string, unknown>}
+export type WorkerStarted = {id: -1; ready: true; liftoffOnly: boolean} | {id: -1; failed: Record<string, unknown>}
 
 const port = parentPort
 if (!port) throw new Error('pglite-worker runs as a worker thread')
@@ -53,8 +57,10 @@ let served: ServedDatabase | undefined
 void preloadPglite(init.line).catch(() => undefined)
 const opening = await new Promise<WorkerOpen>((resolve) => port.once('message', resolve))
 try {
+  // Before PGlite compiles its WebAssembly, which happens in startPglite (the preload imports only its JavaScript).
+  v8.setFlagsFromString(wasmTierFlag(opening.liftoffOnly))
   db = await startPglite(opening.dataDir, opening.needs, init.cacheDir, init.line)
-  port.postMessage({id: -1, ready: true} satisfies WorkerStarted)
+  port.postMessage({id: -1, ready: true, liftoffOnly: opening.liftoffOnly} satisfies WorkerStarted)
 } catch (error) {
   port.postMessage({id: -1, failed: plain(error)} satisfies WorkerStarted)
 }
