@@ -53,14 +53,6 @@ export async function startWorkerDatabase(init: {
     workerData: {cacheDir: init.cacheDir, line: init.line, progress: shared} satisfies WorkerInit,
     eval: entry.eval,
   })
-  try {
-    const [dataDir, needs] = await Promise.all([init.dataDir, init.needs])
-    const liftoffOnly = init.liftoffOnly?.() ?? false
-    worker.postMessage({dataDir, needs: plainNeeds(needs), liftoffOnly} satisfies WorkerOpen)
-  } catch (error) {
-    await worker.terminate()
-    throw error
-  }
   const pending = new Map<number, Pending>()
   let nextId = 0
   let inTransaction = false
@@ -70,8 +62,19 @@ export async function startWorkerDatabase(init: {
     for (const request of pending.values()) request.reject(stopped)
     pending.clear()
   }
+  // At once: a worker that dies while the data directory is copied (its 'exit' already emitted) must not leave the
+  // start below waiting for a ready message that never comes.
   worker.on('error', (error) => fail(error))
   worker.on('exit', (code) => fail(new Error(`the embedded database stopped (worker exit ${code})`)))
+  try {
+    const [dataDir, needs] = await Promise.all([init.dataDir, init.needs])
+    if (stopped) throw stopped
+    const liftoffOnly = init.liftoffOnly?.() ?? false
+    worker.postMessage({dataDir, needs: plainNeeds(needs), liftoffOnly} satisfies WorkerOpen)
+  } catch (error) {
+    await worker.terminate()
+    throw error
+  }
   const started = await new Promise<{liftoffOnly: boolean}>((resolve, reject) => {
     const onMessage = (message: WorkerStarted) => {
       if (message.id !== -1) return
@@ -81,6 +84,7 @@ export async function startWorkerDatabase(init: {
     }
     worker.on('message', onMessage)
     worker.once('exit', () => reject(stopped))
+    if (stopped) reject(stopped)
   }).catch(async (error) => {
     await worker.terminate()
     throw error
