@@ -36,7 +36,7 @@ import type {
 } from '../core/verify/verify-report.js'
 import {freshDatabaseFromBaseline, pgliteVersion} from '../shell/embedded/embedded-db.js'
 import {loadConfig} from '../shell/project/config-file.js'
-import {readMigrationFolder, readText} from '../shell/project/migrations-dir.js'
+import {readMigrationFolder, readText, readTextsOrThrow} from '../shell/project/migrations-dir.js'
 import {resolveWorkdir} from '../shell/project/project.js'
 import {apiSchemas, projectMajor} from '../shell/project/supabase-config.js'
 import {catalogSnapshot, changedObjects} from '../shell/replay/catalog.js'
@@ -104,8 +104,11 @@ export interface VerifyOptions {
  * it caused, or undefined where the database gives none), and after the last file when all applied.
  */
 export interface ReplayObserver {
-  /** `session` prepares the queries the observer runs after every file. */
-  start(db: ReplayDatabase, session: PreparedSession): Promise<void>
+  /**
+   * `session` prepares the queries the observer runs after every file. `saved`: what save() gave for the database
+   * the replay resumes on (the replay cache), to go on from instead of reading the catalog.
+   */
+  start(db: ReplayDatabase, session: PreparedSession, saved?: unknown): Promise<void>
   replayed(
     db: ReplayDatabase,
     migration: Migration & {statements: readonly string[]; transactionMode: TransactionMode},
@@ -113,10 +116,9 @@ export interface ReplayObserver {
     events: readonly DdlEvent[] | undefined,
   ): Promise<void>
   finished(db: ReplayDatabase): Promise<void>
-  /** For the replay cache: a name for what save() returns, save() between files, restore() after start(). */
+  /** For the replay cache: a name for what save() returns, and save() between files. */
   cacheName?: string
   save?(): unknown
-  restore?(state: unknown): void
 }
 
 interface LoadedMigration extends Migration {
@@ -462,12 +464,11 @@ function highRisk(tracer: RiskTracer | undefined, blockable: ReadonlySet<string>
 }
 
 async function loadMigrations(dir: string, migrations: readonly Migration[]): Promise<LoadedMigration[]> {
-  return Promise.all(
-    migrations.map(async (migration) => {
-      const text = await readText(path.join(dir, migration.file))
-      return {...migration, text, ...migrationStatements(text)}
-    }),
-  )
+  const texts = readTextsOrThrow(migrations.map((migration) => path.join(dir, migration.file)))
+  return migrations.map((migration, index) => {
+    const text = texts[index] as string
+    return {...migration, text, ...migrationStatements(text)}
+  })
 }
 
 /** The plan's uses with `name` marked loaded by `file` (a call the scan did not see). */
@@ -514,10 +515,8 @@ async function replayAll(
   const changed = changedObjects(session)
   try {
     await createHistoryTable(database.db)
-    await observer?.start(database.db, session)
-    await tracer?.start(database.db, session)
-    if (resumed?.state.observer !== undefined) observer?.restore?.(resumed.state.observer)
-    if (resumed?.state.tracer !== undefined) tracer?.restore(resumed.state.tracer as TracerState)
+    await observer?.start(database.db, session, resumed?.state.observer)
+    await tracer?.start(database.db, session, resumed?.state.tracer as TracerState | undefined)
     feed = ledger || observer ? await openDdlFeed(database.db, session) : undefined
     for (const [index, migration] of migrations.entries()) {
       // The files before it are in the database the cache started it from, and in what rode with it.

@@ -160,6 +160,15 @@ export function readTextsNow(files: readonly string[]): Array<string | undefined
   })
 }
 
+/**
+ * readTextsNow's way, for a caller that fails on the first file that cannot be read (with the error fs gives).
+ * verify reads every file of a project this way: 1,005 files took 10–18 ms against 62–164 ms through the thread
+ * pool (measured, 2 cores), and ~250 ms there while the worker thread started beside it.
+ */
+export function readTextsOrThrow(files: readonly string[]): string[] {
+  return files.map((file) => readFileSync(file, 'utf8'))
+}
+
 async function removeAbandonedTempFiles(dir: string): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[])
   await Promise.all(

@@ -47,8 +47,9 @@ export interface TrackerState {
 }
 
 export interface CatalogTracker extends ReplayObserver {
+  /** `saved`: what save() gave for the database the replay resumes on (the replay cache). */
+  start(db: Db, session: PreparedSession, saved?: TrackerState): Promise<void>
   save(): TrackerState
-  restore(state: TrackerState): void
   readonly migrations: TrackedMigration[]
   /** Before the first migration: the baseline and its extensions. */
   readonly initial: Catalog
@@ -119,11 +120,12 @@ export function trackCatalog(): CatalogTracker {
     },
     cacheName: 'catalog-tracker',
     save: () => savedTracker({initial, current, migrations, creators, relations, keyCreators}),
-    restore(state) {
-      ;({initial, current, migrations, creators, relations, keyCreators} = restoredTracker(state))
-    },
-    async start(db, session) {
+    async start(db, session, saved) {
       queries = prepareQueries(session)
+      if (saved) {
+        ;({initial, current, migrations, creators, relations, keyCreators} = restoredTracker(saved))
+        return
+      }
       initial = await readCatalog(db)
       current = initial
       migrations = []

@@ -88,8 +88,12 @@ const STORED_KINDS = new Set(['r', 'm'])
 export interface RiskTracer {
   /** Names what the replay cache keeps of it: a high-only trace's state is no full trace's. */
   readonly cacheName: string
-  /** `session`: where the read after each file is prepared once (its plan is most of its cost, measured). */
-  start(db: ReplayDatabase, session?: PreparedSession): Promise<void>
+  /**
+   * `session`: where the read after each file is prepared once (its plan is most of its cost, measured). `saved`:
+   * what save() gave for the database the replay resumes on (the replay cache): the tracer goes on from it, as if
+   * the files before had been traced here, instead of reading every relation (57 ms on 1,000 tables, measured).
+   */
+  start(db: ReplayDatabase, session?: PreparedSession, saved?: TracerState): Promise<void>
   /** The probe for one file's replay. */
   probe(file: string, statements: readonly string[]): StatementProbe
   /** After the file applied. */
@@ -97,8 +101,6 @@ export interface RiskTracer {
   readonly traces: ReadonlyMap<string, MigrationTrace>
   /** Between files: what the tracer knows, as plain data (the replay cache keeps it with the database state). */
   save(): TracerState
-  /** After start(), on a database restored with that state: go on as if the files had been traced here. */
-  restore(state: TracerState): void
 }
 
 export interface TracerState {
@@ -206,16 +208,12 @@ export function traceRisk(options: TraceOptions = {}): RiskTracer {
       return traces
     },
     save: () => structuredClone({known: [...known], traces: [...traces], ...(unscreened ? {unscreened} : {})}),
-    restore(state) {
-      known = new Map(structuredClone(state.known))
-      traces = new Map(structuredClone(state.traces))
-      unscreened = !options.highOnly || state.unscreened === true
-    },
-    async start(db, session) {
+    async start(db, session, saved) {
       prepared = session
       await prepare()
-      known = new Map(await relationsIn(db))
-      traces = new Map()
+      known = new Map(saved ? structuredClone(saved.known) : await relationsIn(db))
+      traces = new Map(saved ? structuredClone(saved.traces) : [])
+      if (saved) unscreened = !options.highOnly || saved.unscreened === true
     },
     probe(file, statements) {
       if (statements.some((statement) => NAMES_TABLESPACE.test(statement))) unscreened = true
