@@ -4,6 +4,7 @@
  * --exact-major), the shadow server decides the same way through the same pipeline, and push (which verifies
  * first) ends as verify does. All with the built CLI as a real process.
  */
+import {once} from 'node:events'
 import fs from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {runSbx, SUPABASE_BIN, startSbx} from '../helpers/cli.js'
@@ -46,6 +47,21 @@ function scratchCopies(pid: number | undefined): string[] {
   return fs.readdirSync('/dev/shm').filter((name) => name.startsWith(`sbx-db-${pid}-`))
 }
 
+/**
+ * Resolves once a process's scratch copies are gone: a detached removal deletes them after it exits
+ * (shell/embedded/detached-removal.ts). On each change of /dev/shm, not on a timer; a copy that stays fails the test
+ * by its timeout.
+ */
+async function scratchCopiesRemoved(pid: number | undefined): Promise<void> {
+  if (!fs.existsSync('/dev/shm')) return
+  const watcher = fs.watch('/dev/shm')
+  try {
+    while (scratchCopies(pid).length > 0) await once(watcher, 'change')
+  } finally {
+    watcher.close()
+  }
+}
+
 describe('sbx verify never hangs', () => {
   it.each([
     ['select pg_sleep(1e6)', 'create table t (id int);\nselect pg_sleep(1e6);\ncreate table u (id int);\n', 1],
@@ -69,7 +85,8 @@ describe('sbx verify never hangs', () => {
       timedOut: {limitMs: 3000},
     })
     expect(report.failure?.timedOut?.elapsedMs).toBeGreaterThanOrEqual(3000)
-    // The process has exited (runSbx returned); its scratch copy of the database is gone with it.
+    // The process has exited (runSbx returned); its scratch copy of the database goes with it.
+    await scratchCopiesRemoved(run.pid)
     expect(scratchCopies(run.pid)).toEqual([])
   })
 

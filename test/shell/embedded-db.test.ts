@@ -11,6 +11,7 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {replayMajor} from '../../src/core/embedded/postgres-major.js'
 import {LIFTOFF_ONLY_MAX_STATEMENTS} from '../../src/core/embedded/wasm-tiers.js'
 import {missingLibrary} from '../../src/core/extensions/extension-plan.js'
+import {removeDetached} from '../../src/shell/embedded/detached-removal.js'
 import {
   baselineName,
   cacheRoot,
@@ -190,11 +191,21 @@ describe('the Supabase baseline', () => {
     expect((await fresh()).db.liftoffOnly).toBe(false)
   })
 
-  it('removes a fresh database from disk on close', async () => {
+  it('removes a fresh database from disk after close, without making close wait', async () => {
     const database = await freshDatabaseFromBaseline({env})
     expect(fs.existsSync(path.join(database.dataDir, 'PG_VERSION'))).toBe(true)
     await database.close()
+    await database.removed()
     expect(fs.existsSync(database.dataDir)).toBe(false)
+  })
+
+  it('removes the folder in this process where no rm can be started', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-removal-'))
+    fs.mkdirSync(path.join(folder, 'base', '5'), {recursive: true})
+    fs.writeFileSync(path.join(folder, 'base', '5', '1259'), 'x')
+    const {removed} = removeDetached(folder, {PATH: path.join(folder, 'no-such-bin')})
+    await removed
+    expect(fs.existsSync(folder)).toBe(false)
   })
 })
 

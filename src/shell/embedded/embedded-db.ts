@@ -31,6 +31,7 @@ import {type ExtensionNeeds, engineFor} from '../../core/extensions/extension-pl
 import {STAND_INS} from '../../core/extensions/extension-stand-ins.js'
 import {isAlive} from '../project/processes.js'
 import type {PipelineOptions} from '../replay/replay-pipeline.js'
+import {removeDetached} from './detached-removal.js'
 import {startWorkerDatabase, type WorkerDatabase} from './embedded-worker.js'
 import {pgliteExtensions} from './extension-bundles.js'
 
@@ -180,14 +181,18 @@ export interface FreshDatabaseOptions extends BaselineOptions {
 export interface FreshDatabase {
   db: WorkerDatabase
   dataDir: string
+  /** Stops the database (a second call does nothing) and starts the removal of its folder (shell/embedded/detached-removal.ts). */
   close(): Promise<void>
+  /** Settles once the folder is gone, after close(). */
+  removed(): Promise<void>
 }
 
 export type Extensions = readonly string[] | ExtensionNeeds
 
 /**
  * A throwaway database holding exactly the baseline, for `sbx verify`. It lives in tmpfs when there is room
- * and is deleted by close(); copies left by a killed process are removed by the next call.
+ * and is deleted once closed (without close() waiting for it); copies left by a killed process are removed by the
+ * next call.
  */
 export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = {}): Promise<FreshDatabase> {
   const major = options.major ?? NEWEST
@@ -215,7 +220,11 @@ export async function freshDatabaseFromBaseline(options: FreshDatabaseOptions = 
       liftoffOnly: () => liftoffOnlyFor(options.statements?.()),
     })
     db.timeoutMs = options.timeoutMs ?? 0
-    return {db, dataDir, close: closeThenRemove(db, remove)}
+    let removal: Promise<void> | undefined
+    const close = closeThenRemove(db, async () => {
+      removal = removeDetached(dataDir).removed
+    })
+    return {db, dataDir, close, removed: async () => removal}
   } catch (error) {
     await copied.catch(() => undefined)
     await remove()
