@@ -39,7 +39,7 @@ export async function run(ctx) {
     }
     const ms = shadow.map((r) => r.ms)
     rows.push(
-      `| shadow on ${shadow[0].report.database}, advisors + lint | ${s(ctx.median(ms))} | ${s(Math.min(...ms))} | ${s(Math.max(...ms))} | ${RUNS} |`,
+      `| shadow on ${shadow[0].report.database.version}, advisors + lint | ${s(ctx.median(ms))} | ${s(Math.min(...ms))} | ${s(Math.max(...ms))} | ${RUNS} |`,
     )
     shadowNote = `Shadow: a throwaway database created, given the baseline, replayed, advised and dropped per run.`
   }
