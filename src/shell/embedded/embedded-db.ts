@@ -181,7 +181,10 @@ export interface FreshDatabaseOptions extends BaselineOptions {
 export interface FreshDatabase {
   db: WorkerDatabase
   dataDir: string
-  /** Stops the database (a second call does nothing) and starts the removal of its folder (shell/embedded/detached-removal.ts). */
+  /**
+   * Stops the database (a second call does nothing) and starts the removal of its folder, without waiting for it
+   * (shell/embedded/detached-removal.ts).
+   */
   close(): Promise<void>
   /** Settles once the folder is gone, after close(). */
   removed(): Promise<void>

@@ -134,11 +134,6 @@ export function openReplayCache(dir: string, budgetBytes: number): ReplayCacheSt
   }
 }
 
-/**
- * Synchronous on purpose: thousands of small files (a 1,000-table database has 7,000) are written 4× faster one
- * after another than through the thread pool (measured on 2 cores: 233 ms against 1,011 ms), and the worker
- * imports PGlite on its own thread meanwhile.
- */
 function readNow(entryFile: string): Buffer | undefined {
   try {
     return fsSync.readFileSync(entryFile)
@@ -147,6 +142,11 @@ function readNow(entryFile: string): Buffer | undefined {
   }
 }
 
+/**
+ * Synchronous on purpose: thousands of small files (a 1,000-table database has 7,000) are written 4× faster one
+ * after another than through the thread pool (measured on 2 cores: 233 ms against 1,011 ms), and the worker
+ * imports PGlite on its own thread meanwhile.
+ */
 async function writeSnapshot(dataDir: string, entry: CacheEntry): Promise<void> {
   fsSync.mkdirSync(dataDir)
   for (const dir of entry.dirs) fsSync.mkdirSync(path.join(dataDir, dir), {recursive: true})
