@@ -45,14 +45,7 @@ export async function startWorkerDatabase(init: {
   /** Known once the data directory is there: whether the run is short enough for Liftoff only (wasm-tiers.ts). */
   liftoffOnly?: () => boolean
 }): Promise<WorkerDatabase> {
-  const entry = workerEntry()
-  const shared = new SharedArrayBuffer(PROGRESS.slots * BigInt64Array.BYTES_PER_ELEMENT)
-  const progress = new BigInt64Array(shared)
-  progress[PROGRESS.request] = -1n
-  const worker = new Worker(entry.script, {
-    workerData: {cacheDir: init.cacheDir, line: init.line, progress: shared} satisfies WorkerInit,
-    eval: entry.eval,
-  })
+  const {worker, progress} = spawnWorker(init)
   const pending = new Map<number, Pending>()
   let nextId = 0
   let inTransaction = false
@@ -75,17 +68,7 @@ export async function startWorkerDatabase(init: {
     await worker.terminate()
     throw error
   }
-  const started = await new Promise<{liftoffOnly: boolean}>((resolve, reject) => {
-    const onMessage = (message: WorkerStarted) => {
-      if (message.id !== -1) return
-      worker.off('message', onMessage)
-      if ('ready' in message) resolve(message)
-      else reject(Object.assign(new Error(String(message.failed.message)), message.failed))
-    }
-    worker.on('message', onMessage)
-    worker.once('exit', () => reject(stopped))
-    if (stopped) reject(stopped)
-  }).catch(async (error) => {
+  const started = await readyMessage(worker, () => stopped).catch(async (error) => {
     await worker.terminate()
     throw error
   })
@@ -158,6 +141,34 @@ export async function startWorkerDatabase(init: {
     },
   }
   return db
+}
+
+function spawnWorker(init: {cacheDir: string; line: PgliteLine}): {worker: Worker; progress: BigInt64Array} {
+  const entry = workerEntry()
+  const shared = new SharedArrayBuffer(PROGRESS.slots * BigInt64Array.BYTES_PER_ELEMENT)
+  const progress = new BigInt64Array(shared)
+  progress[PROGRESS.request] = -1n
+  const worker = new Worker(entry.script, {
+    workerData: {cacheDir: init.cacheDir, line: init.line, progress: shared} satisfies WorkerInit,
+    eval: entry.eval,
+  })
+  return {worker, progress}
+}
+
+/** The worker's first message: PGlite started (with the tier it chose), or why not; `stopped`: it exited already. */
+function readyMessage(worker: Worker, stopped: () => Error | undefined): Promise<{liftoffOnly: boolean}> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: WorkerStarted) => {
+      if (message.id !== -1) return
+      worker.off('message', onMessage)
+      if ('ready' in message) resolve(message)
+      else reject(Object.assign(new Error(String(message.failed.message)), message.failed))
+    }
+    worker.on('message', onMessage)
+    worker.once('exit', () => reject(stopped()))
+    const early = stopped()
+    if (early) reject(early)
+  })
 }
 
 /**
