@@ -6,7 +6,10 @@
  */
 import {once} from 'node:events'
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {freshDatabaseFromBaseline} from '../../src/shell/embedded/embedded-db.js'
 import {runSbx, SUPABASE_BIN, startSbx} from '../helpers/cli.js'
 import {tmpProject} from '../helpers/project.js'
 
@@ -87,6 +90,25 @@ describe('sbx verify never hangs', () => {
     expect(report.failure?.timedOut?.elapsedMs).toBeGreaterThanOrEqual(3000)
     // The process has exited (runSbx returned); its scratch copy of the database goes with it.
     await scratchCopiesRemoved(run.pid)
+    expect(scratchCopies(run.pid)).toEqual([])
+  })
+
+  it('a verify killed by pid mid-replay leaves its scratch copy in tmpfs, and the next start removes it', async () => {
+    const cwd = project('select pg_sleep(1e6);\n', {sbx: '[verify]\nstatement_timeout = "600s"\n'})
+    const watcher = fs.watch('/dev/shm')
+    const run = startSbx(['verify', '--json', '--advisors', 'off', '--lint', 'off'], {cwd, timeoutMs: 170_000})
+    try {
+      while (scratchCopies(run.pid).length === 0) await once(watcher, 'change')
+    } finally {
+      watcher.close()
+    }
+    process.kill(run.pid as number, 'SIGKILL')
+    await run
+    // Killed: no close, no detached rm; the copy carries a pid that no longer runs.
+    expect(scratchCopies(run.pid)).toHaveLength(1)
+    const cache = process.env.SBX_CACHE_DIR ?? path.join(os.tmpdir(), 'sbx-test-cache')
+    const next = await freshDatabaseFromBaseline({env: {...process.env, SBX_CACHE_DIR: cache}})
+    await next.close()
     expect(scratchCopies(run.pid)).toEqual([])
   })
 

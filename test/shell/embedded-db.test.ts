@@ -207,6 +207,17 @@ describe('the Supabase baseline', () => {
     await removed
     expect(fs.existsSync(folder)).toBe(false)
   })
+
+  it('removes the folder in this process when rm fails', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-removal-'))
+    fs.writeFileSync(path.join(folder, 'PG_VERSION'), '17\n')
+    // A fake rm: the real one, run as root here, cannot be made to fail on a folder of ours.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-fake-rm-'))
+    onTestFinished(() => fs.rmSync(bin, {recursive: true, force: true}))
+    fs.writeFileSync(path.join(bin, 'rm'), '#!/bin/sh\nexit 1\n', {mode: 0o755})
+    await removeDetached(folder, {PATH: bin}).removed
+    expect(fs.existsSync(folder)).toBe(false)
+  })
 })
 
 describe('openEmbeddedDatabase', () => {

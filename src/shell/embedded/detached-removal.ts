@@ -8,14 +8,18 @@
 import {spawn} from 'node:child_process'
 import fs from 'node:fs/promises'
 
-/** Starts the removal and returns at once; `removed` settles when the folder is gone. `env`: where rm is looked up. */
+/**
+ * Starts the removal and returns at once; `removed` settles when it has ended, and never rejects: a folder that
+ * cannot be deleted stays for the next start to retry (a long-lived process, the MCP server, must not die of it).
+ * `env`: where rm is looked up.
+ */
 export function removeDetached(folder: string, env: NodeJS.ProcessEnv = process.env): {removed: Promise<void>} {
-  const inProcess = () => fs.rm(folder, {recursive: true, force: true})
+  const inProcess = () => fs.rm(folder, {recursive: true, force: true}).catch(() => undefined)
   const removed = new Promise<void>((resolve) => {
     const child = spawn('rm', ['-rf', '--', folder], {detached: true, stdio: 'ignore', env})
     // Without rm (Windows) or when it fails, the folder is removed here, as before.
-    child.once('error', () => void inProcess().finally(resolve))
-    child.once('exit', (code) => void (code === 0 ? resolve() : inProcess().finally(resolve)))
+    child.once('error', () => void inProcess().then(resolve))
+    child.once('exit', (code) => void (code === 0 ? resolve() : inProcess().then(resolve)))
     child.unref()
   })
   return {removed}

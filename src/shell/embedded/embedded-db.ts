@@ -186,7 +186,7 @@ export interface FreshDatabase {
    * (shell/embedded/detached-removal.ts).
    */
   close(): Promise<void>
-  /** Settles once the folder is gone, after close(). */
+  /** Settles once the removal started by close() has ended (shell/embedded/detached-removal.ts). */
   removed(): Promise<void>
 }
 
